@@ -1,0 +1,18 @@
+import type { QueueName } from "../routes.js";
+import type { QueuePort } from "./port.js";
+import { SqsQueue } from "./sqs.js";
+
+let current: QueuePort | undefined;
+
+/** The queue the handlers use: SQS on AWS, the in-process adapter when the local runtime installed one. */
+export function queue(): QueuePort {
+  current ??= new SqsQueue();
+  return current;
+}
+
+/** The local runtime and tests swap the adapter, never the logic. */
+export function setQueue(port: QueuePort): void {
+  current = port;
+}
+
+export type { QueueName, QueuePort };

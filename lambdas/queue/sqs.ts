@@ -1,0 +1,23 @@
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { type QueueName, queueUrlEnv } from "../routes.js";
+import type { QueuePort } from "./port.js";
+
+const sqs = new SQSClient({});
+
+/** SQS adapter: batches of 10, and any entry SQS did not accept fails the whole call (the caller answers 5xx). */
+export class SqsQueue implements QueuePort {
+  async send(name: QueueName, bodies: string[]): Promise<void> {
+    const url = process.env[queueUrlEnv(name)];
+    if (!url) throw new Error(`${queueUrlEnv(name)} is not set`);
+    for (let i = 0; i < bodies.length; i += 10) {
+      const chunk = bodies.slice(i, i + 10);
+      let entries = chunk.map((body, j) => ({ Id: String(j), MessageBody: body }));
+      for (let attempt = 0; entries.length > 0; attempt++) {
+        const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+        const failed = new Set((result.Failed ?? []).map((f) => f.Id));
+        entries = entries.filter((e) => failed.has(e.Id));
+        if (entries.length > 0 && attempt >= 2) throw new Error(`SQS refused ${entries.length} messages`);
+      }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The one table of functions, routes and queues. The CDK stack and the local runtime both read it,
+ * so a route that works locally is the route that deploys.
+ */
+
+export type FunctionName =
+  | "management"
+  | "sends"
+  | "events"
+  | "analytics"
+  | "webhook"
+  | "redirect"
+  | "public"
+  | "sendWorker"
+  | "deliveryWorker"
+  | "clickWorker"
+  | "attributionWorker";
+
+export type QueueName = "sends" | "receipts" | "clicks" | "events";
+
+export interface FunctionSpec {
+  /** Source file, relative to the repository root; it exports `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Queues this function may send to. */
+  sendsTo: QueueName[];
+  /** Needs the admin key (management only). */
+  adminKey?: boolean;
+}
+
+export const functions: Record<FunctionName, FunctionSpec> = {
+  management: { entry: "lambdas/handlers/management.ts", memoryMb: 512, timeoutSeconds: 10, sendsTo: [], adminKey: true },
+  sends: { entry: "lambdas/handlers/sends.ts", memoryMb: 512, timeoutSeconds: 29, sendsTo: ["sends"] },
+  events: { entry: "lambdas/handlers/events.ts", memoryMb: 512, timeoutSeconds: 29, sendsTo: ["events"] },
+  analytics: { entry: "lambdas/handlers/analytics.ts", memoryMb: 512, timeoutSeconds: 10, sendsTo: [] },
+  webhook: { entry: "lambdas/handlers/webhook.ts", memoryMb: 256, timeoutSeconds: 10, sendsTo: ["receipts"] },
+  redirect: { entry: "lambdas/handlers/redirect.ts", memoryMb: 256, timeoutSeconds: 5, sendsTo: ["clicks"] },
+  public: { entry: "lambdas/handlers/public.ts", memoryMb: 256, timeoutSeconds: 5, sendsTo: [] },
+  sendWorker: { entry: "lambdas/handlers/send-worker.ts", memoryMb: 512, timeoutSeconds: 120, sendsTo: [] },
+  deliveryWorker: { entry: "lambdas/handlers/delivery-worker.ts", memoryMb: 512, timeoutSeconds: 60, sendsTo: [] },
+  clickWorker: { entry: "lambdas/handlers/click-worker.ts", memoryMb: 256, timeoutSeconds: 60, sendsTo: [] },
+  attributionWorker: { entry: "lambdas/handlers/attribution-worker.ts", memoryMb: 512, timeoutSeconds: 60, sendsTo: [] },
+};
+
+export type RouteAuth = "admin" | "app" | "public" | "token";
+
+export interface RouteSpec {
+  method: "GET" | "POST" | "PUT" | "HEAD";
+  /** API Gateway HTTP API path syntax: `{name}` is one segment. */
+  path: string;
+  fn: FunctionName;
+  auth: RouteAuth;
+  /** Steady-state requests per second allowed on this route (API Gateway throttling). */
+  rateLimit: number;
+}
+
+export const routes: RouteSpec[] = [
+  { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 50 },
+  { method: "GET", path: "/openapi.json", fn: "public", auth: "public", rateLimit: 50 },
+  { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 20 },
+  { method: "PUT", path: "/v1/apps/{appId}/connectors/{connectorId}", fn: "management", auth: "app", rateLimit: 20 },
+  { method: "PUT", path: "/v1/apps/{appId}/campaigns/{campaignId}", fn: "management", auth: "app", rateLimit: 20 },
+  { method: "GET", path: "/v1/apps/{appId}/campaigns", fn: "management", auth: "app", rateLimit: 50 },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}/analytics",
+    fn: "analytics",
+    auth: "app",
+    rateLimit: 100,
+  },
+];
+
+export interface QueueSpec {
+  consumer: FunctionName;
+  batchSize: number;
+  /** Longer than the consumer's timeout, as SQS requires for Lambda event sources. */
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+}
+
+export const queues: Record<QueueName, QueueSpec> = {
+  sends: { consumer: "sendWorker", batchSize: 5, visibilityTimeoutSeconds: 720, maxReceiveCount: 3 },
+  receipts: { consumer: "deliveryWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 8 },
+  clicks: { consumer: "clickWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 5 },
+  events: { consumer: "attributionWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 5 },
+};
+
+/** Environment variable that carries a queue's URL into the functions that send to it. */
+export function queueUrlEnv(name: QueueName): string {
+  return `${name.toUpperCase()}_QUEUE_URL`;
+}
