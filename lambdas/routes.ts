@@ -30,7 +30,13 @@ export interface FunctionSpec {
 }
 
 export const functions: Record<FunctionName, FunctionSpec> = {
-  management: { entry: "lambdas/handlers/management.ts", memoryMb: 512, timeoutSeconds: 10, sendsTo: [], adminKey: true },
+  management: {
+    entry: "lambdas/handlers/management.ts",
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    sendsTo: [],
+    adminKey: true,
+  },
   sends: { entry: "lambdas/handlers/sends.ts", memoryMb: 512, timeoutSeconds: 29, sendsTo: ["sends"] },
   events: { entry: "lambdas/handlers/events.ts", memoryMb: 512, timeoutSeconds: 29, sendsTo: ["events"] },
   analytics: { entry: "lambdas/handlers/analytics.ts", memoryMb: 512, timeoutSeconds: 10, sendsTo: [] },
@@ -38,9 +44,19 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   redirect: { entry: "lambdas/handlers/redirect.ts", memoryMb: 256, timeoutSeconds: 5, sendsTo: ["clicks"] },
   public: { entry: "lambdas/handlers/public.ts", memoryMb: 256, timeoutSeconds: 5, sendsTo: [] },
   sendWorker: { entry: "lambdas/handlers/send-worker.ts", memoryMb: 512, timeoutSeconds: 120, sendsTo: [] },
-  deliveryWorker: { entry: "lambdas/handlers/delivery-worker.ts", memoryMb: 512, timeoutSeconds: 60, sendsTo: [] },
+  deliveryWorker: {
+    entry: "lambdas/handlers/delivery-worker.ts",
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sendsTo: [],
+  },
   clickWorker: { entry: "lambdas/handlers/click-worker.ts", memoryMb: 256, timeoutSeconds: 60, sendsTo: [] },
-  attributionWorker: { entry: "lambdas/handlers/attribution-worker.ts", memoryMb: 512, timeoutSeconds: 60, sendsTo: [] },
+  attributionWorker: {
+    entry: "lambdas/handlers/attribution-worker.ts",
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sendsTo: [],
+  },
 };
 
 export type RouteAuth = "admin" | "app" | "public" | "token";
@@ -59,8 +75,20 @@ export const routes: RouteSpec[] = [
   { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 50 },
   { method: "GET", path: "/openapi.json", fn: "public", auth: "public", rateLimit: 50 },
   { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 20 },
-  { method: "PUT", path: "/v1/apps/{appId}/connectors/{connectorId}", fn: "management", auth: "app", rateLimit: 20 },
-  { method: "PUT", path: "/v1/apps/{appId}/campaigns/{campaignId}", fn: "management", auth: "app", rateLimit: 20 },
+  {
+    method: "PUT",
+    path: "/v1/apps/{appId}/connectors/{connectorId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
+  {
+    method: "PUT",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
   { method: "GET", path: "/v1/apps/{appId}/campaigns", fn: "management", auth: "app", rateLimit: 50 },
   {
     method: "GET",
@@ -83,7 +111,12 @@ export const queues: Record<QueueName, QueueSpec> = {
   sends: { consumer: "sendWorker", batchSize: 5, visibilityTimeoutSeconds: 720, maxReceiveCount: 3 },
   receipts: { consumer: "deliveryWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 8 },
   clicks: { consumer: "clickWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 5 },
-  events: { consumer: "attributionWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 5 },
+  events: {
+    consumer: "attributionWorker",
+    batchSize: 100,
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 5,
+  },
 };
 
 /** Environment variable that carries a queue's URL into the functions that send to it. */

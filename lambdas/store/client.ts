@@ -37,7 +37,10 @@ export function dynamoExact(): DynamoDBDocumentClient {
 }
 
 /** Tests and the bench instrument or replace the clients (fault injection, request counting). */
-export function setDynamo(client: DynamoDBDocumentClient, exactClient: DynamoDBDocumentClient = client): void {
+export function setDynamo(
+  client: DynamoDBDocumentClient,
+  exactClient: DynamoDBDocumentClient = client,
+): void {
   doc = client;
   exact = exactClient;
 }

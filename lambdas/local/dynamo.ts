@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../store/schema.js";
+
+export interface LocalDynamo {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port, chosen by the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function dynoxideBinary(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return join(dirname(require.resolve("@dynoxide/linux-x64/package.json")), "dynoxide");
+  } catch {
+    throw new Error(
+      "The embedded DynamoDB engine (@dynoxide/linux-x64) is not installed on this platform. " +
+        "Set DYNAMODB_ENDPOINT to a DynamoDB-compatible endpoint (e.g. DynamoDB Local) instead.",
+    );
+  }
+}
+
+/**
+ * Starts the embedded DynamoDB-compatible engine on a free loopback port.
+ * `dbPath` persists the data (SQLite file); without it the engine keeps everything in memory (tests).
+ */
+export async function startDynoxide(dbPath?: string): Promise<LocalDynamo> {
+  const port = await freePort();
+  const args = ["serve", "--host", "127.0.0.1", "--port", String(port)];
+  if (dbPath) {
+    mkdirSync(dirname(dbPath), { recursive: true });
+    args.push("--db-path", dbPath);
+  }
+  const child: ChildProcess = spawn(dynoxideBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`dynoxide exited (${child.exitCode}): ${stderr}`);
+    try {
+      const res = await fetch(endpoint, { method: "POST" });
+      await res.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`dynoxide did not start on ${endpoint}: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Creates the product's table (and its TTL setting) if it does not exist yet. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: TABLE_KEY.partitionKey, AttributeType: "S" },
+          { AttributeName: TABLE_KEY.sortKey, AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE_KEY.partitionKey, KeyType: "HASH" },
+          { AttributeName: TABLE_KEY.sortKey, KeyType: "RANGE" },
+        ],
+      }),
+    );
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
