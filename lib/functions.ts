@@ -1,0 +1,86 @@
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Duration } from "aws-cdk-lib";
+import { Construct } from "constructs";
+import {
+  type FunctionName,
+  type FunctionSpec,
+  type QueueName,
+  type QueueSpec,
+  queueUrlEnv,
+} from "../lambdas/routes.js";
+import { SmsFunction } from "./function.js";
+import { pascal } from "./naming.js";
+import type { WorkQueues } from "./queues.js";
+
+/**
+ * Functions that only read the table: the analytics reader, the redirect (the click is recorded by
+ * the click worker) and the public endpoints. Every other function may write.
+ */
+export const READ_ONLY_TABLE_ACCESS: ReadonlySet<string> = new Set<FunctionName>(["analytics", "redirect", "public"]);
+
+/** SQS requires a batching window above 10 messages per batch; a short one keeps latency low. */
+export const MAX_BATCHING_WINDOW = Duration.seconds(2);
+
+export interface FunctionsProps {
+  readonly specs: Readonly<Record<FunctionName, FunctionSpec>>;
+  readonly queueSpecs: Readonly<Record<QueueName, QueueSpec>>;
+  readonly table: ITable;
+  readonly queues: WorkQueues;
+  readonly publicBaseUrl: string;
+  /** Required when any spec has `adminKey: true`. */
+  readonly adminKey?: ISecret;
+}
+
+/** Every `functions` entry as a Lambda with exactly the access its spec asks for. */
+export class Functions extends Construct {
+  private readonly byName = new Map<FunctionName, SmsFunction>();
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    for (const [name, spec] of Object.entries(props.specs) as [FunctionName, FunctionSpec][]) {
+      const environment: Record<string, string> = {
+        TABLE_NAME: props.table.tableName,
+        PUBLIC_BASE_URL: props.publicBaseUrl,
+      };
+      for (const queueName of spec.sendsTo) {
+        environment[queueUrlEnv(queueName)] = props.queues.get(queueName).queue.queueUrl;
+      }
+      if (spec.adminKey) {
+        if (!props.adminKey) throw new Error(`${name} needs the admin key but none was given`);
+        environment.ADMIN_KEY_SECRET_ARN = props.adminKey.secretArn;
+      }
+
+      const smsFunction = new SmsFunction(this, pascal(name), { spec, environment });
+      const fn = smsFunction.fn;
+      if (READ_ONLY_TABLE_ACCESS.has(name)) props.table.grantReadData(fn);
+      else props.table.grantReadWriteData(fn);
+      for (const queueName of spec.sendsTo) props.queues.get(queueName).queue.grantSendMessages(fn);
+      if (spec.adminKey) props.adminKey?.grantRead(fn);
+      this.byName.set(name, smsFunction);
+    }
+
+    // Consumers: the event source grants receive/delete/change-visibility on its own queue only.
+    for (const [queueName, queueSpec] of Object.entries(props.queueSpecs) as [QueueName, QueueSpec][]) {
+      this.get(queueSpec.consumer).addEventSource(
+        new SqsEventSource(props.queues.get(queueName).queue, {
+          batchSize: queueSpec.batchSize,
+          reportBatchItemFailures: true,
+          maxBatchingWindow: queueSpec.batchSize > 10 ? MAX_BATCHING_WINDOW : undefined,
+        }),
+      );
+    }
+  }
+
+  get(name: FunctionName): NodejsFunction {
+    const found = this.byName.get(name);
+    if (!found) throw new Error(`no function named ${name}`);
+    return found.fn;
+  }
+
+  all(): SmsFunction[] {
+    return [...this.byName.values()];
+  }
+}

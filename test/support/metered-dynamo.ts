@@ -1,0 +1,80 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { setDynamo } from "../../lambdas/store/client.js";
+
+export interface Meter {
+  requests: number;
+  writeUnits: number;
+  readUnits: number;
+  byCommand: Record<string, number>;
+  /** Throw this error instead of sending the n-th TransactWriteItems (1-based); simulates a crash. */
+  crashOnTransaction?: number;
+  transactions: number;
+  reset(): void;
+}
+
+export class SimulatedCrashError extends Error {
+  override name = "SimulatedCrashError";
+}
+
+/**
+ * Points the product's DynamoDB clients at `endpoint` through a middleware that asks for consumed
+ * capacity on every request and adds it up — the engine reports the same units DynamoDB bills.
+ */
+export function installMeteredDynamo(endpoint: string): Meter {
+  const meter: Meter = {
+    requests: 0,
+    writeUnits: 0,
+    readUnits: 0,
+    byCommand: {},
+    transactions: 0,
+    reset() {
+      this.requests = 0;
+      this.writeUnits = 0;
+      this.readUnits = 0;
+      this.byCommand = {};
+      this.transactions = 0;
+    },
+  };
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName);
+      const input = args.input as Record<string, unknown>;
+      if (name === "TransactWriteItemsCommand") {
+        meter.transactions++;
+        if (meter.crashOnTransaction === meter.transactions) throw new SimulatedCrashError("crash");
+      }
+      if (!("ReturnConsumedCapacity" in input) || input.ReturnConsumedCapacity === undefined) {
+        input.ReturnConsumedCapacity = "TOTAL";
+      }
+      meter.requests++;
+      meter.byCommand[name] = (meter.byCommand[name] ?? 0) + 1;
+      const result = await next(args);
+      const output = result.output as { ConsumedCapacity?: unknown };
+      const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
+        CapacityUnits?: number;
+        WriteCapacityUnits?: number;
+        ReadCapacityUnits?: number;
+      }>;
+      for (const c of consumed) {
+        const isWrite = /Put|Update|Delete|TransactWrite|BatchWrite/.test(name);
+        if (isWrite) meter.writeUnits += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+        else meter.readUnits += c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
+      }
+      return result;
+    },
+    { step: "initialize", name: "meter" },
+  );
+  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const exact = DynamoDBDocumentClient.from(raw, {
+    marshallOptions: { removeUndefinedValues: true },
+    unmarshallOptions: { wrapNumbers: true },
+  });
+  setDynamo(doc, exact);
+  return meter;
+}
