@@ -16,13 +16,13 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*(?:\|([^{}]*))?\}\}/g;
 export function render(
   template: string,
   values: Record<string, TemplateValue>,
-  escape: (v: string) => string = (v) => v,
+  escapeValue: (v: string) => string = (v) => v,
 ): RenderResult {
   const missing: string[] = [];
   const text = template.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
-    if (value !== null && value !== undefined) return escape(String(value));
-    if (fallback !== undefined) return escape(fallback);
+    if (value !== null && value !== undefined) return escapeValue(String(value));
+    if (fallback !== undefined) return escapeValue(fallback);
     if (!missing.includes(name)) missing.push(name);
     return whole;
   });

@@ -14,6 +14,8 @@ import { TABLE_KEY, TTL_ATTRIBUTE } from "../store/schema.js";
 
 export interface LocalDynamo {
   endpoint: string;
+  /** The engine's process id (the local runtime records it to stop an engine orphaned by a killed parent). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startDynoxide(dbPath?: string): Promise<LocalDynamo> {
   }
   return {
     endpoint,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

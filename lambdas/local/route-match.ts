@@ -66,14 +66,22 @@ function findFor(method: string, rawPath: string, routes: readonly RouteSpec[]):
     if (!best || moreSpecific(template, best.template)) best = { route, template, params };
   }
   if (!best) return undefined;
-  return { route: best.route, routeKey: `${best.route.method} ${best.route.path}`, pathParameters: best.params };
+  return {
+    route: best.route,
+    routeKey: `${best.route.method} ${best.route.path}`,
+    pathParameters: best.params,
+  };
 }
 
 /**
  * Finds the route for a request the way an HTTP API does: `{name}` is one non-empty segment, no match
  * (including a known path with another method) is a 404. HEAD uses a HEAD route if there is one, else GET's.
  */
-export function matchRoute(method: string, rawPath: string, routes: readonly RouteSpec[]): RouteMatch | undefined {
+export function matchRoute(
+  method: string,
+  rawPath: string,
+  routes: readonly RouteSpec[],
+): RouteMatch | undefined {
   if (!rawPath.startsWith("/")) return undefined;
   const m = method.toUpperCase();
   const found = findFor(m, rawPath, routes);

@@ -45,7 +45,8 @@ function isTimeout(err: unknown): boolean {
 
 /** Maps a thrown fetch error to an outcome. Only errors that prove the request never left are failures. */
 export function outcomeForError(err: unknown): SendOutcome {
-  if (isTimeout(err)) return { kind: "unknown", code: "TIMEOUT", description: "no answer within the timeout" };
+  if (isTimeout(err))
+    return { kind: "unknown", code: "TIMEOUT", description: "no answer within the timeout" };
   const codes = errorCodes(err);
   const reached = codes.find((c) => NEVER_REACHED.has(c));
   if (reached !== undefined) {

@@ -102,7 +102,9 @@ export type SendOutcome =
 
 export type DeliveryStatus = "DELIVERED" | "FAILED" | "IN_TRANSIT" | "UNKNOWN";
 
-export type ReceiptRef = { kind: "ours"; messageId: string } | { kind: "provider"; providerMessageId: string };
+export type ReceiptRef =
+  | { kind: "ours"; messageId: string }
+  | { kind: "provider"; providerMessageId: string };
 
 export interface NormalizedReceipt {
   ref: ReceiptRef;

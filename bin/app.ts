@@ -1,0 +1,18 @@
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { SmsAnalyticsStack } from "../lib/stack.js";
+
+const app = new App();
+
+// Pin the environment only when the CLI knows it; otherwise synth stays account-agnostic (offline).
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+
+new SmsAnalyticsStack(app, "SmsAnalytics", {
+  env: account && region ? { account, region } : undefined,
+  publicBaseUrl: app.node.tryGetContext("publicBaseUrl"),
+  dashboardOrigin: app.node.tryGetContext("dashboardOrigin"),
+});
+
+// cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

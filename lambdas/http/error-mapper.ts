@@ -1,0 +1,45 @@
+import type { MiddlewareObj } from "@middy/core";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { z } from "zod";
+import { issueDetails } from "../schemas/issues.js";
+import { HttpError } from "./errors.js";
+import { type ApiResult, errorResponse } from "./response.js";
+
+/** One structured line per unexpected error: message and request id only (no stack, body or headers). */
+function logUnexpected(err: unknown, event: APIGatewayProxyEventV2, awsRequestId: string | undefined): void {
+  const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  console.error(
+    JSON.stringify({
+      level: "ERROR",
+      msg: "unhandled error",
+      error,
+      routeKey: event.routeKey,
+      requestId: event.requestContext?.requestId,
+      awsRequestId,
+    }),
+  );
+}
+
+/** Maps a thrown error to the API error body: HttpError as is, ZodError as 400, anything else as 500. */
+export function toErrorResponse(err: unknown): ApiResult | undefined {
+  if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message, err.details, err.headers);
+  if (err instanceof z.core.$ZodError) {
+    return errorResponse(400, "VALIDATION_FAILED", "The request is invalid", issueDetails(err.issues));
+  }
+  return undefined;
+}
+
+export function httpErrors(): MiddlewareObj<APIGatewayProxyEventV2, ApiResult> {
+  return {
+    name: "httpErrors",
+    onError: (request): void => {
+      const mapped = toErrorResponse(request.error);
+      if (mapped) {
+        request.response = mapped;
+        return;
+      }
+      logUnexpected(request.error, request.event, request.context?.awsRequestId);
+      request.response = errorResponse(500, "INTERNAL", "Internal error");
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/** Custom HTTP connector: a user-defined request template and an optional receipt mapping. */
+
+import {
+  headerValueEscape,
+  jsonStringEscape,
+  type RenderResult,
+  render,
+  type TemplateValue,
+  urlComponentEscape,
+} from "../domain/template.js";
+import { ReceiptParseError } from "./errors.js";
+import { callProvider, isOutcome, parseJson } from "./http.js";
+import { pointerString } from "./json-pointer.js";
+import { formFields, isEmptyRequest, isJsonLooking, parseJsonBody, scalar, timeMs } from "./receipt-input.js";
+import type {
+  CustomConfig,
+  CustomReceiptMapping,
+  DeliveryStatus,
+  NormalizedReceipt,
+  OutgoingSms,
+  ParsedReceipts,
+  ReceiptRef,
+  ReceiptRequest,
+  SendContext,
+  SendOutcome,
+} from "./types.js";
+
+export interface RenderedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+function bodyEscape(body: string, headers: Record<string, string>): (v: string) => string {
+  const contentType = Object.entries(headers).find(([k]) => k.trim().toLowerCase() === "content-type")?.[1];
+  if (contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) return urlComponentEscape;
+  return isJsonLooking(body) ? jsonStringEscape : (v) => v;
+}
+
+/** Renders the request template; every missing attribute (URL, headers, body) is reported at once. */
+export function renderRequest(
+  config: CustomConfig,
+  sms: OutgoingSms,
+): { ok: true; request: RenderedRequest } | { ok: false; missing: string[] } {
+  // Built-ins win over attributes of the same name.
+  const values: Record<string, TemplateValue> = {
+    ...sms.attributes,
+    phone: sms.phoneE164,
+    message: sms.text,
+    messageId: sms.messageId,
+    userId: sms.userId,
+  };
+  const missing: string[] = [];
+  const take = (r: RenderResult): string => {
+    if (r.ok) return r.text;
+    for (const m of r.missing) if (!missing.includes(m)) missing.push(m);
+    return "";
+  };
+  const tpl = config.request;
+  const url = take(render(tpl.url, values, urlComponentEscape));
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(tpl.headers ?? {})) {
+    headers[name] = take(render(value, values, headerValueEscape));
+  }
+  const method = tpl.method.trim().toUpperCase() || "POST";
+  const withBody = method !== "GET" && method !== "HEAD" && tpl.body !== undefined;
+  const body = withBody
+    ? take(render(tpl.body as string, values, bodyEscape(tpl.body as string, headers)))
+    : undefined;
+  if (missing.length > 0) return { ok: false, missing };
+  return { ok: true, request: { method, url, headers, ...(body !== undefined ? { body } : {}) } };
+}
+
+export async function send(config: CustomConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome> {
+  const rendered = renderRequest(config, sms);
+  if (!rendered.ok) {
+    return {
+      kind: "failed",
+      reason: "PERSONALIZATION_FAILED",
+      code: "PERSONALIZATION_FAILED",
+      missing: rendered.missing,
+    };
+  }
+  const { method, url, headers, body } = rendered.request;
+  const res = await callProvider(ctx, url, { method, headers, ...(body !== undefined ? { body } : {}) });
+  if (isOutcome(res)) return res.outcome;
+  const pointers = config.response ?? {};
+  if (res.status === 200) {
+    const id = pointers.messageIdPointer
+      ? pointerString(parseJson(res.text), pointers.messageIdPointer)
+      : undefined;
+    return id ? { kind: "sent", providerMessageId: id } : { kind: "sent" };
+  }
+  const code = pointers.errorCodePointer
+    ? pointerString(parseJson(res.text), pointers.errorCodePointer)
+    : undefined;
+  return { kind: "failed", reason: "PROVIDER_ERROR", code: code || String(res.status) };
+}
+
+export function customStatus(mapping: CustomReceiptMapping, raw: string): DeliveryStatus {
+  const s = raw.trim().toLowerCase();
+  const has = (list: string[] | undefined): boolean => (list ?? []).some((v) => v.trim().toLowerCase() === s);
+  if (has(mapping.delivered)) return "DELIVERED";
+  if (has(mapping.failed)) return "FAILED";
+  if (has(mapping.inTransit)) return "IN_TRANSIT";
+  return "UNKNOWN";
+}
+
+type Lookup = (field: string) => string | undefined;
+
+/** JSON body first (top-level field, or a pointer when the field starts with "/"), then form, then query. */
+function lookupIn(doc: unknown, form: Record<string, string>, query: Record<string, string>): Lookup {
+  return (field) => {
+    if (doc !== null && typeof doc === "object") {
+      const fromDoc = field.startsWith("/")
+        ? pointerString(doc, field)?.trim()
+        : scalar((doc as Record<string, unknown>)[field]);
+      if (fromDoc) return fromDoc;
+    }
+    const v = (Object.hasOwn(form, field) ? form[field] : undefined) ?? query[field];
+    return v?.trim() || undefined;
+  };
+}
+
+function toReceipt(
+  mapping: CustomReceiptMapping,
+  lookup: Lookup,
+  providerIds: boolean,
+): NormalizedReceipt | string {
+  const messageId = lookup(mapping.messageId);
+  if (messageId === undefined) return `missing ${mapping.messageId}`;
+  const rawStatus = lookup(mapping.status);
+  if (rawStatus === undefined) return `missing ${mapping.status}`;
+  const id = messageId;
+  const statusText = rawStatus;
+  const status = customStatus(mapping, statusText);
+  const errorCode = mapping.errorCode ? lookup(mapping.errorCode) : undefined;
+  const unsuccessful = status === "FAILED" || status === "UNKNOWN";
+  const ref: ReceiptRef = { kind: "ours", messageId: id };
+  return {
+    ref,
+    // The lead tries the same value as the provider's id when the connector records one.
+    ...(providerIds ? { fallbackRef: { kind: "provider", providerMessageId: id } } : {}),
+    status,
+    code: errorCode !== undefined ? errorCode : unsuccessful ? statusText : null,
+    description: unsuccessful ? statusText : null,
+    operatorTimeMs: mapping.time ? timeMs(lookup(mapping.time)) : null,
+  };
+}
+
+/** Parses a custom receipt (JSON object, JSON array batch, query string or form body) per the mapping. */
+export function parseReceipts(request: ReceiptRequest, config: CustomConfig): ParsedReceipts {
+  const mapping = config.receipt;
+  if (!mapping) throw new ReceiptParseError("the connector has no receipt mapping (delivery tracking off)");
+  if (isEmptyRequest(request)) return { receipts: [], ignored: 1, ignoredReason: "empty" };
+  const providerIds = Boolean(config.response?.messageIdPointer);
+  const json = isJsonLooking(request.body);
+  const doc = json ? parseJsonBody(request) : undefined;
+  const form = !json && request.body.trim() ? formFields(request.body) : {};
+  const docs = Array.isArray(doc) ? doc : [doc];
+  const parsed = docs.map((d) => toReceipt(mapping, lookupIn(d, form, request.query), providerIds));
+  const receipts = parsed.filter((r): r is NormalizedReceipt => typeof r !== "string");
+  const problems = parsed.filter((r): r is string => typeof r === "string");
+  if (receipts.length === 0) throw new ReceiptParseError(problems[0] ?? "no receipts");
+  return problems.length > 0
+    ? { receipts, ignored: problems.length, ignoredReason: problems[0] as string }
+    : { receipts, ignored: 0 };
+}

@@ -1,0 +1,133 @@
+/** Gupshup Enterprise SMS: `SendMessage` and delivery receipts (GET query or POST JSON batch). */
+
+import { ReceiptParseError } from "./errors.js";
+import { callProvider, isOutcome } from "./http.js";
+import {
+  epochMs,
+  formFields,
+  isEmptyRequest,
+  isJsonLooking,
+  looseFields,
+  parseJsonBody,
+} from "./receipt-input.js";
+import { describeCode } from "./status-descriptions.js";
+import type {
+  DeliveryStatus,
+  GupshupConfig,
+  NormalizedReceipt,
+  OutgoingSms,
+  ParsedReceipts,
+  ReceiptRequest,
+  SendContext,
+  SendOutcome,
+} from "./types.js";
+
+export const GUPSHUP_DEFAULT_BASE_URL = "https://enterprise.smsgupshup.com/GatewayAPI/rest";
+
+// GSM 03.38 default alphabet and its extension table; anything else must go as Unicode text.
+const GSM_7 =
+  /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà^{}\\[~\]|€\f]*$/;
+
+export async function send(config: GupshupConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome> {
+  const form = new URLSearchParams({
+    method: "SendMessage",
+    send_to: sms.phoneE164.replace(/^\+/, ""),
+    msg: sms.text,
+    msg_type: GSM_7.test(sms.text) ? "TEXT" : "Unicode_Text",
+    userid: config.userId,
+    password: config.password,
+    auth_scheme: "plain",
+    v: "1.1",
+    format: "text",
+  });
+  if (config.mask) form.set("mask", config.mask);
+  const res = await callProvider(ctx, config.baseUrl ?? GUPSHUP_DEFAULT_BASE_URL, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+  });
+  if (isOutcome(res)) return res.outcome;
+  if (res.status !== 200) return { kind: "failed", reason: "PROVIDER_ERROR", code: String(res.status) };
+  // One line per recipient; we always send to exactly one.
+  const line = res.text.split(/\r?\n/).find((l) => l.trim() !== "") ?? "";
+  const fields = line.split("|").map((f) => f.trim());
+  const verdict = (fields[0] ?? "").toLowerCase();
+  if (verdict === "success") {
+    // `<transactionId>-<messageId>`: the externalId receipts carry.
+    const id = fields[2];
+    return id ? { kind: "sent", providerMessageId: id } : { kind: "sent" };
+  }
+  if (verdict === "error" && fields[1]) {
+    const description = fields.slice(2).join(" | ").trim();
+    return {
+      kind: "failed",
+      reason: "PROVIDER_ERROR",
+      code: fields[1],
+      ...(description ? { description } : {}),
+    };
+  }
+  return { kind: "failed", reason: "PROVIDER_ERROR", code: "UNEXPECTED_RESPONSE" };
+}
+
+export function gupshupStatus(status: string): DeliveryStatus {
+  switch (status.trim().toUpperCase()) {
+    case "SUCCESS":
+    case "DELIVERED":
+      return "DELIVERED";
+    case "FAILURE":
+    case "FAIL":
+    case "FAILED":
+      return "FAILED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+function toReceipt(fields: Map<string, string>): NormalizedReceipt | string {
+  const externalId = fields.get("externalid");
+  if (!externalId) return "missing externalId";
+  const rawStatus = fields.get("status") || fields.get("eventtype");
+  if (!rawStatus) return "missing status";
+  const status = gupshupStatus(rawStatus);
+  const code = fields.get("errcode") || null;
+  const cause = fields.get("cause") || null;
+  const description = cause ?? describeCode("gupshup", code) ?? (status === "UNKNOWN" ? rawStatus : null);
+  return {
+    ref: { kind: "provider", providerMessageId: externalId },
+    status,
+    code,
+    description,
+    operatorTimeMs: epochMs(fields.get("deliveredts") || fields.get("eventts")),
+  };
+}
+
+function events(request: ReceiptRequest): Array<Map<string, string>> {
+  if (isJsonLooking(request.body)) {
+    const doc = parseJsonBody(request);
+    const list = Array.isArray(doc)
+      ? doc
+      : doc !== null && typeof doc === "object" && Array.isArray((doc as { response?: unknown }).response)
+        ? ((doc as { response: unknown[] }).response as unknown[])
+        : [doc];
+    return list.map((e) =>
+      e !== null && typeof e === "object" && !Array.isArray(e)
+        ? looseFields(e as Record<string, unknown>)
+        : new Map<string, string>(),
+    );
+  }
+  // A GET query, or a form POST: one event; form fields win over the query.
+  const merged = { ...request.query, ...(request.body.trim() ? formFields(request.body) : {}) };
+  return [looseFields(merged)];
+}
+
+/** Parses a Gupshup receipt request; each event of a batch stands on its own. */
+export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
+  if (isEmptyRequest(request)) return { receipts: [], ignored: 1, ignoredReason: "empty" };
+  const parsed = events(request).map(toReceipt);
+  const receipts = parsed.filter((r): r is NormalizedReceipt => typeof r !== "string");
+  const problems = parsed.filter((r): r is string => typeof r === "string");
+  if (receipts.length === 0) throw new ReceiptParseError(problems[0] ?? "no events");
+  return problems.length > 0
+    ? { receipts, ignored: problems.length, ignoredReason: problems[0] as string }
+    : { receipts, ignored: 0 };
+}

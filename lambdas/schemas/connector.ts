@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { httpUrl } from "./common.js";
+
+export const PROVIDERS = ["gupshup", "sinch", "kaleyra", "custom"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+const secret = z.string().min(1).max(1024);
+const setting = z.string().min(1).max(256);
+
+/** RFC 6901: empty (the whole document) or `/`-separated tokens where `~` only appears as `~0`/`~1`. */
+const jsonPointer = z
+  .string()
+  .max(512)
+  .regex(/^(\/([^~/]|~[01])*)*$/, { error: "must be a JSON pointer such as /id or /error/code" });
+
+/** Settings every connector has. */
+const common = {
+  sendRatePerSecond: z.number().int().min(1).max(1000).default(20),
+  timeoutMs: z.number().int().min(100).max(30000).default(10000),
+  /** Write-only switch: issue a new webhook token (the old URL stops working). */
+  rotateWebhookToken: z.boolean().optional(),
+};
+
+/** Integrated providers always report delivery; saying otherwise is a mistake worth naming. */
+const integratedTracking = z
+  .literal(true, { error: "is always on for integrated providers; only custom connectors can turn it off" })
+  .default(true);
+
+function block<T extends z.ZodType>(provider: Provider, schema: T): T {
+  return schema.meta({ description: `Settings for provider "${provider}"; required when provider is "${provider}"` });
+}
+
+function requiredBlock(provider: Provider): { error: (issue: { input: unknown }) => string | undefined } {
+  return {
+    error: (issue) =>
+      issue.input === undefined ? `is required when provider is "${provider}"` : undefined,
+  };
+}
+
+const gupshup = z.strictObject({
+  provider: z.literal("gupshup"),
+  deliveryTracking: integratedTracking,
+  gupshup: block(
+    "gupshup",
+    z.strictObject(
+      { userId: setting, password: secret, mask: setting.optional(), baseUrl: httpUrl.optional() },
+      requiredBlock("gupshup"),
+    ),
+  ),
+  ...common,
+});
+
+const sinch = z.strictObject({
+  provider: z.literal("sinch"),
+  deliveryTracking: integratedTracking,
+  sinch: block(
+    "sinch",
+    z.strictObject(
+      {
+        servicePlanId: setting,
+        apiToken: secret,
+        from: setting,
+        baseUrl: httpUrl.optional(),
+        webhookSecret: secret.optional(),
+      },
+      requiredBlock("sinch"),
+    ),
+  ),
+  ...common,
+});
+
+const kaleyra = z.strictObject({
+  provider: z.literal("kaleyra"),
+  deliveryTracking: integratedTracking,
+  kaleyra: block(
+    "kaleyra",
+    z.strictObject({ apiKey: secret, sender: setting, baseUrl: httpUrl.optional() }, requiredBlock("kaleyra")),
+  ),
+  ...common,
+});
+
+const statusList = z.array(z.string().min(1).max(128)).min(1).max(50);
+
+const receiptMapping = z.strictObject({
+  messageId: setting,
+  status: setting,
+  errorCode: setting.optional(),
+  time: setting.optional(),
+  delivered: statusList,
+  failed: statusList,
+  inTransit: statusList.optional(),
+});
+
+const customBlock = z.strictObject(
+  {
+    request: z.strictObject({
+      method: z.enum(["GET", "POST", "PUT"]),
+      url: httpUrl,
+      headers: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+      body: z.string().max(16384).optional(),
+    }),
+    response: z
+      .strictObject({ messageIdPointer: jsonPointer.optional(), errorCodePointer: jsonPointer.optional() })
+      .optional(),
+    receipt: receiptMapping.optional(),
+  },
+  requiredBlock("custom"),
+);
+
+const custom = z
+  .strictObject({
+    provider: z.literal("custom"),
+    deliveryTracking: z.boolean().default(false),
+    custom: block("custom", customBlock),
+    ...common,
+  })
+  .superRefine((value, ctx) => {
+    const receipt = value.custom.receipt;
+    if (value.deliveryTracking && !receipt) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["custom", "receipt"],
+        message: "is required when deliveryTracking is true (where the message id and status are in a receipt)",
+      });
+    }
+    if (!receipt) return;
+    // A status value in two lists would make the receipt's meaning depend on evaluation order.
+    const seen = new Map<string, string>();
+    for (const list of ["delivered", "failed", "inTransit"] as const) {
+      for (const status of receipt[list] ?? []) {
+        const other = seen.get(status);
+        if (other && other !== list) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["custom", "receipt", list],
+            message: `status "${status}" is also listed in ${other}`,
+          });
+        }
+        seen.set(status, list);
+      }
+    }
+  });
+
+/** `PUT /v1/apps/{appId}/connectors/{connectorId}`: exactly the provider block matching `provider`. */
+export const connectorInput = z.discriminatedUnion("provider", [gupshup, sinch, kaleyra, custom]);
+
+export type ConnectorInput = z.output<typeof connectorInput>;
+/** What is stored and handed to the workers: the input without the write-only switch. */
+export type ConnectorConfig = DistributiveOmit<ConnectorInput, "rotateWebhookToken">;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Whether receipts decide attribution for this connector (integrated, or custom with tracking on). */
+export function tracksDelivery(config: Pick<ConnectorConfig, "provider" | "deliveryTracking">): boolean {
+  return config.provider !== "custom" || config.deliveryTracking === true;
+}

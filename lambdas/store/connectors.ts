@@ -1,0 +1,285 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../http/errors.js";
+import type { ConnectorConfig, ConnectorInput, Provider } from "../schemas/connector.js";
+import { isConditionFailure, sha256Hex } from "./apps.js";
+import { dynamo } from "./client.js";
+import { keys } from "./keys.js";
+import { tableName } from "./schema.js";
+
+/** The full connector, credentials included: for the workers only, never for a response. */
+export type ConnectorRecord = ConnectorConfig & {
+  appId: string;
+  connectorId: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+interface StoredConnector {
+  appId: string;
+  connectorId: string;
+  config: ConnectorConfig;
+  /** SHA-256 (hex) of the webhook token; the token itself is only ever in the URL given to the user. */
+  webhookTokenHash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PutConnectorResult {
+  created: boolean;
+  connector: ConnectorRecord;
+  /** The new webhook token on create or rotation; null when the existing one was kept. */
+  webhookToken: string | null;
+}
+
+/** Non-secret view for API responses. */
+export interface ConnectorView {
+  appId: string;
+  connectorId: string;
+  provider: Provider;
+  deliveryTracking: boolean;
+  sendRatePerSecond: number;
+  timeoutMs: number;
+  settings: Record<string, string>;
+  credentials: "stored";
+  createdAt: string;
+  updatedAt: string;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export function newWebhookToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+function toRecord(item: StoredConnector): ConnectorRecord {
+  return {
+    ...item.config,
+    appId: item.appId,
+    connectorId: item.connectorId,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+function withoutSwitch(input: ConnectorInput): ConnectorConfig {
+  const { rotateWebhookToken: _ignored, ...config } = input;
+  return config;
+}
+
+async function getStored(appId: string, connectorId: string): Promise<StoredConnector | undefined> {
+  const out = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.connector(appId, connectorId), ConsistentRead: true }),
+  );
+  return out.Item as StoredConnector | undefined;
+}
+
+export async function getConnector(appId: string, connectorId: string): Promise<ConnectorRecord | undefined> {
+  const item = await getStored(appId, connectorId);
+  return item ? toRecord(item) : undefined;
+}
+
+async function create(
+  appId: string,
+  connectorId: string,
+  config: ConnectorConfig,
+  now: string,
+): Promise<PutConnectorResult> {
+  const token = newWebhookToken();
+  const item: StoredConnector = {
+    appId,
+    connectorId,
+    config,
+    webhookTokenHash: sha256Hex(token),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await dynamo().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.connector(appId, connectorId), type: "connector", ...item },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.webhookToken(item.webhookTokenHash), type: "webhookToken", appId, connectorId },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+      ],
+    }),
+  );
+  return { created: true, connector: toRecord(item), webhookToken: token };
+}
+
+/**
+ * Provider and delivery tracking decide how receipts are read and what attribution counts from;
+ * changing them under running campaigns would silently change their numbers.
+ */
+function assertCompatible(existing: ConnectorConfig, next: ConnectorConfig): void {
+  if (existing.provider !== next.provider) {
+    throw new ConflictError("A connector's provider cannot change; create a new connector instead", [
+      { field: "provider", problem: `is "${existing.provider}" for this connector and cannot change` },
+    ]);
+  }
+  if (existing.deliveryTracking !== next.deliveryTracking) {
+    throw new ConflictError("A connector's delivery tracking cannot change; create a new connector instead", [
+      {
+        field: "deliveryTracking",
+        problem: `is ${existing.deliveryTracking} for this connector and cannot change`,
+      },
+    ]);
+  }
+}
+
+async function update(
+  existing: StoredConnector,
+  config: ConnectorConfig,
+  rotate: boolean,
+  now: string,
+): Promise<PutConnectorResult> {
+  const { appId, connectorId } = existing;
+  const token = rotate ? newWebhookToken() : null;
+  const tokenHash = token ? sha256Hex(token) : existing.webhookTokenHash;
+  const updateItem = {
+    TableName: tableName(),
+    Key: keys.connector(appId, connectorId),
+    UpdateExpression: "SET #config = :config, #hash = :hash, #updatedAt = :now",
+    // Guards against a concurrent rotation or provider change between our read and this write.
+    ConditionExpression: "#hash = :oldHash AND #config.#provider = :provider",
+    ExpressionAttributeNames: {
+      "#config": "config",
+      "#hash": "webhookTokenHash",
+      "#updatedAt": "updatedAt",
+      "#provider": "provider",
+    },
+    ExpressionAttributeValues: {
+      ":config": config,
+      ":hash": tokenHash,
+      ":now": now,
+      ":oldHash": existing.webhookTokenHash,
+      ":provider": existing.config.provider,
+    },
+  };
+  if (token) {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: updateItem },
+          { Delete: { TableName: tableName(), Key: keys.webhookToken(existing.webhookTokenHash) } },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.webhookToken(tokenHash), type: "webhookToken", appId, connectorId },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+        ],
+      }),
+    );
+  } else {
+    await dynamo().send(new UpdateCommand(updateItem));
+  }
+  const item: StoredConnector = { ...existing, config, webhookTokenHash: tokenHash, updatedAt: now };
+  return { created: false, connector: toRecord(item), webhookToken: token };
+}
+
+/**
+ * Create-or-update. Create issues a webhook token (stored hashed, with its lookup item, in one
+ * transaction); update keeps it unless `rotateWebhookToken` is set. Throws ConflictError when the
+ * provider or delivery tracking would change.
+ */
+export async function putConnector(
+  appId: string,
+  connectorId: string,
+  input: ConnectorInput,
+  nowMs: number,
+): Promise<PutConnectorResult> {
+  const now = new Date(nowMs).toISOString();
+  const config = withoutSwitch(input);
+  for (let attempt = 1; ; attempt++) {
+    const existing = await getStored(appId, connectorId);
+    try {
+      if (!existing) return await create(appId, connectorId, config, now);
+      assertCompatible(existing.config, config);
+      return await update(existing, config, input.rotateWebhookToken === true, now);
+    } catch (err) {
+      // Lost a race with another writer: read again and redo the decision.
+      if (!isConditionFailure(err) || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+function sameHash(aHex: string, bHex: string): boolean {
+  const a = Buffer.from(aHex, "hex");
+  const b = Buffer.from(bHex, "hex");
+  return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
+}
+
+/** The connector a webhook URL's token opens, or undefined for an unknown or revoked token. */
+export async function findConnectorByWebhookToken(token: string): Promise<ConnectorRecord | undefined> {
+  if (token.length === 0 || token.length > 256) return undefined;
+  const tokenHash = sha256Hex(token);
+  const lookup = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.webhookToken(tokenHash), ConsistentRead: true }),
+  );
+  const appId = lookup.Item?.appId;
+  const connectorId = lookup.Item?.connectorId;
+  if (typeof appId !== "string" || typeof connectorId !== "string") return undefined;
+  const item = await getStored(appId, connectorId);
+  if (!item || !sameHash(item.webhookTokenHash, tokenHash)) return undefined;
+  return toRecord(item);
+}
+
+/** A URL without credentials, query or fragment: enough to recognise the endpoint. */
+function safeUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+function settingsOf(c: ConnectorConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (name: string, value: string | undefined): void => {
+    if (value !== undefined) out[name] = value;
+  };
+  switch (c.provider) {
+    case "gupshup":
+      put("mask", c.gupshup.mask);
+      put("baseUrl", c.gupshup.baseUrl && safeUrl(c.gupshup.baseUrl));
+      break;
+    case "sinch":
+      put("from", c.sinch.from);
+      put("baseUrl", c.sinch.baseUrl && safeUrl(c.sinch.baseUrl));
+      break;
+    case "kaleyra":
+      put("sender", c.kaleyra.sender);
+      put("baseUrl", c.kaleyra.baseUrl && safeUrl(c.kaleyra.baseUrl));
+      break;
+    case "custom":
+      put("method", c.custom.request.method);
+      put("urlHost", new URL(c.custom.request.url).host);
+      break;
+  }
+  return out;
+}
+
+/** What a response may show: provider and non-secret settings; credentials only as "stored". */
+export function connectorView(c: ConnectorRecord): ConnectorView {
+  return {
+    appId: c.appId,
+    connectorId: c.connectorId,
+    provider: c.provider,
+    deliveryTracking: c.deliveryTracking,
+    sendRatePerSecond: c.sendRatePerSecond,
+    timeoutMs: c.timeoutMs,
+    settings: settingsOf(c),
+    credentials: "stored",
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}

@@ -1,0 +1,82 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functions as functionSpecs,
+  type QueueName,
+  type QueueSpec,
+  queues as queueSpecs,
+  type RouteSpec,
+  routes as routeSpecs,
+} from "../lambdas/routes.js";
+import { AdminKey } from "./admin-key.js";
+import { DeadLetterAlarms } from "./alarms.js";
+import { Api } from "./api.js";
+import { Functions } from "./functions.js";
+import { pascal } from "./naming.js";
+import { WorkQueues } from "./queues.js";
+import { AnalyticsTable } from "./table.js";
+
+export interface SmsAnalyticsStackProps extends StackProps {
+  /** Base URL for webhook and short-link URLs when a custom domain fronts the API; default the API endpoint. */
+  readonly publicBaseUrl?: string;
+  /** Origin of the browser dashboard allowed by CORS; none when unset. */
+  readonly dashboardOrigin?: string;
+  /** Defaults to `lambdas/routes.ts`; tests pass their own tables. */
+  readonly functionSpecs?: Readonly<Record<FunctionName, FunctionSpec>>;
+  readonly routeSpecs?: readonly RouteSpec[];
+  readonly queueSpecs?: Readonly<Record<QueueName, QueueSpec>>;
+}
+
+/** The whole service, built from the functions/routes/queues table in `lambdas/routes.ts`. */
+export class SmsAnalyticsStack extends Stack {
+  readonly table: AnalyticsTable;
+  readonly queues: WorkQueues;
+  readonly api: Api;
+  readonly functions: Functions;
+  readonly adminKey: AdminKey | undefined;
+  readonly alarms: DeadLetterAlarms;
+
+  constructor(scope: Construct, id: string, props: SmsAnalyticsStackProps = {}) {
+    super(scope, id, props);
+    const fnSpecs = props.functionSpecs ?? functionSpecs;
+    const qSpecs = props.queueSpecs ?? queueSpecs;
+
+    this.table = new AnalyticsTable(this, "Data");
+    this.queues = new WorkQueues(this, "Queues", { specs: qSpecs });
+    this.api = new Api(this, "Api", { dashboardOrigin: props.dashboardOrigin });
+    this.adminKey = Object.values(fnSpecs).some((spec) => spec.adminKey)
+      ? new AdminKey(this, "AdminKey")
+      : undefined;
+    // Functions read the API endpoint and routes point at functions: no cycle, because routes
+    // reference the function through separate integration resources, not the API itself.
+    this.functions = new Functions(this, "Functions", {
+      specs: fnSpecs,
+      queueSpecs: qSpecs,
+      table: this.table.table,
+      queues: this.queues,
+      publicBaseUrl: props.publicBaseUrl ?? this.api.endpoint,
+      adminKey: this.adminKey?.secret,
+    });
+    for (const route of props.routeSpecs ?? routeSpecs) {
+      this.api.addRoute(route, route.fn, this.functions.get(route.fn));
+    }
+    this.alarms = new DeadLetterAlarms(this, "Alarms", { queues: this.queues });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.endpoint, description: "HTTP API base URL" });
+    new CfnOutput(this, "TableName", { value: this.table.table.tableName });
+    for (const [name, { deadLetterQueue }] of this.queues.entries()) {
+      new CfnOutput(this, `${pascal(name)}DeadLetterQueueName`, {
+        value: deadLetterQueue.queueName,
+        description: `Dead-letter queue of the ${name} queue`,
+      });
+    }
+    if (this.adminKey) {
+      new CfnOutput(this, "AdminKeySecretName", {
+        value: this.adminKey.secret.secretName,
+        description: "aws secretsmanager get-secret-value --secret-id <this> reads the admin API key",
+      });
+    }
+  }
+}
