@@ -14,12 +14,12 @@ import { Construct } from "constructs";
 import type { FunctionName, RouteAuth, RouteSpec } from "../lambdas/routes.js";
 import { accessLogFormat } from "./access-log-format.js";
 
-/** Stage-wide throttling: the ceiling for any route without its own setting. */
+/** Stage-wide throttling for any route without its own setting (every `routes` entry has one). */
 export const DEFAULT_THROTTLE = { burstLimit: 200, rateLimit: 100 } as const;
 
-/** A route may burst to twice its steady rate, never above the stage's burst. */
+/** A route may burst to twice its steady rate: room for a provider flushing a batch of receipts. */
 export function routeBurstLimit(rateLimit: number): number {
-  return Math.max(1, Math.min(DEFAULT_THROTTLE.burstLimit, rateLimit * 2));
+  return Math.max(1, Math.ceil(rateLimit * 2));
 }
 
 /** Why a route has no API Gateway authorizer: each auth kind is checked where it can be checked. */
@@ -45,8 +45,10 @@ export class Api extends Construct {
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
   private readonly integrations = new Map<FunctionName, HttpLambdaIntegration>();
-  private readonly routeSettings: Record<string, { ThrottlingBurstLimit: number; ThrottlingRateLimit: number }> =
-    {};
+  private readonly routeSettings: Record<
+    string,
+    { ThrottlingBurstLimit: number; ThrottlingRateLimit: number }
+  > = {};
 
   constructor(scope: Construct, id: string, props: ApiProps = {}) {
     super(scope, id);
@@ -83,11 +85,11 @@ export class Api extends Construct {
     return this.httpApi.apiEndpoint;
   }
 
-  addRoute(spec: RouteSpec, fnName: FunctionName, fn: IFunction): void {
-    let integration = this.integrations.get(fnName);
+  addRoute(spec: RouteSpec, fn: IFunction): void {
+    let integration = this.integrations.get(spec.fn);
     if (!integration) {
-      integration = new HttpLambdaIntegration(`${fnName}Integration`, fn);
-      this.integrations.set(fnName, integration);
+      integration = new HttpLambdaIntegration(`${spec.fn}Integration`, fn);
+      this.integrations.set(spec.fn, integration);
     }
     const [route] = this.httpApi.addRoutes({
       path: spec.path,

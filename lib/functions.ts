@@ -1,8 +1,8 @@
+import { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
-import { Duration } from "aws-cdk-lib";
 import { Construct } from "constructs";
 import {
   type FunctionName,
@@ -19,7 +19,11 @@ import type { WorkQueues } from "./queues.js";
  * Functions that only read the table: the analytics reader, the redirect (the click is recorded by
  * the click worker) and the public endpoints. Every other function may write.
  */
-export const READ_ONLY_TABLE_ACCESS: ReadonlySet<string> = new Set<FunctionName>(["analytics", "redirect", "public"]);
+export const READ_ONLY_TABLE_ACCESS: ReadonlySet<string> = new Set<FunctionName>([
+  "analytics",
+  "redirect",
+  "public",
+]);
 
 /** SQS requires a batching window above 10 messages per batch; a short one keeps latency low. */
 export const MAX_BATCHING_WINDOW = Duration.seconds(2);

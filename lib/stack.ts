@@ -60,7 +60,7 @@ export class SmsAnalyticsStack extends Stack {
       adminKey: this.adminKey?.secret,
     });
     for (const route of props.routeSpecs ?? routeSpecs) {
-      this.api.addRoute(route, route.fn, this.functions.get(route.fn));
+      this.api.addRoute(route, this.functions.get(route.fn));
     }
     this.alarms = new DeadLetterAlarms(this, "Alarms", { queues: this.queues });
 

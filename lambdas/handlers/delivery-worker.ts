@@ -1,3 +1,30 @@
-export const handler = async (): Promise<never> => {
-  throw new Error("not implemented yet");
+import { nowMs } from "../clock.js";
+import { applyReceipts, type RawReceipt, type ReceiptJob } from "../flows/receipts.js";
+import { failures, parseBody, receiveCount, type SQSBatchResponse, type SQSEvent } from "../queue/worker.js";
+
+/** Receipts queue consumer: applies the batch exactly once; unmatched receipts are retried, then parked. */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const failed: string[] = [];
+  const byApp = new Map<string, ReceiptJob[]>();
+  for (const record of event.Records) {
+    const raw = parseBody<RawReceipt>(record);
+    if (!raw?.appId || !raw.request) {
+      failed.push(record.messageId);
+      continue;
+    }
+    const jobs = byApp.get(raw.appId) ?? [];
+    jobs.push({ recordId: record.messageId, receiveCount: receiveCount(record), raw });
+    byApp.set(raw.appId, jobs);
+  }
+  for (const jobs of byApp.values()) {
+    try {
+      for (const id of await applyReceipts(jobs, nowMs)) failed.push(id);
+    } catch (e) {
+      console.error(
+        JSON.stringify({ level: "error", msg: "receipt batch failed", error: (e as Error).message }),
+      );
+      for (const j of jobs) failed.push(j.recordId);
+    }
+  }
+  return failures(failed);
 };

@@ -1,7 +1,7 @@
 import { nowMs } from "../clock.js";
+import { NotFoundError } from "../http/errors.js";
 import type { ApiEvent, ApiResult } from "../http/handler.js";
 import { json, jsonHandler } from "../http/handler.js";
-import { NotFoundError } from "../http/errors.js";
 import { appOf } from "../http/route-auth.js";
 import { parseBody, parsePath } from "../http/validate.js";
 import { appInput } from "../schemas/app.js";
@@ -10,13 +10,12 @@ import { connectorInput } from "../schemas/connector.js";
 import { appPath, campaignPath, connectorPath } from "../schemas/path.js";
 import { putApp } from "../store/apps.js";
 import { listCampaigns, putCampaign } from "../store/campaigns.js";
-import { connectorView, putConnector } from "../store/connectors.js";
+import { connectorView, putConnector, webhookUrlFor } from "../store/connectors.js";
 
 /** Where providers reach us: `PUBLIC_BASE_URL`, else the API's own domain (API Gateway default stage). */
 function publicBaseUrl(event: ApiEvent): string {
   const configured = process.env.PUBLIC_BASE_URL;
-  const base = configured ? configured : `https://${event.requestContext.domainName}`;
-  return base.replace(/\/+$/, "");
+  return configured ? configured : `https://${event.requestContext.domainName}`;
 }
 
 async function putAppRoute(event: ApiEvent): Promise<ApiResult> {
@@ -39,7 +38,7 @@ async function putConnectorRoute(event: ApiEvent): Promise<ApiResult> {
   const result = await putConnector(appId, connectorId, input, nowMs());
   const view = connectorView(result.connector);
   if (result.webhookToken !== null) {
-    const webhookUrl = `${publicBaseUrl(event)}/webhooks/dlr/${connectorId}/${result.webhookToken}`;
+    const webhookUrl = webhookUrlFor(publicBaseUrl(event), connectorId, result.webhookToken);
     return json(result.created ? 201 : 200, {
       ...view,
       webhookUrl,
@@ -50,7 +49,7 @@ async function putConnectorRoute(event: ApiEvent): Promise<ApiResult> {
     ...view,
     webhookUrl: null,
     webhookUrlNote:
-      'The webhook URL is unchanged and cannot be shown again (its token is stored hashed); send "rotateWebhookToken": true for a new one.',
+      'The webhook URL is unchanged; it is shown only when issued. Send "rotateWebhookToken": true for a new one (the old one stops working).',
   });
 }
 

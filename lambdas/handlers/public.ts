@@ -1,5 +1,5 @@
-import { json, jsonHandler } from "../http/handler.js";
 import { NotFoundError } from "../http/errors.js";
+import { json, jsonHandler } from "../http/handler.js";
 import { openApiDocument } from "../http/openapi.js";
 
 let document: string | undefined;
@@ -14,7 +14,10 @@ export const handler = jsonHandler(async (event) => {
       document ??= JSON.stringify(openApiDocument());
       return {
         statusCode: 200,
-        headers: { "content-type": "application/json; charset=utf-8", "cache-control": "public, max-age=300" },
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "cache-control": "public, max-age=300",
+        },
         body: document,
       };
     }

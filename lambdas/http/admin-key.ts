@@ -1,14 +1,11 @@
 import { createHash } from "node:crypto";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-
-let client: SecretsManagerClient | undefined;
-let cached: { arn: string; digest: Promise<Buffer> } | undefined;
+import { secretString } from "./secret.js";
 
 export function sha256(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
-/** A plain secret string, or JSON `{"apiKey": "…"}` (the shape a CDK-generated secret template gives). */
+/** A plain secret string, or JSON `{"apiKey": "…"}` (the shape a CDK secret template may give). */
 function keyFromSecret(secret: string): string {
   try {
     const parsed: unknown = JSON.parse(secret);
@@ -21,28 +18,14 @@ function keyFromSecret(secret: string): string {
   return secret;
 }
 
-async function load(arn: string): Promise<Buffer> {
-  client ??= new SecretsManagerClient({});
-  const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!out.SecretString) throw new Error("admin key secret has no string value");
-  return sha256(keyFromSecret(out.SecretString));
-}
-
 /**
  * SHA-256 of the admin key, or undefined when this function has none configured. Locally the key is
- * `ADMIN_API_KEY`; on AWS it is read from Secrets Manager once per cold start (a failed read is retried).
+ * `ADMIN_API_KEY`; on AWS it is read from Secrets Manager (`ADMIN_KEY_SECRET_ARN`) once per cold start.
  */
 export async function adminKeyDigest(): Promise<Buffer | undefined> {
   const plain = process.env.ADMIN_API_KEY;
   if (plain) return sha256(plain);
   const arn = process.env.ADMIN_KEY_SECRET_ARN;
   if (!arn) return undefined;
-  if (cached?.arn !== arn) {
-    const entry = { arn, digest: load(arn) };
-    cached = entry;
-    entry.digest.catch(() => {
-      if (cached === entry) cached = undefined;
-    });
-  }
-  return cached.digest;
+  return sha256(keyFromSecret(await secretString(arn)));
 }

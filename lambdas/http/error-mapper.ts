@@ -22,7 +22,8 @@ function logUnexpected(err: unknown, event: APIGatewayProxyEventV2, awsRequestId
 
 /** Maps a thrown error to the API error body: HttpError as is, ZodError as 400, anything else as 500. */
 export function toErrorResponse(err: unknown): ApiResult | undefined {
-  if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message, err.details, err.headers);
+  if (err instanceof HttpError)
+    return errorResponse(err.status, err.code, err.message, err.details, err.headers);
   if (err instanceof z.core.$ZodError) {
     return errorResponse(400, "VALIDATION_FAILED", "The request is invalid", issueDetails(err.issues));
   }

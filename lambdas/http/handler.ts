@@ -4,12 +4,12 @@ import type { RouteAuth } from "../routes.js";
 import type { ApiEvent } from "./api-event.js";
 import { httpErrors } from "./error-mapper.js";
 import { jsonBody } from "./json-body.js";
-import { routeAuth } from "./route-auth.js";
 import { type ApiResult, json } from "./response.js";
+import { routeAuth } from "./route-auth.js";
 import { securityHeaders } from "./security-headers.js";
 
-export { json };
 export type { ApiEvent, ApiResult };
+export { json };
 
 export type ApiFn = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 export type ApiHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<ApiResult>;

@@ -33,8 +33,11 @@ export function jsonBody(options: { maxBytes?: number } = {}): MiddlewareObj<Api
       event.jsonBody = undefined;
       if (event.body === undefined || event.body === null || event.body === "") return;
       const contentType = header(event, "content-type");
-      if (contentType !== undefined && !isJsonType(contentType)) throw new UnsupportedMediaTypeError(contentType);
-      const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+      if (contentType !== undefined && !isJsonType(contentType))
+        throw new UnsupportedMediaTypeError(contentType);
+      const bytes = event.isBase64Encoded
+        ? Buffer.from(event.body, "base64")
+        : Buffer.from(event.body, "utf8");
       if (bytes.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
       let text: string;
       try {
@@ -46,7 +49,9 @@ export function jsonBody(options: { maxBytes?: number } = {}): MiddlewareObj<Api
       try {
         event.jsonBody = JSON.parse(text);
       } catch (err) {
-        throw new InvalidJsonError(`is not valid JSON (${err instanceof Error ? err.message : "parse error"})`);
+        throw new InvalidJsonError(
+          `is not valid JSON (${err instanceof Error ? err.message : "parse error"})`,
+        );
       }
     },
   };

@@ -89,7 +89,11 @@ export const OPERATIONS: Record<string, Doc> = {
     summary: "Send a campaign instance to up to 1,000 recipients",
     auth: "app",
     body: "SendsInput",
-    responses: { "202": ["Accepted for sending", "SendsAccepted"], ...APP_ERRORS, "404": ["Unknown campaign", "Error"] },
+    responses: {
+      "202": ["Accepted for sending", "SendsAccepted"],
+      ...APP_ERRORS,
+      "404": ["Unknown campaign", "Error"],
+    },
   },
   "POST /v1/apps/{appId}/events": {
     summary: "Ingest up to 500 app events; an invalid batch is rejected whole with per-entry errors",
@@ -133,7 +137,11 @@ export const OPERATIONS: Record<string, Doc> = {
 
 function jsonSchema(schema: z.ZodType): JsonSchema {
   // Input shapes: fields with defaults are optional for the client.
-  const out = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as JsonSchema;
+  const out = z.toJSONSchema(schema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+  }) as JsonSchema;
   delete out.$schema;
   return out;
 }
@@ -155,7 +163,12 @@ function pathParameters(path: string): JsonSchema[] {
 
 function queryParameters(query: z.ZodObject): JsonSchema[] {
   const whole = jsonSchema(query) as { properties?: Record<string, JsonSchema> };
-  return Object.entries(whole.properties ?? {}).map(([name, schema]) => ({ name, in: "query", required: false, schema }));
+  return Object.entries(whole.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema,
+  }));
 }
 
 function operation(key: string, doc: Doc): JsonSchema {
@@ -173,7 +186,8 @@ function operation(key: string, doc: Doc): JsonSchema {
   };
   // Admin and app routes take a bearer key; token routes authenticate by the path, public ones not at all.
   op.security = doc.auth === "admin" || doc.auth === "app" ? [{ bearer: [] }] : [];
-  if (doc.body) op.requestBody = { required: true, content: { "application/json": { schema: ref(doc.body) } } };
+  if (doc.body)
+    op.requestBody = { required: true, content: { "application/json": { schema: ref(doc.body) } } };
   return op;
 }
 
@@ -190,7 +204,11 @@ export function openApiDocument(table: readonly RouteSpec[] = routes): JsonSchem
   for (const key of routeKeys(table)) {
     const [method, path] = key.split(" ") as [Method, string];
     const route = table.find((r) => r.method === method && r.path === path);
-    const doc = OPERATIONS[key] ?? { summary: key, auth: route?.auth ?? "public", responses: { "200": ["OK"] } };
+    const doc = OPERATIONS[key] ?? {
+      summary: key,
+      auth: route?.auth ?? "public",
+      responses: { "200": ["OK"] },
+    };
     paths[path] ??= {};
     paths[path][method.toLowerCase()] = operation(key, doc);
   }
@@ -205,8 +223,12 @@ export function openApiDocument(table: readonly RouteSpec[] = routes): JsonSchem
     },
     paths,
     components: {
-      schemas: Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, jsonSchema(schema)])),
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "Admin key or the app's API key" } },
+      schemas: Object.fromEntries(
+        Object.entries(SCHEMAS).map(([name, schema]) => [name, jsonSchema(schema)]),
+      ),
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "Admin key or the app's API key" },
+      },
     },
   };
 }

@@ -69,6 +69,9 @@ export function renderRequest(
     ? take(render(tpl.body as string, values, bodyEscape(tpl.body as string, headers)))
     : undefined;
   if (missing.length > 0) return { ok: false, missing };
+  const hasType = Object.keys(headers).some((k) => k.trim().toLowerCase() === "content-type");
+  // fetch would label a string body text/plain; a JSON template almost certainly means JSON.
+  if (body !== undefined && !hasType && isJsonLooking(body)) headers["content-type"] = "application/json";
   return { ok: true, request: { method, url, headers, ...(body !== undefined ? { body } : {}) } };
 }
 

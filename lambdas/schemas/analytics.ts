@@ -10,7 +10,8 @@ export const calendarDate = z
   .string()
   .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: "UTC" }).isValid, {
     error: "must be a calendar date YYYY-MM-DD, e.g. 2026-11-20",
-  });
+  })
+  .meta({ format: "date", description: "A date in the app's time zone" });
 
 /** Query of `GET /v1/apps/{appId}/campaigns/{campaignId}/analytics`. */
 export const analyticsQuery = z.strictObject({

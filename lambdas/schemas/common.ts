@@ -16,14 +16,20 @@ export const isoDateTime = z.iso.datetime({
 
 export const timezone = z
   .string()
-  .refine((tz) => IANAZone.isValidZone(tz), { error: "must be an IANA time zone such as Asia/Kolkata or UTC" });
+  .refine((tz) => IANAZone.isValidZone(tz), {
+    error: "must be an IANA time zone such as Asia/Kolkata or UTC",
+  })
+  .meta({ description: "IANA time zone, e.g. Asia/Kolkata" });
 
 // Read once: the runtime's ICU knows every current ISO-4217 code.
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
 
 export const currency = z
   .string()
-  .refine((c) => CURRENCIES.has(c), { error: "must be an ISO-4217 currency code in capitals, such as USD or INR" });
+  .refine((c) => CURRENCIES.has(c), {
+    error: "must be an ISO-4217 currency code in capitals, such as USD or INR",
+  })
+  .meta({ description: "ISO-4217 currency code, e.g. INR" });
 
 export function isHttpUrl(value: string): boolean {
   try {

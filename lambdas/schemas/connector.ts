@@ -27,13 +27,14 @@ const integratedTracking = z
   .default(true);
 
 function block<T extends z.ZodType>(provider: Provider, schema: T): T {
-  return schema.meta({ description: `Settings for provider "${provider}"; required when provider is "${provider}"` });
+  return schema.meta({
+    description: `Settings for provider "${provider}"; required when provider is "${provider}"`,
+  });
 }
 
 function requiredBlock(provider: Provider): { error: (issue: { input: unknown }) => string | undefined } {
   return {
-    error: (issue) =>
-      issue.input === undefined ? `is required when provider is "${provider}"` : undefined,
+    error: (issue) => (issue.input === undefined ? `is required when provider is "${provider}"` : undefined),
   };
 }
 
@@ -74,7 +75,10 @@ const kaleyra = z.strictObject({
   deliveryTracking: integratedTracking,
   kaleyra: block(
     "kaleyra",
-    z.strictObject({ apiKey: secret, sender: setting, baseUrl: httpUrl.optional() }, requiredBlock("kaleyra")),
+    z.strictObject(
+      { apiKey: secret, sender: setting, baseUrl: httpUrl.optional() },
+      requiredBlock("kaleyra"),
+    ),
   ),
   ...common,
 });
@@ -120,7 +124,8 @@ const custom = z
       ctx.addIssue({
         code: "custom",
         path: ["custom", "receipt"],
-        message: "is required when deliveryTracking is true (where the message id and status are in a receipt)",
+        message:
+          "is required when deliveryTracking is true (where the message id and status are in a receipt)",
       });
     }
     if (!receipt) return;

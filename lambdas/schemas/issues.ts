@@ -37,7 +37,12 @@ function quoteAll(values: readonly unknown[]): string {
   return values.map((v) => JSON.stringify(v)).join(", ");
 }
 
-function sizeProblem(origin: string, bound: number | bigint, kind: "min" | "max", exclusive: boolean): string {
+function sizeProblem(
+  origin: string,
+  bound: number | bigint,
+  kind: "min" | "max",
+  exclusive: boolean,
+): string {
   const n = Number(bound);
   const word = kind === "min" ? "at least" : "at most";
   if (origin === "string") return `must be ${word} ${n} character${n === 1 ? "" : "s"} long`;
@@ -60,9 +65,9 @@ export function problemFor(issue: z.core.$ZodRawIssue): string | undefined {
     case "too_big":
       return sizeProblem(issue.origin, issue.maximum, "max", issue.inclusive === false);
     case "invalid_value":
-      return `must be one of ${quoteAll(issue.values)}`;
+      return `must be one of ${quoteAll(Array.isArray(issue.values) ? issue.values : [])}`;
     case "invalid_union":
-      if (issue.discriminator !== undefined && "options" in issue && issue.options) {
+      if (issue.discriminator !== undefined && "options" in issue && Array.isArray(issue.options)) {
         return `must be one of ${quoteAll(issue.options)}`;
       }
       return undefined;

@@ -1,6 +1,7 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../http/errors.js";
+import { secretString } from "../http/secret.js";
 import type { ConnectorConfig, ConnectorInput, Provider } from "../schemas/connector.js";
 import { isConditionFailure, sha256Hex } from "./apps.js";
 import { dynamo } from "./client.js";
@@ -11,16 +12,25 @@ import { tableName } from "./schema.js";
 export type ConnectorRecord = ConnectorConfig & {
   appId: string;
   connectorId: string;
+  /** SHA-256 (hex) of the current webhook token. */
+  webhookTokenHash: string;
+  /** Random input the token is derived from (useless without the server's webhook token secret). */
+  webhookTokenNonce: string;
   createdAt: string;
   updatedAt: string;
 };
 
+/**
+ * The webhook token is never stored: it is HMAC(server secret, app, connector, nonce), so the send
+ * worker can put the URL in each request (Sinch `callback_url`, Kaleyra `dlrurl`) while the table
+ * holds only the nonce and the token's SHA-256 for the lookup.
+ */
 interface StoredConnector {
   appId: string;
   connectorId: string;
   config: ConnectorConfig;
-  /** SHA-256 (hex) of the webhook token; the token itself is only ever in the URL given to the user. */
   webhookTokenHash: string;
+  webhookTokenNonce: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,8 +58,50 @@ export interface ConnectorView {
 
 const MAX_ATTEMPTS = 3;
 
-export function newWebhookToken(): string {
-  return randomBytes(32).toString("base64url");
+/** `WEBHOOK_TOKEN_SECRET` (local runtime, tests) or the Secrets Manager secret `WEBHOOK_TOKEN_SECRET_ARN` (AWS). */
+async function webhookTokenSecret(): Promise<string> {
+  const plain = process.env.WEBHOOK_TOKEN_SECRET;
+  if (plain) return plain;
+  const arn = process.env.WEBHOOK_TOKEN_SECRET_ARN;
+  if (arn) return secretString(arn);
+  throw new Error(
+    "No webhook token secret: set WEBHOOK_TOKEN_SECRET_ARN (AWS) or WEBHOOK_TOKEN_SECRET (local)",
+  );
+}
+
+/** 32 bytes of HMAC-SHA256, base64url: as unguessable as 32 random bytes while the secret is secret. */
+async function deriveWebhookToken(appId: string, connectorId: string, nonce: string): Promise<string> {
+  const secret = await webhookTokenSecret();
+  return createHmac("sha256", secret)
+    .update(`dlr-webhook\n${appId}\n${connectorId}\n${nonce}`)
+    .digest("base64url");
+}
+
+function newNonce(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/** The receipt URL of a connector: `{base}/webhooks/dlr/{connectorId}/{token}`. */
+export function webhookUrlFor(baseUrl: string, connectorId: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/webhooks/dlr/${connectorId}/${token}`;
+}
+
+/**
+ * The connector's current webhook URL, for the send worker. Throws when the server secret no longer
+ * yields the stored token (secret replaced): rotating the connector's token issues a matching one.
+ */
+export async function connectorWebhookUrl(
+  connector: ConnectorRecord,
+  baseUrl: string | undefined = process.env.PUBLIC_BASE_URL,
+): Promise<string> {
+  if (!baseUrl) throw new Error("PUBLIC_BASE_URL is not set");
+  const token = await deriveWebhookToken(connector.appId, connector.connectorId, connector.webhookTokenNonce);
+  if (!sameHash(sha256Hex(token), connector.webhookTokenHash)) {
+    throw new Error(
+      `webhook token secret changed since connector ${connector.connectorId}'s token was issued; rotate its webhook token`,
+    );
+  }
+  return webhookUrlFor(baseUrl, connector.connectorId, token);
 }
 
 function toRecord(item: StoredConnector): ConnectorRecord {
@@ -57,6 +109,8 @@ function toRecord(item: StoredConnector): ConnectorRecord {
     ...item.config,
     appId: item.appId,
     connectorId: item.connectorId,
+    webhookTokenHash: item.webhookTokenHash,
+    webhookTokenNonce: item.webhookTokenNonce,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };
@@ -85,12 +139,14 @@ async function create(
   config: ConnectorConfig,
   now: string,
 ): Promise<PutConnectorResult> {
-  const token = newWebhookToken();
+  const nonce = newNonce();
+  const token = await deriveWebhookToken(appId, connectorId, nonce);
   const item: StoredConnector = {
     appId,
     connectorId,
     config,
     webhookTokenHash: sha256Hex(token),
+    webhookTokenNonce: nonce,
     createdAt: now,
     updatedAt: now,
   };
@@ -144,23 +200,26 @@ async function update(
   now: string,
 ): Promise<PutConnectorResult> {
   const { appId, connectorId } = existing;
-  const token = rotate ? newWebhookToken() : null;
+  const nonce = rotate ? newNonce() : existing.webhookTokenNonce;
+  const token = rotate ? await deriveWebhookToken(appId, connectorId, nonce) : null;
   const tokenHash = token ? sha256Hex(token) : existing.webhookTokenHash;
   const updateItem = {
     TableName: tableName(),
     Key: keys.connector(appId, connectorId),
-    UpdateExpression: "SET #config = :config, #hash = :hash, #updatedAt = :now",
+    UpdateExpression: "SET #config = :config, #hash = :hash, #nonce = :nonce, #updatedAt = :now",
     // Guards against a concurrent rotation or provider change between our read and this write.
     ConditionExpression: "#hash = :oldHash AND #config.#provider = :provider",
     ExpressionAttributeNames: {
       "#config": "config",
       "#hash": "webhookTokenHash",
+      "#nonce": "webhookTokenNonce",
       "#updatedAt": "updatedAt",
       "#provider": "provider",
     },
     ExpressionAttributeValues: {
       ":config": config,
       ":hash": tokenHash,
+      ":nonce": nonce,
       ":now": now,
       ":oldHash": existing.webhookTokenHash,
       ":provider": existing.config.provider,
@@ -185,7 +244,13 @@ async function update(
   } else {
     await dynamo().send(new UpdateCommand(updateItem));
   }
-  const item: StoredConnector = { ...existing, config, webhookTokenHash: tokenHash, updatedAt: now };
+  const item: StoredConnector = {
+    ...existing,
+    config,
+    webhookTokenHash: tokenHash,
+    webhookTokenNonce: nonce,
+    updatedAt: now,
+  };
   return { created: false, connector: toRecord(item), webhookToken: token };
 }
 

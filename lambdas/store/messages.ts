@@ -142,15 +142,15 @@ export async function getMessages(appId: string, messageIds: string[]): Promise<
 
 /**
  * At most once: only one worker moves a message from QUEUED to SENDING and calls the provider.
- * Returns null when it won, or the record as it stands when it did not.
+ * `won` carries the record as it now stands; otherwise the record as it was (null if it does not exist).
  */
 export async function markSending(
   appId: string,
   messageId: string,
   now: number,
-): Promise<MessageRecord | null> {
+): Promise<{ won: true; record: MessageRecord } | { won: false; record: MessageRecord | null }> {
   try {
-    await dynamo().send(
+    const r = await dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.message(appId, messageId),
@@ -158,16 +158,31 @@ export async function markSending(
         ConditionExpression: "#s = :queued",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":now": now, ":one": 1 },
+        ReturnValues: "ALL_NEW",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
-    return null;
+    return { won: true, record: r.Attributes as MessageRecord };
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) {
-      return e.Item ? (unmarshall(e.Item) as MessageRecord) : null;
+      return { won: false, record: e.Item ? (unmarshall(e.Item) as MessageRecord) : null };
     }
     throw e;
   }
+}
+
+/** Gives a claimed message back (the provider was not called), so a redelivery sends it. */
+export async function releaseSending(m: MessageRecord): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.message(m.appId, m.messageId),
+      UpdateExpression: "SET #s = :queued, version = version + :one REMOVE sendingAt",
+      ConditionExpression: "#s = :sending AND version = :v",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":one": 1, ":v": m.version },
+    }),
+  );
 }
 
 /** Records which message a provider id belongs to (idempotent), before the outcome is recorded. */

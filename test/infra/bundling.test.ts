@@ -37,10 +37,19 @@ describe("real bundling (local esbuild, no Docker)", () => {
     // Load it the way Lambda does: a fresh Node process importing the .mjs file.
     const loaded = execFileSync(
       process.execPath,
-      ["--input-type=module", "-e", `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`,
+      ],
       {
         encoding: "utf8",
-        env: { PATH: process.env.PATH, TABLE_NAME: "bundle-check", AWS_REGION: "us-east-1", PUBLIC_BASE_URL: "https://x" },
+        env: {
+          PATH: process.env.PATH,
+          TABLE_NAME: "bundle-check",
+          AWS_REGION: "us-east-1",
+          PUBLIC_BASE_URL: "https://x",
+        },
       },
     );
     expect(loaded.trim()).toBe("function");

@@ -27,9 +27,13 @@ function awsSolutionsFindings(app: App): string[] {
   } catch (error) {
     thrown = error;
   }
-  const report = JSON.parse(readFileSync(join(app.outdir, "validation-report.json"), "utf8")) as ValidationReport;
+  const report = JSON.parse(
+    readFileSync(join(app.outdir, "validation-report.json"), "utf8"),
+  ) as ValidationReport;
   const findings = report.pluginReports.flatMap((plugin) =>
-    plugin.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} ${c.constructPath}`)),
+    plugin.violations.flatMap((v) =>
+      v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} ${c.constructPath}`),
+    ),
   );
   if (thrown && findings.length === 0) throw thrown;
   return findings;

@@ -1,7 +1,14 @@
 import type { CfnResource } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { type FunctionName, functions, type QueueName, queues, queueUrlEnv, routes } from "../../lambdas/routes.js";
+import {
+  type FunctionName,
+  functions,
+  type QueueName,
+  queues,
+  queueUrlEnv,
+  routes,
+} from "../../lambdas/routes.js";
 import { ACCESS_LOG_FIELDS } from "../../lib/access-log-format.js";
 import { DEFAULT_THROTTLE, routeBurstLimit } from "../../lib/api.js";
 import { READ_ONLY_TABLE_ACCESS } from "../../lib/functions.js";
@@ -44,7 +51,9 @@ function resourcesFor(name: FunctionName, action: string): string[] {
   return statementsOf(name)
     .filter((s) => s.Effect === "Allow" && actionsOf(s).includes(action))
     .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
-    .map((r) => JSON.stringify(r).match(/"(?:Ref|Fn::GetAtt)":\[?"([A-Za-z0-9]+)"/)?.[1] ?? JSON.stringify(r));
+    .map(
+      (r) => JSON.stringify(r).match(/"(?:Ref|Fn::GetAtt)":\[?"([A-Za-z0-9]+)"/)?.[1] ?? JSON.stringify(r),
+    );
 }
 function fail(): never {
   throw new Error("not found");
@@ -103,7 +112,9 @@ describe("queues", () => {
         JSON.stringify(p.Properties.Queues).includes(`"${id}"`),
       );
       expect(policies, id).toHaveLength(1);
-      expect((policies[0]?.[1].Properties.PolicyDocument as { Statement: unknown[] }).Statement).toContainEqual(
+      expect(
+        ((policies[0] ?? fail())[1].Properties.PolicyDocument as { Statement: unknown[] }).Statement,
+      ).toContainEqual(
         expect.objectContaining({
           Effect: "Deny",
           Action: "sqs:*",
@@ -117,7 +128,9 @@ describe("queues", () => {
   it.each(queueNames)("%s: its consumer reads it in batches and reports partial failures", (name) => {
     const spec = queues[name];
     const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(
-      ([, m]) => JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify({ "Fn::GetAtt": [queueId(name), "Arn"] }),
+      ([, m]) =>
+        JSON.stringify(m.Properties.EventSourceArn) ===
+        JSON.stringify({ "Fn::GetAtt": [queueId(name), "Arn"] }),
     );
     expect(mappings).toHaveLength(1);
     const mapping = mappings[0]?.[1].Properties ?? fail();
@@ -154,27 +167,30 @@ describe("functions", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(functionNames.length);
   });
 
-  it.each(functionNames)("%s: Node.js 22 on arm64 with its memory, timeout, log group and environment", (name) => {
-    const spec = functions[name];
-    const fn = resources[fnId(name)]?.Properties ?? fail();
-    expect(fn.Runtime).toBe("nodejs22.x");
-    expect(fn.Architectures).toEqual(["arm64"]);
-    expect(fn.Handler).toBe("index.handler");
-    expect(fn.MemorySize).toBe(spec.memoryMb);
-    expect(fn.Timeout).toBe(spec.timeoutSeconds);
+  it.each(functionNames)(
+    "%s: Node.js 22 on arm64 with its memory, timeout, log group and environment",
+    (name) => {
+      const spec = functions[name];
+      const fn = resources[fnId(name)]?.Properties ?? fail();
+      expect(fn.Runtime).toBe("nodejs22.x");
+      expect(fn.Architectures).toEqual(["arm64"]);
+      expect(fn.Handler).toBe("index.handler");
+      expect(fn.MemorySize).toBe(spec.memoryMb);
+      expect(fn.Timeout).toBe(spec.timeoutSeconds);
 
-    const logGroupId = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-    expect(resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
+      const logGroupId = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(resources[logGroupId]?.Properties.RetentionInDays).toBe(30);
 
-    const expected: Record<string, unknown> = {
-      NODE_OPTIONS: "--enable-source-maps",
-      TABLE_NAME: { Ref: logicalId(stack.table.table) },
-      PUBLIC_BASE_URL: { "Fn::GetAtt": [logicalId(stack.api.httpApi), "ApiEndpoint"] },
-    };
-    for (const queue of spec.sendsTo) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
-    if (spec.adminKey) expected.ADMIN_KEY_SECRET_ARN = { Ref: logicalId(stack.adminKey?.secret ?? fail()) };
-    expect((fn.Environment as { Variables: unknown }).Variables).toEqual(expected);
-  });
+      const expected: Record<string, unknown> = {
+        NODE_OPTIONS: "--enable-source-maps",
+        TABLE_NAME: { Ref: logicalId(stack.table.table) },
+        PUBLIC_BASE_URL: { "Fn::GetAtt": [logicalId(stack.api.httpApi), "ApiEndpoint"] },
+      };
+      for (const queue of spec.sendsTo) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
+      if (spec.adminKey) expected.ADMIN_KEY_SECRET_ARN = { Ref: logicalId(stack.adminKey?.secret ?? fail()) };
+      expect((fn.Environment as { Variables: unknown }).Variables).toEqual(expected);
+    },
+  );
 
   it("uses a custom domain for PUBLIC_BASE_URL when one is given", () => {
     const custom = synthStack({ publicBaseUrl: "https://sms.example.com" });
@@ -207,7 +223,12 @@ describe("least privilege", () => {
   it("keeps the analytics reader away from writes", () => {
     const actions = statementsOf("analytics").flatMap(actionsOf);
     expect(actions).toContain("dynamodb:Query");
-    for (const write of ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]) {
+    for (const write of [
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ]) {
       expect(actions).not.toContain(write);
     }
   });
@@ -313,6 +334,8 @@ describe("outputs", () => {
       );
       expect(dlqOutputs, name).toHaveLength(1);
     }
-    expect(JSON.stringify(outputs.AdminKeySecretName?.Value)).toContain(logicalId(stack.adminKey?.secret ?? fail()));
+    expect(JSON.stringify(outputs.AdminKeySecretName?.Value)).toContain(
+      logicalId(stack.adminKey?.secret ?? fail()),
+    );
   });
 });

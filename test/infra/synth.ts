@@ -12,7 +12,10 @@ export interface Synthesized {
 }
 
 /** The real stack from `lambdas/routes.ts`, without bundling. */
-export function synthStack(props: SmsAnalyticsStackProps = {}, context: Record<string, unknown> = {}): Synthesized {
+export function synthStack(
+  props: SmsAnalyticsStackProps = {},
+  context: Record<string, unknown> = {},
+): Synthesized {
   const app = new App({ context: { ...SKIP_BUNDLING, ...context } });
   const stack = new SmsAnalyticsStack(app, "SmsAnalyticsTest", props);
   return { app, stack, template: Template.fromStack(stack) };

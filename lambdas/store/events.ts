@@ -1,0 +1,108 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { AppEvent } from "../domain/attribution.js";
+import { dynamo } from "./client.js";
+import { keys } from "./keys.js";
+import { tableName } from "./schema.js";
+
+/**
+ * Events are kept with their user for the longest window (720 h) plus a week, so a window that opens
+ * late (its receipt arrived after the purchase) still finds them. TTL is cleanup only.
+ */
+const KEEP_MS = (720 + 7 * 24) * 3_600_000;
+const ttlFor = (at: number, now: number): number => Math.floor(Math.max(at, now) + KEEP_MS) / 1000;
+
+/**
+ * Claims an event id for the app. `new` the first time; `same` when this exact event was claimed
+ * before (a retry: safe to process again, every fact is idempotent); `conflict` when the id was
+ * claimed by an event with other content (a duplicate id: ignored).
+ */
+export async function claimEventId(
+  appId: string,
+  eventId: string,
+  digest: string,
+  now: number,
+): Promise<"new" | "same" | "conflict"> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.eventId(appId, eventId), digest, ttl: Math.floor((now + KEEP_MS) / 1000) },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    );
+    return "new";
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  }
+  const r = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.eventId(appId, eventId), ConsistentRead: true }),
+  );
+  return r.Item?.digest === digest ? "same" : "conflict";
+}
+
+export async function putUserEvent(appId: string, e: AppEvent, now: number): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.userEvent(appId, e.userId, new Date(e.at).toISOString(), e.eventId),
+        ...e,
+        ttl: Math.floor(ttlFor(e.at, now)),
+      },
+    }),
+  );
+}
+
+/** The user's kept events with `from <= at < to` (strongly consistent: see flows/attribution). */
+export async function userEventsBetween(
+  appId: string,
+  userId: string,
+  from: number,
+  to: number,
+): Promise<AppEvent[]> {
+  const out: AppEvent[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
+        ExpressionAttributeValues: {
+          ":pk": keys.userPartition(appId, userId),
+          ":a": `EVT#${new Date(from).toISOString()}`,
+          ":b": `EVT#${new Date(to).toISOString()}`,
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const e = item as AppEvent;
+      if (e.at >= from && e.at < to) out.push(e);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Which messages (instances) a user was sent: the candidates for an event's attribution. */
+export async function userMessageIds(appId: string, userId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues: { ":pk": keys.userPartition(appId, userId), ":p": keys.userMessagePrefix },
+        ProjectionExpression: "messageId",
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) ids.push(String(item.messageId));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}

@@ -1,0 +1,50 @@
+import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { dynamo } from "./client.js";
+import { tableName } from "./schema.js";
+
+/**
+ * Receipts that could not be parsed or matched after their retries: kept (never dropped) where an
+ * operator can list them and replay them once the cause is fixed. Kept 90 days.
+ */
+export interface ParkedReceipt<T = unknown> {
+  id: string;
+  appId: string;
+  reason: string;
+  parkedAt: number;
+  receipt: T;
+}
+
+const KEEP_SECONDS = 90 * 86_400;
+const pkOf = (appId: string): string => `PARKED#${appId}`;
+
+export async function parkReceipt<T>(p: ParkedReceipt<T>): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName(),
+      // Keyed by the receipt's own id: parking the same receipt twice keeps one copy.
+      Item: { pk: pkOf(p.appId), sk: p.id, ...p, ttl: Math.floor(p.parkedAt / 1000) + KEEP_SECONDS },
+    }),
+  );
+}
+
+export async function listParked<T>(
+  appId: string,
+  limit = 100,
+  cursor?: string,
+): Promise<{ items: ParkedReceipt<T>[]; next: string | null }> {
+  const r = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pkOf(appId) },
+      Limit: limit,
+      ExclusiveStartKey: cursor ? { pk: pkOf(appId), sk: cursor } : undefined,
+    }),
+  );
+  const items = (r.Items ?? []).map(({ pk: _pk, sk: _sk, ttl: _ttl, ...rest }) => rest as ParkedReceipt<T>);
+  return { items, next: r.LastEvaluatedKey ? String(r.LastEvaluatedKey.sk) : null };
+}
+
+export async function deleteParked(appId: string, id: string): Promise<void> {
+  await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { pk: pkOf(appId), sk: id } }));
+}

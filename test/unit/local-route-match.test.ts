@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { matchRoute } from "../../lambdas/local/route-match.js";
+import { type RouteSpec, routes } from "../../lambdas/routes.js";
+
+const table: RouteSpec[] = [
+  { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 1 },
+  { method: "GET", path: "/v1/apps/{appId}/campaigns", fn: "management", auth: "app", rateLimit: 1 },
+  { method: "GET", path: "/v1/apps/{appId}/campaigns/{campaignId}", fn: "analytics", auth: "app", rateLimit: 1 },
+  { method: "GET", path: "/v1/apps/{appId}/campaigns/latest", fn: "management", auth: "app", rateLimit: 1 },
+  { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 1 },
+  { method: "HEAD", path: "/only-head", fn: "public", auth: "public", rateLimit: 1 },
+  { method: "GET", path: "/only-head", fn: "analytics", auth: "public", rateLimit: 1 },
+];
+
+describe("matchRoute", () => {
+  it("matches a literal route and gives API Gateway's route key", () => {
+    const m = matchRoute("GET", "/health", table);
+    expect(m?.routeKey).toBe("GET /health");
+    expect(m?.route.fn).toBe("public");
+    expect(m?.pathParameters).toEqual({});
+  });
+
+  it("extracts URL-decoded path parameters", () => {
+    const m = matchRoute("GET", "/v1/apps/my%20app/campaigns/c%2F1", table);
+    expect(m?.routeKey).toBe("GET /v1/apps/{appId}/campaigns/{campaignId}");
+    expect(m?.pathParameters).toEqual({ appId: "my app", campaignId: "c/1" });
+  });
+
+  it("treats {name} as exactly one non-empty segment", () => {
+    expect(matchRoute("GET", "/v1/apps//campaigns", table)).toBeUndefined();
+    expect(matchRoute("GET", "/v1/apps/a/b/campaigns", table)).toBeUndefined();
+    expect(matchRoute("GET", "/v1/apps/a/campaigns/", table)).toBeUndefined();
+    expect(matchRoute("GET", "/health/", table)).toBeUndefined();
+  });
+
+  it("prefers a literal segment over a parameter, whatever the table order", () => {
+    expect(matchRoute("GET", "/v1/apps/a/campaigns/latest", table)?.routeKey).toBe(
+      "GET /v1/apps/{appId}/campaigns/latest",
+    );
+    expect(matchRoute("GET", "/v1/apps/a/campaigns/other", table)?.pathParameters).toEqual({
+      appId: "a",
+      campaignId: "other",
+    });
+  });
+
+  it("answers no match for a known path with another method (API Gateway's 404)", () => {
+    expect(matchRoute("POST", "/health", table)).toBeUndefined();
+    expect(matchRoute("GET", "/v1/apps/a", table)).toBeUndefined();
+    expect(matchRoute("put", "/v1/apps/a", table)?.routeKey).toBe("PUT /v1/apps/{appId}");
+  });
+
+  it("routes HEAD to a HEAD route when there is one, else to GET", () => {
+    expect(matchRoute("HEAD", "/only-head", table)?.route.fn).toBe("public");
+    expect(matchRoute("HEAD", "/health", table)?.routeKey).toBe("GET /health");
+    expect(matchRoute("HEAD", "/nowhere", table)).toBeUndefined();
+  });
+
+  it("leaves a malformed escape unmatched instead of throwing", () => {
+    expect(matchRoute("PUT", "/v1/apps/%E0%A4%A", table)).toBeUndefined();
+  });
+
+  it("matches every route of the product's table to itself", () => {
+    for (const r of routes) {
+      const path = r.path.replace(/\{(\w+)\}/g, "x-$1");
+      const m = matchRoute(r.method, path, routes);
+      expect(m?.route).toBe(r);
+    }
+  });
+});

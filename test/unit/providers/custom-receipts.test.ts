@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { customStatus, parseReceipts } from "../../../lambdas/providers/custom.js";
+import { ReceiptParseError } from "../../../lambdas/providers/errors.js";
+import type { CustomConfig, CustomReceiptMapping, ReceiptRequest } from "../../../lambdas/providers/types.js";
+import { asReceiptRequest, customReceipt, customReceiptBatch } from "../../simulators/index.js";
+
+const mapping: CustomReceiptMapping = {
+  messageId: "ref",
+  status: "status",
+  errorCode: "err",
+  time: "ts",
+  delivered: ["DELIVERED"],
+  failed: ["FAILED", "UNDELIVERED"],
+  inTransit: ["SENT"],
+};
+const config: CustomConfig = {
+  request: { method: "POST", url: "https://sms.example/send" },
+  receipt: mapping,
+};
+
+describe("custom status mapping", () => {
+  it.each([
+    ["DELIVERED", "DELIVERED"],
+    ["delivered", "DELIVERED"],
+    [" Undelivered ", "FAILED"],
+    ["sent", "IN_TRANSIT"],
+    ["QUEUED", "UNKNOWN"],
+  ])("%s → %s", (status, expected) => {
+    expect(customStatus(mapping, status)).toBe(expected);
+  });
+
+  it("works without an inTransit list", () => {
+    const { inTransit: _t, ...noTransit } = mapping;
+    expect(customStatus(noTransit, "SENT")).toBe("UNKNOWN");
+  });
+});
+
+describe("custom receipts", () => {
+  it.each(["json", "query", "form"] as const)("reads the mapped fields from a %s receipt", (as) => {
+    const r = customReceipt(
+      mapping,
+      { messageId: "c1:i1:u1", status: "UNDELIVERED", errorCode: "E42", time: "2026-11-26T10:00:00+05:30" },
+      as,
+    );
+    expect(parseReceipts(asReceiptRequest(r), config)).toEqual({
+      receipts: [
+        {
+          ref: { kind: "ours", messageId: "c1:i1:u1" },
+          status: "FAILED",
+          code: "E42",
+          description: "UNDELIVERED",
+          operatorTimeMs: Date.parse("2026-11-26T04:30:00Z"),
+        },
+      ],
+      ignored: 0,
+    });
+  });
+
+  it("follows JSON pointers in the mapping", () => {
+    const nested: CustomReceiptMapping = { ...mapping, messageId: "/message/ref", status: "/delivery/state" };
+    const r = customReceipt(nested, { messageId: "m1", status: "delivered", time: 1736760161 });
+    expect(JSON.parse(r.body)).toEqual({
+      message: { ref: "m1" },
+      delivery: { state: "delivered" },
+      ts: 1736760161,
+    });
+    expect(parseReceipts(asReceiptRequest(r), { ...config, receipt: nested }).receipts[0]).toEqual({
+      ref: { kind: "ours", messageId: "m1" },
+      status: "DELIVERED",
+      code: null,
+      description: null,
+      operatorTimeMs: 1736760161000,
+    });
+  });
+
+  it("reads epoch milliseconds and numeric values", () => {
+    const r: ReceiptRequest = {
+      method: "POST",
+      query: {},
+      headers: {},
+      body: JSON.stringify({ ref: 123, status: "SENT", err: 0, ts: 1736760161123 }),
+    };
+    expect(parseReceipts(r, config).receipts[0]).toMatchObject({
+      ref: { kind: "ours", messageId: "123" },
+      status: "IN_TRANSIT",
+      code: "0",
+      operatorTimeMs: 1736760161123,
+    });
+  });
+
+  it("uses the status as code for a failure or unknown without an error code, and ignores a bad time", () => {
+    const r = customReceipt(mapping, { messageId: "m1", status: "REJECTED_BY_CARRIER", time: "yesterday" });
+    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toMatchObject({
+      status: "UNKNOWN",
+      code: "REJECTED_BY_CARRIER",
+      description: "REJECTED_BY_CARRIER",
+      operatorTimeMs: null,
+    });
+  });
+
+  it("offers the message id as a provider id too when the connector records provider ids", () => {
+    const withIds: CustomConfig = { ...config, response: { messageIdPointer: "/id" } };
+    const r = customReceipt(mapping, { messageId: "prov-7", status: "DELIVERED" }, "query");
+    expect(parseReceipts(asReceiptRequest(r), withIds).receipts[0]?.fallbackRef).toEqual({
+      kind: "provider",
+      providerMessageId: "prov-7",
+    });
+    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]?.fallbackRef).toBeUndefined();
+  });
+
+  it("looks in the query when the JSON body lacks a field", () => {
+    const r: ReceiptRequest = {
+      method: "POST",
+      query: { ref: "m9" },
+      headers: {},
+      body: '{"status":"DELIVERED"}',
+    };
+    expect(parseReceipts(r, config).receipts[0]?.ref).toEqual({ kind: "ours", messageId: "m9" });
+  });
+
+  it("parses a JSON array batch, each receipt on its own", () => {
+    const r = customReceiptBatch(mapping, [
+      { messageId: "m1", status: "DELIVERED" },
+      { messageId: "m2", status: "FAILED", errorCode: "E1" },
+    ]);
+    const parsed = parseReceipts(asReceiptRequest(r), config);
+    expect(parsed.receipts.map((x) => [x.ref, x.status, x.code])).toEqual([
+      [{ kind: "ours", messageId: "m1" }, "DELIVERED", null],
+      [{ kind: "ours", messageId: "m2" }, "FAILED", "E1"],
+    ]);
+    const partial = parseReceipts(
+      {
+        method: "POST",
+        query: {},
+        headers: {},
+        body: '[{"status":"DELIVERED"},{"ref":"m3","status":"SENT"}]',
+      },
+      config,
+    );
+    expect(partial).toMatchObject({ ignored: 1, ignoredReason: "missing ref" });
+    expect(partial.receipts).toHaveLength(1);
+  });
+
+  it("ignores an empty request", () => {
+    expect(parseReceipts({ method: "GET", query: {}, headers: {}, body: "" }, config)).toMatchObject({
+      receipts: [],
+      ignored: 1,
+    });
+  });
+
+  it.each([
+    ["invalid JSON", "{"],
+    ["no message id", '{"status":"DELIVERED"}'],
+    ["no status", '{"ref":"m1"}'],
+    ["an empty batch", "[]"],
+  ])("rejects %s", (_name, body) => {
+    expect(() => parseReceipts({ method: "POST", query: {}, headers: {}, body }, config)).toThrow(
+      ReceiptParseError,
+    );
+  });
+
+  it("rejects receipts when the connector has no receipt mapping", () => {
+    const r = asReceiptRequest(customReceipt(mapping, { messageId: "m1", status: "DELIVERED" }));
+    expect(() => parseReceipts(r, { request: config.request })).toThrow(ReceiptParseError);
+  });
+});

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  describeCode,
+  parseReceiptsFor,
+  ReceiptParseError,
+  sendWith,
+} from "../../../lambdas/providers/index.js";
+import type { OutgoingSms } from "../../../lambdas/providers/types.js";
+import {
+  asReceiptRequest,
+  type GupshupSimulator,
+  gupshupQueryReceipt,
+  type KaleyraSimulator,
+  kaleyraReceipt,
+  sinchRecipientReport,
+  startGupshupSimulator,
+  startKaleyraSimulator,
+} from "../../simulators/index.js";
+
+const sms: OutgoingSms = {
+  messageId: "m1",
+  phoneE164: "+919812345678",
+  text: "hi",
+  userId: "u1",
+  attributes: {},
+};
+const ctx = { webhookUrl: "https://hooks.example/x", timeoutMs: 2_000 };
+let gupshup: GupshupSimulator;
+let kaleyra: KaleyraSimulator;
+
+beforeAll(async () => {
+  [gupshup, kaleyra] = await Promise.all([startGupshupSimulator(), startKaleyraSimulator()]);
+});
+afterAll(async () => {
+  await Promise.all([gupshup.stop(), kaleyra.stop()]);
+});
+
+describe("sendWith", () => {
+  it("routes to the provider's module", async () => {
+    const g = await sendWith("gupshup", { userId: "u", password: "p", baseUrl: gupshup.url }, sms, ctx);
+    expect(g).toEqual({ kind: "sent", providerMessageId: gupshup.accepted.at(-1)?.providerMessageId });
+    const k = await sendWith("kaleyra", { apiKey: "k", sender: "S", baseUrl: kaleyra.url }, sms, ctx);
+    expect(k).toEqual({ kind: "sent", providerMessageId: kaleyra.accepted.at(-1)?.providerMessageId });
+  });
+});
+
+describe("parseReceiptsFor", () => {
+  it("routes to the provider's parser", () => {
+    const sinch = asReceiptRequest(
+      sinchRecipientReport({ batchId: "b", recipient: "1", status: "Delivered" }),
+    );
+    expect(parseReceiptsFor("sinch", sinch).receipts[0]?.status).toBe("DELIVERED");
+    const gs = asReceiptRequest(gupshupQueryReceipt({ externalId: "1-2", status: "FAIL", errCode: "006" }));
+    expect(parseReceiptsFor("gupshup", gs).receipts[0]?.code).toBe("006");
+    const ky = asReceiptRequest(kaleyraReceipt({ sid: "1", status: "DELIVRD", custom: "m1" }));
+    expect(parseReceiptsFor("kaleyra", ky).receipts[0]?.ref).toEqual({ kind: "ours", messageId: "m1" });
+  });
+
+  it("needs the connector configuration for custom receipts", () => {
+    const req = { method: "GET", query: { ref: "m1", status: "OK" }, headers: {}, body: "" };
+    expect(() => parseReceiptsFor("custom", req)).toThrow(ReceiptParseError);
+    const config = {
+      request: { method: "POST", url: "https://x.example" },
+      receipt: { messageId: "ref", status: "status", delivered: ["OK"], failed: [] },
+    };
+    expect(parseReceiptsFor("custom", req, config).receipts[0]?.status).toBe("DELIVERED");
+  });
+
+  it("a receipt in another provider's format is rejected, not misread", () => {
+    const gs = asReceiptRequest(gupshupQueryReceipt({ externalId: "1-2", status: "SUCCESS" }));
+    expect(() => parseReceiptsFor("sinch", gs)).toThrow(ReceiptParseError);
+    expect(() => parseReceiptsFor("kaleyra", gs)).toThrow(ReceiptParseError);
+  });
+});
+
+describe("describeCode", () => {
+  it("knows Gupshup, Sinch and Kaleyra codes", () => {
+    expect(describeCode("gupshup", "003")).toBe("UNKNOWN_SUBSCRIBER");
+    expect(describeCode("gupshup", "00A")).toBe("OTHER");
+    expect(describeCode("gupshup", "038")).toBe("MSG_DOES_NOT_MATCH_TEMPLATE");
+    expect(describeCode("sinch", "413")).toBe("blocked");
+    expect(describeCode("sinch", "0")).toBeNull();
+    expect(describeCode("kaleyra", "dndnumb")).toBe("number on the do-not-disturb registry");
+    expect(describeCode("gupshup", "toString")).toBeNull();
+    expect(describeCode("gupshup", null)).toBeNull();
+  });
+});

@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { connectorInput, tracksDelivery } from "../../../lambdas/schemas/connector.js";
+import type { FieldError } from "../../../lambdas/schemas/issues.js";
+import { validate } from "../../../lambdas/schemas/validate.js";
+
+function errors(body: unknown): FieldError[] {
+  const result = validate(connectorInput, body);
+  if (result.ok) throw new Error("expected the body to be rejected");
+  return result.errors;
+}
+
+const customBlock = {
+  request: {
+    method: "POST",
+    url: "https://sms.example/send",
+    headers: { "X-Key": "k" },
+    body: '{"to":"{{phone}}","text":"{{message}}","ref":"{{messageId}}"}',
+  },
+  response: { messageIdPointer: "/id", errorCodePointer: "/error/code" },
+  receipt: {
+    messageId: "ref",
+    status: "status",
+    errorCode: "err",
+    time: "ts",
+    delivered: ["DELIVERED"],
+    failed: ["FAILED", "UNDELIVERED"],
+    inTransit: ["SENT"],
+  },
+};
+
+describe("connector body", () => {
+  it("accepts each provider's documented shape and fills the defaults", () => {
+    const shapes = [
+      {
+        provider: "gupshup",
+        gupshup: { userId: "u", password: "p", mask: "ACME", baseUrl: "https://gs.example" },
+      },
+      {
+        provider: "sinch",
+        sinch: {
+          servicePlanId: "sp",
+          apiToken: "t",
+          from: "ACME",
+          baseUrl: "https://s.example",
+          webhookSecret: "w",
+        },
+      },
+      { provider: "kaleyra", kaleyra: { apiKey: "k", sender: "ACME", baseUrl: "http://k.example/v4/" } },
+      { provider: "custom", deliveryTracking: true, custom: customBlock },
+      {
+        provider: "custom",
+        custom: { request: { method: "GET", url: "https://sms.example/send?to={{phone}}" } },
+      },
+    ];
+    for (const shape of shapes) {
+      const result = validate(connectorInput, shape);
+      expect(result.ok, JSON.stringify(shape)).toBe(true);
+      if (result.ok) {
+        expect(result.value.sendRatePerSecond).toBe(20);
+        expect(result.value.timeoutMs).toBe(10000);
+      }
+    }
+  });
+
+  it("turns delivery tracking on for integrated providers and off by default for custom", () => {
+    const gs = validate(connectorInput, { provider: "gupshup", gupshup: { userId: "u", password: "p" } });
+    const custom = validate(connectorInput, { provider: "custom", custom: { request: customBlock.request } });
+    expect(gs.ok && gs.value.deliveryTracking).toBe(true);
+    expect(custom.ok && custom.value.deliveryTracking).toBe(false);
+    if (gs.ok && custom.ok) {
+      expect(tracksDelivery(gs.value)).toBe(true);
+      expect(tracksDelivery(custom.value)).toBe(false);
+    }
+  });
+
+  it("rejects an unknown or missing provider, listing the valid ones", () => {
+    expect(errors({ provider: "twilio" })).toEqual([
+      { field: "provider", problem: 'must be one of "gupshup", "sinch", "kaleyra", "custom"' },
+    ]);
+    expect(errors({ gupshup: { userId: "u", password: "p" } })[0]?.field).toBe("provider");
+  });
+
+  it("requires the block matching the provider and rejects a mismatched one", () => {
+    expect(errors({ provider: "gupshup", sinch: { servicePlanId: "sp", apiToken: "t", from: "A" } })).toEqual(
+      expect.arrayContaining([
+        { field: "gupshup", problem: 'is required when provider is "gupshup"' },
+        { field: "sinch", problem: "is not a recognised field" },
+      ]),
+    );
+    expect(errors({ provider: "custom" })).toEqual([
+      { field: "custom", problem: 'is required when provider is "custom"' },
+    ]);
+  });
+
+  it("names missing credentials inside the block", () => {
+    expect(errors({ provider: "sinch", sinch: { servicePlanId: "sp", from: "A" } })).toEqual([
+      { field: "sinch.apiToken", problem: "is required" },
+    ]);
+    expect(errors({ provider: "kaleyra", kaleyra: { apiKey: "k" } })).toEqual([
+      { field: "kaleyra.sender", problem: "is required" },
+    ]);
+  });
+
+  it("requires http(s) base URLs and request URLs", () => {
+    expect(
+      errors({ provider: "gupshup", gupshup: { userId: "u", password: "p", baseUrl: "ftp://x" } }),
+    ).toEqual([{ field: "gupshup.baseUrl", problem: "must be an absolute http:// or https:// URL" }]);
+    expect(
+      errors({ provider: "custom", custom: { request: { method: "POST", url: "javascript:alert(1)" } } }),
+    ).toEqual([{ field: "custom.request.url", problem: "must be an absolute http:// or https:// URL" }]);
+  });
+
+  it("allows only GET, POST and PUT requests", () => {
+    expect(
+      errors({ provider: "custom", custom: { request: { method: "DELETE", url: "https://x.example" } } }),
+    ).toEqual([{ field: "custom.request.method", problem: 'must be one of "GET", "POST", "PUT"' }]);
+  });
+
+  it("requires a receipt mapping when delivery tracking is on", () => {
+    expect(
+      errors({ provider: "custom", deliveryTracking: true, custom: { request: customBlock.request } }),
+    ).toEqual([
+      { field: "custom.receipt", problem: expect.stringContaining("required when deliveryTracking is true") },
+    ]);
+  });
+
+  it("requires at least one delivered and one failed status, each in one list only", () => {
+    const receipt = { ...customBlock.receipt, delivered: [], failed: ["FAILED", "SENT"] };
+    expect(
+      errors({ provider: "custom", deliveryTracking: true, custom: { ...customBlock, receipt } }),
+    ).toEqual(
+      expect.arrayContaining([{ field: "custom.receipt.delivered", problem: "must have at least 1 item" }]),
+    );
+    const overlapping = { ...customBlock.receipt, failed: ["FAILED", "SENT"] };
+    expect(
+      errors({
+        provider: "custom",
+        deliveryTracking: true,
+        custom: { ...customBlock, receipt: overlapping },
+      }),
+    ).toEqual([{ field: "custom.receipt.inTransit", problem: 'status "SENT" is also listed in failed' }]);
+  });
+
+  it("checks JSON pointers", () => {
+    expect(
+      errors({
+        provider: "custom",
+        custom: {
+          request: customBlock.request,
+          response: { messageIdPointer: "id", errorCodePointer: "/a~2" },
+        },
+      }),
+    ).toEqual([
+      { field: "custom.response.messageIdPointer", problem: expect.stringContaining("JSON pointer") },
+      { field: "custom.response.errorCodePointer", problem: expect.stringContaining("JSON pointer") },
+    ]);
+  });
+
+  it("bounds sendRatePerSecond and timeoutMs", () => {
+    const base = { provider: "kaleyra", kaleyra: { apiKey: "k", sender: "S" } };
+    expect(errors({ ...base, sendRatePerSecond: 0, timeoutMs: 30001 })).toEqual([
+      { field: "sendRatePerSecond", problem: "must be at least 1" },
+      { field: "timeoutMs", problem: "must be at most 30000" },
+    ]);
+    expect(errors({ ...base, sendRatePerSecond: 1001, timeoutMs: 99 })).toEqual([
+      { field: "sendRatePerSecond", problem: "must be at most 1000" },
+      { field: "timeoutMs", problem: "must be at least 100" },
+    ]);
+    expect(errors({ ...base, sendRatePerSecond: 2.5 })).toEqual([
+      { field: "sendRatePerSecond", problem: "must be an integer, not a number" },
+    ]);
+  });
+
+  it("refuses to turn delivery tracking off for an integrated provider", () => {
+    expect(
+      errors({
+        provider: "sinch",
+        deliveryTracking: false,
+        sinch: { servicePlanId: "s", apiToken: "t", from: "A" },
+      }),
+    ).toEqual([
+      { field: "deliveryTracking", problem: expect.stringContaining("always on for integrated providers") },
+    ]);
+  });
+});
