@@ -1,3 +1,68 @@
-export const handler = async (): Promise<never> => {
-  throw new Error("not implemented yet");
-};
+import { createHash } from "node:crypto";
+import { DateTime } from "luxon";
+import { nowMs } from "../clock.js";
+import type { AppEvent } from "../domain/attribution.js";
+import { json, jsonHandler } from "../http/handler.js";
+import { appOf } from "../http/route-auth.js";
+import { orThrow } from "../http/validate.js";
+import { queue } from "../queue/index.js";
+import { type EventInput, validateEvents } from "../schemas/events.js";
+import { claimEventId } from "../store/events.js";
+import type { QueuedEvent } from "./attribution-worker.js";
+
+const PARALLEL_CLAIMS = 32;
+
+function toAppEvent(e: EventInput): AppEvent {
+  return {
+    eventId: e.eventId,
+    userId: e.userId,
+    name: e.name,
+    at: DateTime.fromISO(e.time, { setZone: true }).toMillis(),
+    attributes: e.attributes ?? {},
+  };
+}
+
+/** Content digest: the same event id with other content is a different event (ignored as a duplicate). */
+function digestOf(e: AppEvent): string {
+  const canonical = JSON.stringify([e.eventId, e.userId, e.name, e.at, Object.entries(e.attributes).sort()]);
+  return createHash("sha256").update(canonical).digest("base64url");
+}
+
+/**
+ * `POST /v1/apps/{appId}/events`: validates the whole batch first (an invalid batch changes nothing),
+ * claims each event id for the app, and queues the events for attribution. An id seen before with the
+ * same content is queued again (a client retry after a lost answer), counted as a duplicate.
+ */
+export const handler = jsonHandler(async (event) => {
+  const app = appOf(event);
+  const now = nowMs();
+  const body = orThrow(validateEvents(event.jsonBody ?? null, now));
+  const events = body.events.map(toAppEvent);
+  let accepted = 0;
+  let duplicates = 0;
+  const toQueue: string[] = [];
+  const seen = new Set<string>();
+  let next = 0;
+  const claimNext = async (): Promise<void> => {
+    while (next < events.length) {
+      const e = events[next++];
+      if (!e) return;
+      if (seen.has(e.eventId)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(e.eventId);
+      const digest = digestOf(e);
+      const claim = await claimEventId(app.appId, e.eventId, digest, now);
+      if (claim === "new") accepted++;
+      else duplicates++;
+      if (claim !== "conflict") {
+        const queued: QueuedEvent = { appId: app.appId, digest, event: e };
+        toQueue.push(JSON.stringify(queued));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_CLAIMS }, claimNext));
+  if (toQueue.length > 0) await queue().send("events", toQueue);
+  return json(202, { accepted, duplicates });
+});

@@ -15,21 +15,21 @@ function makeClient(): DynamoDBClient {
   );
 }
 
-let raw: DynamoDBClient | undefined;
 let doc: DynamoDBDocumentClient | undefined;
 let exact: DynamoDBDocumentClient | undefined;
 
 /** One module-scope client per process, created on first use so the environment is read after setup. */
 export function dynamo(): DynamoDBDocumentClient {
-  raw ??= makeClient();
-  doc ??= DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  doc ??= DynamoDBDocumentClient.from(makeClient(), { marshallOptions: { removeUndefinedValues: true } });
   return doc;
 }
 
-/** Same connection, but numbers come back as exact decimal strings (counters and money are summed with big.js). */
+/**
+ * Numbers come back as exact decimal strings (counters and money are summed with big.js). Its own
+ * low-level client: a document client's translation options live on the client it wraps.
+ */
 export function dynamoExact(): DynamoDBDocumentClient {
-  raw ??= makeClient();
-  exact ??= DynamoDBDocumentClient.from(raw, {
+  exact ??= DynamoDBDocumentClient.from(makeClient(), {
     marshallOptions: { removeUndefinedValues: true },
     unmarshallOptions: { wrapNumbers: true },
   });

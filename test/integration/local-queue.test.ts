@@ -31,7 +31,10 @@ function specs(overrides: Partial<QueueSpec> = {}): Record<QueueName, QueueSpec>
 
 /** A consumer function that records what it was given and answers with `decide`. */
 function recorder(
-  decide: (event: SQSEvent, call: number) => Promise<SQSBatchResponse | undefined> | SQSBatchResponse | undefined,
+  decide: (
+    event: SQSEvent,
+    call: number,
+  ) => Promise<SQSBatchResponse | undefined> | SQSBatchResponse | undefined,
 ): { consume: QueueConsumer; deliveries: Delivery[]; batches: SQSEvent[] } {
   const deliveries: Delivery[] = [];
   const batches: SQSEvent[] = [];
@@ -56,7 +59,9 @@ async function openQueues(options: Partial<LocalQueuesOptions> & { dataDir?: str
 }
 
 function receives(deliveries: Delivery[], body: string): number[] {
-  return deliveries.filter((d) => d.record.body === body).map((d) => Number(d.record.attributes.ApproximateReceiveCount));
+  return deliveries
+    .filter((d) => d.record.body === body)
+    .map((d) => Number(d.record.attributes.ApproximateReceiveCount));
 }
 
 afterEach(async () => {
@@ -97,7 +102,11 @@ describe("LocalQueues", () => {
     await q.send("receipts", ["r1"]);
     await q.send("sends", ["s1", "s2"]);
     await q.drain();
-    expect(deliveries.map((d) => `${d.queue}:${d.record.body}`).sort()).toEqual(["receipts:r1", "sends:s1", "sends:s2"]);
+    expect(deliveries.map((d) => `${d.queue}:${d.record.body}`).sort()).toEqual([
+      "receipts:r1",
+      "sends:s1",
+      "sends:s2",
+    ]);
   });
 
   it("redelivers only the messages reported in batchItemFailures, with a growing receive count", async () => {
@@ -155,7 +164,9 @@ describe("LocalQueues", () => {
   it("moves a message to the dead-letter queue after maxReceiveCount receives, and redrives it", async () => {
     let healthy = false;
     const { consume, deliveries } = recorder((event) =>
-      healthy ? undefined : { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) },
+      healthy
+        ? undefined
+        : { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) },
     );
     const q = await openQueues({ consume, specs: specs({ maxReceiveCount: 3 }) });
     await q.send("sends", ["poison"]);
@@ -178,7 +189,9 @@ describe("LocalQueues", () => {
 
   it("counts messages waiting out a visibility timeout as not drained", async () => {
     const { consume, deliveries } = recorder((event, call) =>
-      call === 0 ? { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) } : undefined,
+      call === 0
+        ? { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) }
+        : undefined,
     );
     const q = await openQueues({ consume, visibilityTimeoutSeconds: 0.3 });
     await q.send("clicks", ["later"]);
@@ -195,9 +208,15 @@ describe("LocalQueues", () => {
     await sender.stop();
 
     const failing = recorder((event) => ({
-      batchItemFailures: event.Records.filter((r) => r.body === "kept-2").map((r) => ({ itemIdentifier: r.messageId })),
+      batchItemFailures: event.Records.filter((r) => r.body === "kept-2").map((r) => ({
+        itemIdentifier: r.messageId,
+      })),
     }));
-    const first = await openQueues({ dataDir, consume: failing.consume, specs: specs({ maxReceiveCount: 1 }) });
+    const first = await openQueues({
+      dataDir,
+      consume: failing.consume,
+      specs: specs({ maxReceiveCount: 1 }),
+    });
     await first.drain();
     await first.stop();
     expect(failing.deliveries.map((d) => d.record.body).sort()).toEqual(["kept-1", "kept-2"]);
@@ -230,16 +249,18 @@ describe("LocalQueues", () => {
     await q.drain();
     await q.stop();
 
-    const lines = readFileSync(join(dataDir, "queues", "clicks.journal"), "utf8").split("\n").filter(Boolean);
+    const lines = readFileSync(join(dataDir, "queues", "clicks.journal"), "utf8")
+      .split("\n")
+      .filter(Boolean);
     // 4000 sends + 4000 receives + ~4000 deletes were written; compaction kept far fewer.
     expect(lines.length).toBeLessThan(4000);
     const reopened = await openQueues({ dataDir });
-    expect(reopened.listDeadLetters("clicks").map((d) => d.body).sort()).toEqual([
-      "dead-0",
-      "dead-1000",
-      "dead-2000",
-      "dead-3000",
-    ]);
+    expect(
+      reopened
+        .listDeadLetters("clicks")
+        .map((d) => d.body)
+        .sort(),
+    ).toEqual(["dead-0", "dead-1000", "dead-2000", "dead-3000"]);
     expect(reopened.stats().clicks.visible).toBe(0);
   });
 });

@@ -36,42 +36,49 @@ export function installMeteredDynamo(endpoint: string): Meter {
       this.transactions = 0;
     },
   };
-  const raw = new DynamoDBClient({
-    endpoint,
-    region: "local",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  raw.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName);
-      const input = args.input as Record<string, unknown>;
-      if (name === "TransactWriteItemsCommand") {
-        meter.transactions++;
-        if (meter.crashOnTransaction === meter.transactions) throw new SimulatedCrashError("crash");
-      }
-      if (!("ReturnConsumedCapacity" in input) || input.ReturnConsumedCapacity === undefined) {
-        input.ReturnConsumedCapacity = "TOTAL";
-      }
-      meter.requests++;
-      meter.byCommand[name] = (meter.byCommand[name] ?? 0) + 1;
-      const result = await next(args);
-      const output = result.output as { ConsumedCapacity?: unknown };
-      const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
-        CapacityUnits?: number;
-        WriteCapacityUnits?: number;
-        ReadCapacityUnits?: number;
-      }>;
-      for (const c of consumed) {
-        const isWrite = /Put|Update|Delete|TransactWrite|BatchWrite/.test(name);
-        if (isWrite) meter.writeUnits += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
-        else meter.readUnits += c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
-      }
-      return result;
-    },
-    { step: "initialize", name: "meter" },
-  );
-  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  const exact = DynamoDBDocumentClient.from(raw, {
+  const meterClient = (raw: DynamoDBClient): DynamoDBClient => {
+    raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName);
+        const input = args.input as Record<string, unknown>;
+        if (name === "TransactWriteItemsCommand") {
+          meter.transactions++;
+          if (meter.crashOnTransaction === meter.transactions) throw new SimulatedCrashError("crash");
+        }
+        if (!("ReturnConsumedCapacity" in input) || input.ReturnConsumedCapacity === undefined) {
+          input.ReturnConsumedCapacity = "TOTAL";
+        }
+        meter.requests++;
+        meter.byCommand[name] = (meter.byCommand[name] ?? 0) + 1;
+        const result = await next(args);
+        const output = result.output as { ConsumedCapacity?: unknown };
+        const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
+          CapacityUnits?: number;
+          WriteCapacityUnits?: number;
+          ReadCapacityUnits?: number;
+        }>;
+        for (const c of consumed) {
+          const isWrite = /Put|Update|Delete|TransactWrite|BatchWrite/.test(name);
+          if (isWrite) meter.writeUnits += c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+          else meter.readUnits += c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
+        }
+        return result;
+      },
+      { step: "initialize", name: "meter" },
+    );
+    return raw;
+  };
+  const newRaw = (): DynamoDBClient =>
+    meterClient(
+      new DynamoDBClient({
+        endpoint,
+        region: "local",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      }),
+    );
+  // Separate low-level clients: a document client's translation options live on the client it wraps.
+  const doc = DynamoDBDocumentClient.from(newRaw(), { marshallOptions: { removeUndefinedValues: true } });
+  const exact = DynamoDBDocumentClient.from(newRaw(), {
     marshallOptions: { removeUndefinedValues: true },
     unmarshallOptions: { wrapNumbers: true },
   });

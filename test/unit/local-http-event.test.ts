@@ -97,8 +97,16 @@ describe("toApiGatewayEvent", () => {
 
   it("passes text, JSON and form bodies as UTF-8 and anything else as base64", () => {
     const bytes = Buffer.from([0, 1, 2, 255]);
-    for (const type of ["text/plain; charset=utf-8", "application/x-www-form-urlencoded", "application/vnd.x+json"]) {
-      const e = toApiGatewayEvent(request({ rawHeaders: ["Content-Type", type], body: Buffer.from("a=1") }), match, "h");
+    for (const type of [
+      "text/plain; charset=utf-8",
+      "application/x-www-form-urlencoded",
+      "application/vnd.x+json",
+    ]) {
+      const e = toApiGatewayEvent(
+        request({ rawHeaders: ["Content-Type", type], body: Buffer.from("a=1") }),
+        match,
+        "h",
+      );
       expect(e.isBase64Encoded).toBe(false);
       expect(e.body).toBe("a=1");
     }
@@ -115,7 +123,11 @@ describe("toApiGatewayEvent", () => {
       routeKey: "GET /health",
       pathParameters: {},
     };
-    const e = toApiGatewayEvent(request({ method: "HEAD", url: "/health", body: Buffer.alloc(0) }), getMatch, "h");
+    const e = toApiGatewayEvent(
+      request({ method: "HEAD", url: "/health", body: Buffer.alloc(0) }),
+      getMatch,
+      "h",
+    );
     expect(e.requestContext.http.method).toBe("GET");
     expect(e.routeKey).toBe("GET /health");
   });
@@ -155,7 +167,11 @@ describe("fromApiGatewayResult", () => {
   });
 
   it("decodes a base64 body", () => {
-    const r = fromApiGatewayResult({ statusCode: 200, body: Buffer.from([9, 255]).toString("base64"), isBase64Encoded: true });
+    const r = fromApiGatewayResult({
+      statusCode: 200,
+      body: Buffer.from([9, 255]).toString("base64"),
+      isBase64Encoded: true,
+    });
     expect(r.body).toEqual(Buffer.from([9, 255]));
   });
 

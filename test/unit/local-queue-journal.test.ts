@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { replay } from "../../lambdas/local/queue-journal.js";
 import { readBatchResponse } from "../../lambdas/local/queue.js";
+import { replay } from "../../lambdas/local/queue-journal.js";
 
 const line = (o: object): string => `${JSON.stringify(o)}\n`;
 

@@ -5,7 +5,13 @@ import { type RouteSpec, routes } from "../../lambdas/routes.js";
 const table: RouteSpec[] = [
   { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 1 },
   { method: "GET", path: "/v1/apps/{appId}/campaigns", fn: "management", auth: "app", rateLimit: 1 },
-  { method: "GET", path: "/v1/apps/{appId}/campaigns/{campaignId}", fn: "analytics", auth: "app", rateLimit: 1 },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}",
+    fn: "analytics",
+    auth: "app",
+    rateLimit: 1,
+  },
   { method: "GET", path: "/v1/apps/{appId}/campaigns/latest", fn: "management", auth: "app", rateLimit: 1 },
   { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 1 },
   { method: "HEAD", path: "/only-head", fn: "public", auth: "public", rateLimit: 1 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type AppEvent,
+  type GoalSpec,
   inWindow,
   matchingGoals,
   planConversion,
@@ -39,7 +40,7 @@ describe("attribution windows", () => {
   });
 
   it("matches goals by name and every filter, strictly", () => {
-    const goals = [
+    const goals: GoalSpec[] = [
       { goalId: "a", eventName: "Signup", filters: { plan: "pro" } },
       { goalId: "b", eventName: "Signup" },
       { goalId: "c", eventName: "Signup", filters: { seats: 5 } },
