@@ -25,8 +25,10 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   /** Queues this function may send to. */
   sendsTo: QueueName[];
-  /** Needs the admin key (management only). */
-  adminKey?: boolean;
+  /** Table access: readers never get write permissions. */
+  table: "read" | "readWrite";
+  /** Secrets it reads: the operator's admin key, the server secret (derives webhook tokens). */
+  secrets: Array<"adminKey" | "serverSecret">;
 }
 
 export const functions: Record<FunctionName, FunctionSpec> = {
@@ -34,28 +36,89 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     entry: "lambdas/handlers/management.ts",
     memoryMb: 512,
     timeoutSeconds: 10,
-    sendsTo: [],
-    adminKey: true,
+    sendsTo: ["receipts"],
+    table: "readWrite",
+    secrets: ["adminKey", "serverSecret"],
   },
-  sends: { entry: "lambdas/handlers/sends.ts", memoryMb: 512, timeoutSeconds: 29, sendsTo: ["sends"] },
-  events: { entry: "lambdas/handlers/events.ts", memoryMb: 512, timeoutSeconds: 29, sendsTo: ["events"] },
-  analytics: { entry: "lambdas/handlers/analytics.ts", memoryMb: 512, timeoutSeconds: 10, sendsTo: [] },
-  webhook: { entry: "lambdas/handlers/webhook.ts", memoryMb: 256, timeoutSeconds: 10, sendsTo: ["receipts"] },
-  redirect: { entry: "lambdas/handlers/redirect.ts", memoryMb: 256, timeoutSeconds: 5, sendsTo: ["clicks"] },
-  public: { entry: "lambdas/handlers/public.ts", memoryMb: 256, timeoutSeconds: 5, sendsTo: [] },
-  sendWorker: { entry: "lambdas/handlers/send-worker.ts", memoryMb: 512, timeoutSeconds: 120, sendsTo: [] },
+  sends: {
+    entry: "lambdas/handlers/sends.ts",
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    sendsTo: ["sends"],
+    table: "readWrite",
+    secrets: [],
+  },
+  events: {
+    entry: "lambdas/handlers/events.ts",
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    sendsTo: ["events"],
+    table: "readWrite",
+    secrets: [],
+  },
+  analytics: {
+    entry: "lambdas/handlers/analytics.ts",
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    sendsTo: [],
+    table: "read",
+    secrets: [],
+  },
+  webhook: {
+    entry: "lambdas/handlers/webhook.ts",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    sendsTo: ["receipts"],
+    table: "read",
+    secrets: [],
+  },
+  redirect: {
+    entry: "lambdas/handlers/redirect.ts",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sendsTo: ["clicks"],
+    table: "read",
+    secrets: [],
+  },
+  public: {
+    entry: "lambdas/handlers/public.ts",
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    sendsTo: [],
+    table: "read",
+    secrets: [],
+  },
+  sendWorker: {
+    entry: "lambdas/handlers/send-worker.ts",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    sendsTo: [],
+    table: "readWrite",
+    secrets: ["serverSecret"],
+  },
   deliveryWorker: {
     entry: "lambdas/handlers/delivery-worker.ts",
     memoryMb: 512,
     timeoutSeconds: 60,
     sendsTo: [],
+    table: "readWrite",
+    secrets: [],
   },
-  clickWorker: { entry: "lambdas/handlers/click-worker.ts", memoryMb: 256, timeoutSeconds: 60, sendsTo: [] },
+  clickWorker: {
+    entry: "lambdas/handlers/click-worker.ts",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    sendsTo: [],
+    table: "readWrite",
+    secrets: [],
+  },
   attributionWorker: {
     entry: "lambdas/handlers/attribution-worker.ts",
     memoryMb: 512,
     timeoutSeconds: 60,
     sendsTo: [],
+    table: "readWrite",
+    secrets: [],
   },
 };
 

@@ -14,14 +14,14 @@ async function fromSecretsManager(arn: string): Promise<string> {
   return r.SecretString;
 }
 
-function secret(envName: string): Promise<string> {
+function secret(envName: string, arnEnvName: string): Promise<string> {
   let value = cache.get(envName);
   if (!value) {
     const direct = process.env[envName];
-    const arn = process.env[`${envName}_SECRET_ARN`];
+    const arn = process.env[arnEnvName];
     if (direct) value = Promise.resolve(direct);
     else if (arn) value = fromSecretsManager(arn);
-    else value = Promise.reject(new Error(`${envName} (or ${envName}_SECRET_ARN) is not set`));
+    else value = Promise.reject(new Error(`${envName} (or ${arnEnvName}) is not set`));
     cache.set(envName, value);
     value.catch(() => cache.delete(envName));
   }
@@ -30,7 +30,7 @@ function secret(envName: string): Promise<string> {
 
 /** Derives the webhook tokens (HMAC), so they can be put into per-message callback URLs yet stored only hashed. */
 export function serverSecret(): Promise<string> {
-  return secret("SERVER_SECRET");
+  return secret("SERVER_SECRET", "SERVER_SECRET_ARN");
 }
 
 /** Forget cached values (tests that change the environment). */

@@ -15,15 +15,8 @@ import { SmsFunction } from "./function.js";
 import { pascal } from "./naming.js";
 import type { WorkQueues } from "./queues.js";
 
-/**
- * Functions that only read the table: the analytics reader, the redirect (the click is recorded by
- * the click worker) and the public endpoints. Every other function may write.
- */
-export const READ_ONLY_TABLE_ACCESS: ReadonlySet<string> = new Set<FunctionName>([
-  "analytics",
-  "redirect",
-  "public",
-]);
+/** Where a function finds each secret's ARN (see lambdas/secrets.ts and lambdas/http/admin-key.ts). */
+const SECRET_ENV = { adminKey: "ADMIN_KEY_SECRET_ARN", serverSecret: "SERVER_SECRET_ARN" } as const;
 
 /** SQS requires a batching window above 10 messages per batch; a short one keeps latency low. */
 export const MAX_BATCHING_WINDOW = Duration.seconds(2);
@@ -34,8 +27,8 @@ export interface FunctionsProps {
   readonly table: ITable;
   readonly queues: WorkQueues;
   readonly publicBaseUrl: string;
-  /** Required when any spec has `adminKey: true`. */
-  readonly adminKey?: ISecret;
+  /** Required when a spec lists them. */
+  readonly secrets: { adminKey?: ISecret; serverSecret?: ISecret };
 }
 
 /** Every `functions` entry as a Lambda with exactly the access its spec asks for. */
@@ -52,17 +45,18 @@ export class Functions extends Construct {
       for (const queueName of spec.sendsTo) {
         environment[queueUrlEnv(queueName)] = props.queues.get(queueName).queue.queueUrl;
       }
-      if (spec.adminKey) {
-        if (!props.adminKey) throw new Error(`${name} needs the admin key but none was given`);
-        environment.ADMIN_KEY_SECRET_ARN = props.adminKey.secretArn;
+      for (const secretName of spec.secrets) {
+        const secret = props.secrets[secretName];
+        if (!secret) throw new Error(`${name} needs the ${secretName} secret but none was given`);
+        environment[SECRET_ENV[secretName]] = secret.secretArn;
       }
 
       const smsFunction = new SmsFunction(this, pascal(name), { spec, environment });
       const fn = smsFunction.fn;
-      if (READ_ONLY_TABLE_ACCESS.has(name)) props.table.grantReadData(fn);
+      if (spec.table === "read") props.table.grantReadData(fn);
       else props.table.grantReadWriteData(fn);
       for (const queueName of spec.sendsTo) props.queues.get(queueName).queue.grantSendMessages(fn);
-      if (spec.adminKey) props.adminKey?.grantRead(fn);
+      for (const secretName of spec.secrets) props.secrets[secretName]?.grantRead(fn);
       this.byName.set(name, smsFunction);
     }
 

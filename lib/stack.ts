@@ -10,12 +10,12 @@ import {
   type RouteSpec,
   routes as routeSpecs,
 } from "../lambdas/routes.js";
-import { AdminKey } from "./admin-key.js";
 import { DeadLetterAlarms } from "./alarms.js";
 import { Api } from "./api.js";
 import { Functions } from "./functions.js";
 import { pascal } from "./naming.js";
 import { WorkQueues } from "./queues.js";
+import { adminKeySecret, type GeneratedSecret, serverSecret } from "./secrets.js";
 import { AnalyticsTable } from "./table.js";
 
 export interface SmsAnalyticsStackProps extends StackProps {
@@ -35,7 +35,8 @@ export class SmsAnalyticsStack extends Stack {
   readonly queues: WorkQueues;
   readonly api: Api;
   readonly functions: Functions;
-  readonly adminKey: AdminKey | undefined;
+  readonly adminKey: GeneratedSecret | undefined;
+  readonly serverSecret: GeneratedSecret | undefined;
   readonly alarms: DeadLetterAlarms;
 
   constructor(scope: Construct, id: string, props: SmsAnalyticsStackProps = {}) {
@@ -46,9 +47,10 @@ export class SmsAnalyticsStack extends Stack {
     this.table = new AnalyticsTable(this, "Data");
     this.queues = new WorkQueues(this, "Queues", { specs: qSpecs });
     this.api = new Api(this, "Api", { dashboardOrigin: props.dashboardOrigin });
-    this.adminKey = Object.values(fnSpecs).some((spec) => spec.adminKey)
-      ? new AdminKey(this, "AdminKey")
-      : undefined;
+    const needs = (s: "adminKey" | "serverSecret"): boolean =>
+      Object.values(fnSpecs).some((spec) => spec.secrets.includes(s));
+    this.adminKey = needs("adminKey") ? adminKeySecret(this) : undefined;
+    this.serverSecret = needs("serverSecret") ? serverSecret(this) : undefined;
     // Functions read the API endpoint and routes point at functions: no cycle, because routes
     // reference the function through separate integration resources, not the API itself.
     this.functions = new Functions(this, "Functions", {
@@ -57,7 +59,7 @@ export class SmsAnalyticsStack extends Stack {
       table: this.table.table,
       queues: this.queues,
       publicBaseUrl: props.publicBaseUrl ?? this.api.endpoint,
-      adminKey: this.adminKey?.secret,
+      secrets: { adminKey: this.adminKey?.secret, serverSecret: this.serverSecret?.secret },
     });
     for (const route of props.routeSpecs ?? routeSpecs) {
       this.api.addRoute(route, this.functions.get(route.fn));

@@ -190,9 +190,11 @@ export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
     failures: {
       failedToSend: split(counters, "fts|")
         .map(({ parts: [reason = "", code = ""], value }) => ({ reason, code: code || null, count: value }))
+        .filter((row) => row.count !== 0)
         .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
       failedToDeliver: [...ftdByCode]
         .map(([code, e]) => ({ code, description: e.description, count: e.count }))
+        .filter((row) => row.count !== 0)
         .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
     },
     series,

@@ -50,7 +50,9 @@ export function matchingGoals<G extends GoalSpec>(goals: G[], e: AppEvent): G[] 
   return goals.filter(
     (g) =>
       g.eventName === e.name &&
-      Object.entries(g.filters ?? {}).every(([k, v]) => Object.hasOwn(e.attributes, k) && e.attributes[k] === v),
+      Object.entries(g.filters ?? {}).every(
+        ([k, v]) => Object.hasOwn(e.attributes, k) && e.attributes[k] === v,
+      ),
   );
 }
 
@@ -107,7 +109,11 @@ export function planConversion(
     }
   }
   return {
-    next: { eventIds: [...(state?.eventIds ?? []), ...fresh.map((e) => e.eventId)], firstAt, version: (state?.version ?? 0) + 1 },
+    next: {
+      eventIds: [...(state?.eventIds ?? []), ...fresh.map((e) => e.eventId)],
+      firstAt,
+      version: (state?.version ?? 0) + 1,
+    },
     deltas,
   };
 }

@@ -6,7 +6,9 @@ import { createHmac } from "node:crypto";
  * (`dlrurl`) need with every message. Rotation bumps the generation.
  */
 export function webhookToken(secret: string, appId: string, connectorId: string, generation: number): string {
-  return createHmac("sha256", secret).update(`webhook\n${appId}\n${connectorId}\n${generation}`).digest("base64url");
+  return createHmac("sha256", secret)
+    .update(`webhook\n${appId}\n${connectorId}\n${generation}`)
+    .digest("base64url");
 }
 
 export function webhookUrl(publicBaseUrl: string, connectorId: string, token: string): string {

@@ -9,23 +9,29 @@ export interface AdminKey {
 }
 
 /**
- * The admin key for the one-machine runtime: `ADMIN_API_KEY` when set; otherwise a strong random key
- * created once in `keyFile` (mode 0600) and reused on later starts, so restarting keeps clients working.
+ * A secret the one-machine runtime keeps for itself: read from `file`, or created there once (strong,
+ * random, mode 0600) so that restarts keep working with what clients and stored data already hold.
  */
-export function resolveAdminKey(fromEnv: string | undefined, keyFile: string): AdminKey {
-  if (fromEnv && fromEnv.trim() !== "") return { key: fromEnv.trim(), source: "env" };
+export function loadOrCreateSecret(file: string, prefix = ""): { value: string; created: boolean } {
   try {
-    const stored = readFileSync(keyFile, "utf8").trim();
+    const stored = readFileSync(file, "utf8").trim();
     if (stored !== "") {
-      chmodSync(keyFile, 0o600);
-      return { key: stored, source: "file" };
+      chmodSync(file, 0o600);
+      return { value: stored, created: false };
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  mkdirSync(dirname(keyFile), { recursive: true });
-  const key = `sk_admin_${randomBytes(32).toString("base64url")}`;
-  // `wx`: never overwrite a key another process wrote at the same moment.
-  writeFileSync(keyFile, `${key}\n`, { mode: 0o600, flag: "wx" });
-  return { key, source: "generated" };
+  mkdirSync(dirname(file), { recursive: true });
+  const value = `${prefix}${randomBytes(32).toString("base64url")}`;
+  // `wx`: never overwrite a secret another process wrote at the same moment.
+  writeFileSync(file, `${value}\n`, { mode: 0o600, flag: "wx" });
+  return { value, created: true };
+}
+
+/** The admin key: `ADMIN_API_KEY` when set, else the one kept in `keyFile`. */
+export function resolveAdminKey(fromEnv: string | undefined, keyFile: string): AdminKey {
+  if (fromEnv && fromEnv.trim() !== "") return { key: fromEnv.trim(), source: "env" };
+  const { value, created } = loadOrCreateSecret(keyFile, "sk_admin_");
+  return { key: value, source: created ? "generated" : "file" };
 }

@@ -165,25 +165,28 @@ export class QueueJournal {
   append(record: JournalRecord, sync: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ line: `${JSON.stringify(record)}\n`, sync, resolve, reject });
-      this.flushing ??= this.flushLoop().finally(() => {
-        this.flushing = undefined;
-      });
+      this.flushing ??= this.flushLoop();
     });
   }
 
   private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        await this.handle.write(batch.map((p) => p.line).join(""));
-        if (batch.some((p) => p.sync)) await this.handle.datasync();
-        this.recordsSinceCompaction += batch.length;
-        for (const p of batch) p.resolve();
-      } catch (e) {
-        for (const p of batch) p.reject(e);
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        try {
+          await this.handle.write(batch.map((p) => p.line).join(""));
+          if (batch.some((p) => p.sync)) await this.handle.datasync();
+          this.recordsSinceCompaction += batch.length;
+          for (const p of batch) p.resolve();
+        } catch (e) {
+          for (const p of batch) p.reject(e);
+        }
+        await this.compactIfWorthIt();
       }
-      await this.compactIfWorthIt();
+    } finally {
+      // Cleared in the same tick as the last emptiness check, so an append never waits on a finished loop.
+      this.flushing = undefined;
     }
   }
 
@@ -192,9 +195,17 @@ export class QueueJournal {
     if (this.recordsSinceCompaction < 10_000) return;
     const live = [...this.snapshot()];
     if (this.recordsSinceCompaction < 4 * live.length) return;
-    await this.handle.close();
-    this.recordsSinceCompaction = rewrite(this.path, live);
-    this.handle = await open(this.path, "a", 0o600);
+    try {
+      // Nothing else writes meanwhile: compaction runs inside the flush loop.
+      const count = rewrite(this.path, live);
+      const previous = this.handle;
+      this.handle = await open(this.path, "a", 0o600);
+      this.recordsSinceCompaction = count;
+      await previous.close();
+    } catch {
+      // The old journal is still whole; try again after more records.
+      this.recordsSinceCompaction = live.length;
+    }
   }
 
   /** Waits for pending appends and closes the file. */

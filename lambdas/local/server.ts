@@ -14,6 +14,7 @@ import {
   type QueueSpec,
   type RouteSpec,
 } from "../routes.js";
+import { loadOrCreateSecret } from "./admin-key.js";
 import { ensureTable, type LocalDynamo, startDynoxide } from "./dynamo.js";
 import { forgetEngine, recordEngine, stopOrphanedEngine } from "./engine-pidfile.js";
 import {
@@ -48,6 +49,8 @@ export interface LocalOptions {
   /** Batches in flight per queue. Default 2. */
   queueConcurrency?: number;
   log?: (line: string) => void;
+  /** Derives webhook tokens. Default: generated once and kept in `<dataDir>/server-secret` (mode 0600). */
+  serverSecret?: string;
   /** Tests only: replace entries of the function table (e.g. point a function at a test handler). */
   functions?: Partial<Record<FunctionName, FunctionSpec>>;
   /** Tests only: replace the route table. */
@@ -187,12 +190,18 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     process.env.AWS_REGION = "local";
     process.env.PUBLIC_BASE_URL = options.publicBaseUrl ?? `http://localhost:${port}`;
     process.env.ADMIN_API_KEY = options.adminApiKey;
+    const serverSecret =
+      options.serverSecret ?? loadOrCreateSecret(join(options.dataDir, "server-secret")).value;
+    process.env.SERVER_SECRET = serverSecret;
+    // The name `lambdas/store/connectors.ts` reads today; same secret (kept until the names are unified).
+    process.env.WEBHOOK_TOKEN_SECRET = serverSecret;
 
     const queueSpecs = options.queueSpecs ?? defaultQueues;
     const localQueues = await LocalQueues.open({
       dataDir: options.dataDir,
       specs: queueSpecs,
       consume: (queue, event) => invoker.invoke(queueSpecs[queue].consumer, event),
+      consumerTimeoutMs: (queue) => fnSpecs[queueSpecs[queue].consumer].timeoutSeconds * 1000,
       ...(options.queueVisibilityTimeoutSeconds === undefined
         ? {}
         : { visibilityTimeoutSeconds: options.queueVisibilityTimeoutSeconds }),

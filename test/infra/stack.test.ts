@@ -11,7 +11,6 @@ import {
 } from "../../lambdas/routes.js";
 import { ACCESS_LOG_FIELDS } from "../../lib/access-log-format.js";
 import { DEFAULT_THROTTLE, routeBurstLimit } from "../../lib/api.js";
-import { READ_ONLY_TABLE_ACCESS } from "../../lib/functions.js";
 import { synthStack } from "./synth.js";
 
 interface CfnJson {
@@ -187,7 +186,12 @@ describe("functions", () => {
         PUBLIC_BASE_URL: { "Fn::GetAtt": [logicalId(stack.api.httpApi), "ApiEndpoint"] },
       };
       for (const queue of spec.sendsTo) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
-      if (spec.adminKey) expected.ADMIN_KEY_SECRET_ARN = { Ref: logicalId(stack.adminKey?.secret ?? fail()) };
+      if (spec.secrets.includes("adminKey")) {
+        expected.ADMIN_KEY_SECRET_ARN = { Ref: logicalId(stack.adminKey?.secret ?? fail()) };
+      }
+      if (spec.secrets.includes("serverSecret")) {
+        expected.SERVER_SECRET_ARN = { Ref: logicalId(stack.serverSecret?.secret ?? fail()) };
+      }
       expect((fn.Environment as { Variables: unknown }).Variables).toEqual(expected);
     },
   );
@@ -213,7 +217,7 @@ describe("least privilege", () => {
     const reads = resourcesFor(name, "dynamodb:GetItem");
     const tableId = logicalId(stack.table.table);
     expect(reads).toEqual([tableId]);
-    expect(writes).toEqual(READ_ONLY_TABLE_ACCESS.has(name) ? [] : [tableId]);
+    expect(writes).toEqual(functions[name].table === "read" ? [] : [tableId]);
     for (const statement of statementsOf(name)) {
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|\/\*"/);
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
@@ -247,9 +251,12 @@ describe("least privilege", () => {
     expect(resourcesFor(name, "sqs:DeleteMessage").sort()).toEqual(consumed.sort());
   });
 
-  it.each(functionNames)("%s: reads the admin key only when its spec says `adminKey`", (name) => {
+  it.each(functionNames)("%s: reads exactly the secrets its spec lists", (name) => {
     const secretIds = resourcesFor(name, "secretsmanager:GetSecretValue");
-    expect(secretIds).toEqual(functions[name].adminKey ? [logicalId(stack.adminKey?.secret ?? fail())] : []);
+    const expected = functions[name].secrets.map((s) =>
+      logicalId((s === "adminKey" ? stack.adminKey : stack.serverSecret)?.secret ?? fail()),
+    );
+    expect(secretIds.sort()).toEqual(expected.sort());
   });
 
   it("attaches no managed policies to function roles (logs are granted on each function's own group)", () => {

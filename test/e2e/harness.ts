@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setClock } from "../../lambdas/clock.js";
+import { type LocalRuntime, startLocal } from "../../lambdas/local/server.js";
+
+export const ADMIN_KEY = "test-admin-key-0123456789abcdef";
+
+export interface Api {
+  url: string;
+  runtime: LocalRuntime;
+  /** JSON request; returns status and parsed body (text when not JSON). */
+  call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  /** Creates an app and returns its API key. */
+  createApp(appId: string, timezone?: string, currency?: string): Promise<string>;
+  /** Every queue empty and nothing in flight. */
+  drain(): Promise<void>;
+  analytics(appId: string, campaignId: string, key: string, query?: Record<string, string>): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/** The product as `npm start` runs it, in-process, on a free port, with its own data directory. */
+export async function startProduct(): Promise<Api> {
+  const dataDir = mkdtempSync(join(tmpdir(), "sms-e2e-"));
+  const runtime = await startLocal({
+    port: 0,
+    dataDir,
+    adminApiKey: ADMIN_KEY,
+    queueVisibilityTimeoutSeconds: 0,
+    log: () => {},
+  });
+  const call: Api["call"] = async (method, path, body, key) => {
+    const res = await fetch(`${runtime.url}${path}`, {
+      method,
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (CSV, HTML pages)
+    }
+    return { status: res.status, body: parsed };
+  };
+  return {
+    url: runtime.url,
+    runtime,
+    call,
+    async createApp(appId, timezone = "UTC", currency = "USD") {
+      const r = await call("PUT", `/v1/apps/${appId}`, { name: appId, timezone, currency }, ADMIN_KEY);
+      if (r.status !== 201) throw new Error(`create app: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.apiKey as string;
+    },
+    drain: () => runtime.queues.drain(),
+    async analytics(appId, campaignId, key, query = {}) {
+      const qs = new URLSearchParams(query).toString();
+      const r = await call(
+        "GET",
+        `/v1/apps/${appId}/campaigns/${campaignId}/analytics${qs ? `?${qs}` : ""}`,
+        undefined,
+        key,
+      );
+      if (r.status !== 200) throw new Error(`analytics: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    },
+    async stop() {
+      setClock(undefined);
+      await runtime.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
