@@ -11,6 +11,7 @@ export type FunctionName =
   | "webhook"
   | "redirect"
   | "public"
+  | "parkedReceipts"
   | "sendWorker"
   | "deliveryWorker"
   | "clickWorker"
@@ -36,7 +37,7 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     entry: "lambdas/handlers/management.ts",
     memoryMb: 512,
     timeoutSeconds: 10,
-    sendsTo: ["receipts"],
+    sendsTo: [],
     table: "readWrite",
     secrets: ["adminKey", "serverSecret"],
   },
@@ -87,6 +88,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     sendsTo: [],
     table: "read",
     secrets: [],
+  },
+  parkedReceipts: {
+    entry: "lambdas/handlers/parked-receipts.ts",
+    memoryMb: 256,
+    timeoutSeconds: 29,
+    sendsTo: ["receipts"],
+    table: "readWrite",
+    secrets: ["adminKey"],
   },
   sendWorker: {
     entry: "lambdas/handlers/send-worker.ts",
@@ -177,6 +186,20 @@ export const routes: RouteSpec[] = [
   },
   { method: "GET", path: "/l/{code}", fn: "redirect", auth: "public", rateLimit: 1000 },
   { method: "HEAD", path: "/l/{code}", fn: "redirect", auth: "public", rateLimit: 1000 },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/parked-receipts",
+    fn: "parkedReceipts",
+    auth: "admin",
+    rateLimit: 10,
+  },
+  {
+    method: "POST",
+    path: "/v1/apps/{appId}/parked-receipts/replay",
+    fn: "parkedReceipts",
+    auth: "admin",
+    rateLimit: 5,
+  },
   {
     method: "GET",
     path: "/v1/apps/{appId}/campaigns/{campaignId}/analytics",

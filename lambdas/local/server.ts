@@ -15,6 +15,7 @@ import {
   type RouteSpec,
 } from "../routes.js";
 import { loadOrCreateSecret } from "./admin-key.js";
+import { dashboardResponse } from "./dashboard.js";
 import { ensureTable, type LocalDynamo, startDynoxide } from "./dynamo.js";
 import { forgetEngine, recordEngine, stopOrphanedEngine } from "./engine-pidfile.js";
 import {
@@ -217,6 +218,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       const method = (req.method ?? "GET").toUpperCase();
       const head = method === "HEAD";
       const url = req.url ?? "/";
+      const dashboard = await dashboardResponse(method, url.split("?")[0] ?? "/");
+      if (dashboard) {
+        req.resume();
+        return send(res, dashboard, requestId, head);
+      }
       const match = matchRoute(method, url.split("?")[0] ?? "/", routeTable);
       if (!match) {
         req.resume();

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo } from "./client.js";
 import { tableName } from "./schema.js";
 
@@ -43,6 +43,13 @@ export async function listParked<T>(
   );
   const items = (r.Items ?? []).map(({ pk: _pk, sk: _sk, ttl: _ttl, ...rest }) => rest as ParkedReceipt<T>);
   return { items, next: r.LastEvaluatedKey ? String(r.LastEvaluatedKey.sk) : null };
+}
+
+export async function getParked<T>(appId: string, id: string): Promise<ParkedReceipt<T> | null> {
+  const r = await dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: pkOf(appId), sk: id } }));
+  if (!r.Item) return null;
+  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = r.Item;
+  return rest as ParkedReceipt<T>;
 }
 
 export async function deleteParked(appId: string, id: string): Promise<void> {

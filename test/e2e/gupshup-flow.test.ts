@@ -8,7 +8,7 @@ import {
   gupshupQueryReceipt,
   startGupshupSimulator,
 } from "../simulators/index.js";
-import { type Api, startProduct } from "./harness.js";
+import { ADMIN_KEY, type Api, startProduct } from "./harness.js";
 
 /**
  * One campaign through the whole product on Gupshup: sending to a mixed audience, real-format
@@ -230,6 +230,18 @@ describe("a Gupshup campaign end to end", () => {
     const parked = await listParked("acme");
     expect(parked.items).toHaveLength(1);
     expect(parked.items[0]?.reason).toMatch(/match no sent message/);
+
+    // Operators list and replay parked receipts with the admin key; an app key may not.
+    expect((await api.call("GET", "/v1/apps/acme/parked-receipts", undefined, key)).status).toBe(403);
+    const listed = await api.call("GET", "/v1/apps/acme/parked-receipts", undefined, ADMIN_KEY);
+    expect(listed.body.parkedReceipts).toHaveLength(1);
+    expect(listed.body.parkedReceipts[0]).toMatchObject({ connectorId: "gs", provider: "gupshup" });
+    const replay = await api.call("POST", "/v1/apps/acme/parked-receipts/replay", {}, ADMIN_KEY);
+    expect(replay.body).toMatchObject({ replayed: 1 });
+    await api.drain();
+    // Still unmatched after its retries: parked again, and nothing was counted.
+    expect((await listParked("acme")).items).toHaveLength(1);
+    expect((await api.analytics("acme", "bf", key)).delivery.delivered).toBe(2);
   });
 
   it("attributes events inside the 36-hour window only, once each, with exact revenue", async () => {
