@@ -56,62 +56,83 @@ export function matchingGoals<G extends GoalSpec>(goals: G[], e: AppEvent): G[] 
   );
 }
 
-/** One user's conversions for one goal in one instance, as stored. */
+/**
+ * One user's conversions for one goal of one campaign, as stored: every event id counted (so an event
+ * counts once per campaign even when two instances' windows hold it) and, per instance, the time of
+ * the earliest counted event (the user counts once per instance, on that event's day).
+ */
 export interface ConversionState {
   eventIds: string[];
-  /** The earliest counted event's time: the user counts once, on that event's day. */
-  firstAt: number;
+  firstAtByInstance: Record<string, number>;
   version: number;
+}
+
+/** An event attributed to one instance of the campaign (the window that holds it). */
+export interface Attributed {
+  event: AppEvent;
+  instanceId: string;
+  /** The instance's message sent time: primary conversions are also counted by send day. */
+  sentAt: number;
+}
+
+export interface InstanceDelta extends Delta {
+  instanceId: string;
 }
 
 export interface ConversionPlan {
   next: ConversionState;
-  deltas: Delta[];
+  deltas: InstanceDelta[];
 }
 
 /**
  * Folds newly attributed events into a user's conversion for one goal: each event id counts once
- * (all goals); the user counts once (unique goals), on the day of their earliest event — moved if an
- * earlier event arrives late; revenue in exact decimals; primary goals also count by the send day.
+ * (all goals); the user once per instance (unique goals), on the day of their earliest event there —
+ * moved when an earlier event arrives late; revenue in exact decimals; primary goals also by send day.
  */
 export function planConversion(
   state: ConversionState | null,
-  events: AppEvent[],
+  items: Attributed[],
   goal: GoalSpec,
-  opts: { isPrimary: boolean; isRevenue: boolean; sentAt: number; tz: string },
+  opts: { isPrimary: boolean; isRevenue: boolean; tz: string },
 ): ConversionPlan | null {
   const seen = new Set(state?.eventIds ?? []);
-  const fresh = events.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId)).sort((a, b) => a.at - b.at);
+  const fresh = items
+    .filter((x) => !seen.has(x.event.eventId) && seen.add(x.event.eventId))
+    .sort((a, b) => a.event.at - b.event.at);
   if (fresh.length === 0) return null;
-  const deltas: Delta[] = [];
-  const sentDay = localDay(opts.sentAt, opts.tz);
-  for (const e of fresh) {
+  const deltas: InstanceDelta[] = [];
+  const firstAt = { ...(state?.firstAtByInstance ?? {}) };
+  for (const { event: e, instanceId, sentAt } of fresh) {
     const day = localDay(e.at, opts.tz);
-    deltas.push({ day, field: fields.goalEvents(goal.goalId), by: 1 });
-    if (opts.isPrimary) deltas.push({ day: sentDay, field: fields.cohortEvents, by: 1 });
+    const sentDay = localDay(sentAt, opts.tz);
+    const add = (d: Delta): void => {
+      deltas.push({ ...d, instanceId });
+    };
+    add({ day, field: fields.goalEvents(goal.goalId), by: 1 });
+    if (opts.isPrimary) add({ day: sentDay, field: fields.cohortEvents, by: 1 });
     if (opts.isRevenue && goal.revenueAttribute) {
       const amount = parseAmount(e.attributes[goal.revenueAttribute]);
-      if (amount) deltas.push({ day, field: fields.goalRevenue(goal.goalId), by: amount.toString() });
-      else deltas.push({ day, field: fields.goalEventsWithoutRevenue(goal.goalId), by: 1 });
+      if (amount) add({ day, field: fields.goalRevenue(goal.goalId), by: amount.toString() });
+      else add({ day, field: fields.goalEventsWithoutRevenue(goal.goalId), by: 1 });
     }
-  }
-  const earliest = fresh[0] as AppEvent;
-  const firstAt = state ? Math.min(state.firstAt, earliest.at) : earliest.at;
-  if (!state) {
-    deltas.push({ day: localDay(firstAt, opts.tz), field: fields.goalUsers(goal.goalId), by: 1 });
-    if (opts.isPrimary) deltas.push({ day: sentDay, field: fields.cohortUsers, by: 1 });
-  } else if (firstAt < state.firstAt) {
-    const from = localDay(state.firstAt, opts.tz);
-    const to = localDay(firstAt, opts.tz);
-    if (from !== to) {
-      deltas.push({ day: from, field: fields.goalUsers(goal.goalId), by: -1 });
-      deltas.push({ day: to, field: fields.goalUsers(goal.goalId), by: 1 });
+    const before = firstAt[instanceId];
+    if (before === undefined) {
+      add({ day, field: fields.goalUsers(goal.goalId), by: 1 });
+      if (opts.isPrimary) add({ day: sentDay, field: fields.cohortUsers, by: 1 });
+      firstAt[instanceId] = e.at;
+    } else if (e.at < before) {
+      const from = localDay(before, opts.tz);
+      if (from !== day) {
+        add({ day: from, field: fields.goalUsers(goal.goalId), by: -1 });
+        add({ day, field: fields.goalUsers(goal.goalId), by: 1 });
+      }
+      firstAt[instanceId] = e.at;
     }
   }
   return {
     next: {
-      eventIds: [...(state?.eventIds ?? []), ...fresh.map((e) => e.eventId)],
-      firstAt,
+      eventIds: [...(state?.eventIds ?? []), ...fresh.map((x) => x.event.eventId)],
+      firstAtByInstance: firstAt,
       version: (state?.version ?? 0) + 1,
     },
     deltas,

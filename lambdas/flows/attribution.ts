@@ -1,4 +1,11 @@
-import { type AppEvent, inWindow, matchingGoals, planConversion, windowOf } from "../domain/attribution.js";
+import {
+  type AppEvent,
+  type Attributed,
+  inWindow,
+  matchingGoals,
+  planConversion,
+  windowOf,
+} from "../domain/attribution.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
 import { type ConversionKey, conversionFact, conversionId, getConversions } from "../store/conversions.js";
 import { putUserEvent, userEventsBetween, userMessageIds } from "../store/events.js";
@@ -16,32 +23,37 @@ interface Work {
   key: ConversionKey;
   ctx: CampaignContext;
   goalId: string;
-  sentAt: number;
-  events: AppEvent[];
+  items: Attributed[];
 }
 
-function addWork(work: Map<string, Work>, ctx: CampaignContext, m: MessageRecord, events: AppEvent[]): void {
-  const window = windowOf(m);
-  if (!window) return;
+/**
+ * Attributes events to one campaign given the user's messages of that campaign that opened windows:
+ * each event goes to one instance — the one whose window holds it and started last — so it counts
+ * once for the campaign however many instances' windows overlap.
+ */
+function addWork(
+  work: Map<string, Work>,
+  ctx: CampaignContext,
+  messages: MessageRecord[],
+  events: AppEvent[],
+): void {
+  const windows = messages
+    .map((m) => ({ m, w: windowOf(m) }))
+    .filter((x): x is { m: MessageRecord; w: NonNullable<ReturnType<typeof windowOf>> } => x.w !== null);
   for (const e of events) {
-    if (!inWindow(window, e.at)) continue;
+    const holder = windows.filter((x) => inWindow(x.w, e.at)).sort((a, b) => b.w.start - a.w.start)[0];
+    if (!holder) continue;
+    const m = holder.m;
     for (const goal of matchingGoals(ctx.campaign.goals, e)) {
       const key: ConversionKey = {
         appId: m.appId,
         campaignId: m.campaignId,
-        instanceId: m.instanceId,
         goalId: goal.goalId,
         userId: m.userId,
       };
       const id = conversionId(key);
-      const w = work.get(id) ?? {
-        key,
-        ctx,
-        goalId: goal.goalId,
-        sentAt: m.sentAt ?? window.start,
-        events: [],
-      };
-      w.events.push(e);
+      const w = work.get(id) ?? { key, ctx, goalId: goal.goalId, items: [] };
+      w.items.push({ event: e, instanceId: m.instanceId, sentAt: m.sentAt ?? holder.w.start });
       work.set(id, w);
     }
   }
@@ -62,10 +74,9 @@ async function recordConversions(work: Map<string, Work>): Promise<void> {
       const state = states.get(id) ?? null;
       const goal = w.ctx.campaign.goals.find((g) => g.goalId === w.goalId);
       if (!goal) continue;
-      const plan = planConversion(state, w.events, goal, {
+      const plan = planConversion(state, w.items, goal, {
         isPrimary: w.goalId === w.ctx.campaign.primaryGoalId,
         isRevenue: w.goalId === w.ctx.campaign.revenueGoalId,
-        sentAt: w.sentAt,
         tz: w.ctx.app.timezone,
       });
       if (!plan) continue;
@@ -89,7 +100,7 @@ export async function openWindowsFor(
     const window = windowOf(m);
     if (!window) continue;
     const events = await userEventsBetween(m.appId, m.userId, window.start, window.end);
-    addWork(work, ctx, m, events);
+    addWork(work, ctx, [m], events);
   }
   await recordConversions(work);
 }
@@ -102,10 +113,13 @@ export async function attributeEvents(appId: string, events: AppEvent[], now: nu
   for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
   for (const [userId, userEvents] of byUser) {
     const messages = await getMessages(appId, await userMessageIds(appId, userId));
+    const byCampaign = new Map<string, MessageRecord[]>();
     for (const m of messages.values()) {
-      if (!windowOf(m)) continue;
-      const ctx = await campaignContext(appId, m.campaignId, now);
-      if (ctx) addWork(work, ctx, m, userEvents);
+      if (windowOf(m)) byCampaign.set(m.campaignId, [...(byCampaign.get(m.campaignId) ?? []), m]);
+    }
+    for (const [campaignId, campaignMessages] of byCampaign) {
+      const ctx = await campaignContext(appId, campaignId, now);
+      if (ctx) addWork(work, ctx, campaignMessages, userEvents);
     }
   }
   await recordConversions(work);

@@ -4,7 +4,13 @@ import { fileURLToPath } from "node:url";
 import type { LocalResponse } from "./http-event.js";
 
 /** Where `npm run build:dashboard` writes the production build. */
-export const DASHBOARD_DIST: string = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dashboard", "dist");
+export const DASHBOARD_DIST: string = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "dashboard",
+  "dist",
+);
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -1,6 +1,5 @@
 import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import type { ConversionPlan, ConversionState } from "../domain/attribution.js";
-import type { Delta } from "../domain/message-counters.js";
 import { dynamo } from "./client.js";
 import type { Fact } from "./facts.js";
 import { type Key, keys } from "./keys.js";
@@ -9,13 +8,11 @@ import { tableName } from "./schema.js";
 export interface ConversionKey {
   appId: string;
   campaignId: string;
-  instanceId: string;
   goalId: string;
   userId: string;
 }
 
-const keyOf = (c: ConversionKey): Key =>
-  keys.conversion(c.appId, c.campaignId, c.instanceId, c.goalId, c.userId);
+const keyOf = (c: ConversionKey): Key => keys.conversion(c.appId, c.campaignId, c.goalId, c.userId);
 export const conversionId = (c: ConversionKey): string => keyOf(c).pk;
 
 /** Strongly consistent read of conversion states, by `conversionId`. */
@@ -33,7 +30,7 @@ export async function getConversions(list: ConversionKey[]): Promise<Map<string,
       for (const item of r.Responses?.[tableName()] ?? []) {
         out.set(String(item.pk), {
           eventIds: [...((item.eventIds as Set<string> | undefined) ?? [])],
-          firstAt: Number(item.firstAt),
+          firstAtByInstance: (item.firstAtByInstance as Record<string, number> | undefined) ?? {},
           version: Number(item.version),
         });
       }
@@ -46,16 +43,11 @@ export async function getConversions(list: ConversionKey[]): Promise<Map<string,
 /** The fact that records a conversion plan: the state item moves from the version read to the next. */
 export function conversionFact(c: ConversionKey, before: ConversionState | null, plan: ConversionPlan): Fact {
   const key = keyOf(c);
-  const counters = plan.deltas.map((d: Delta) => ({
-    ...d,
-    appId: c.appId,
-    campaignId: c.campaignId,
-    instanceId: c.instanceId,
-  }));
+  const counters = plan.deltas.map((d) => ({ ...d, appId: c.appId, campaignId: c.campaignId }));
   const item = {
     ...key,
     eventIds: new Set(plan.next.eventIds),
-    firstAt: plan.next.firstAt,
+    firstAtByInstance: plan.next.firstAtByInstance,
     version: plan.next.version,
   };
   return {

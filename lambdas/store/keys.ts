@@ -48,15 +48,9 @@ export const keys = {
     pk: `CLICKER#${appId}#${campaignId}#${instanceId}#${userId}`,
     sk: "CLICKER",
   }),
-  /** A user's conversions for one goal in one instance: the event ids counted, so each counts once. */
-  conversion: (
-    appId: string,
-    campaignId: string,
-    instanceId: string,
-    goalId: string,
-    userId: string,
-  ): Key => ({
-    pk: `CONV#${appId}#${campaignId}#${instanceId}#${goalId}#${userId}`,
+  /** A user's conversions for one goal of a campaign: the event ids counted, so each counts once per campaign. */
+  conversion: (appId: string, campaignId: string, goalId: string, userId: string): Key => ({
+    pk: `CONV#${appId}#${campaignId}#${goalId}#${userId}`,
     sk: "CONV",
   }),
   /** Event id → content digest: an event id is accepted once per app. */

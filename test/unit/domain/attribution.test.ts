@@ -24,7 +24,8 @@ const ev = (
   attributes,
 });
 const goal = { goalId: "purchase", eventName: "Purchase", revenueAttribute: "order_value" };
-const opts = { isPrimary: true, isRevenue: true, sentAt: t0 - H, tz: "UTC" };
+const opts = { isPrimary: true, isRevenue: true, tz: "UTC" };
+const at = (e: AppEvent, instanceId = "i1") => ({ event: e, instanceId, sentAt: t0 - H });
 
 describe("attribution windows", () => {
   it("opens at delivery for tracked messages and at send without tracking; the end is excluded", () => {
@@ -63,31 +64,46 @@ describe("conversion planning", () => {
   it("counts each event once, the user once, and revenue exactly", () => {
     const first = planConversion(
       null,
-      [ev("e1", t0, { order_value: 19.99 }), ev("e2", t0 + H, { order_value: "0.01" })],
+      [at(ev("e1", t0, { order_value: 19.99 })), at(ev("e2", t0 + H, { order_value: "0.01" }))],
       goal,
       opts,
     );
     expect(sumBy(first!.deltas, "goal|events|purchase").toNumber()).toBe(2);
     expect(sumBy(first!.deltas, "goal|users|purchase").toNumber()).toBe(1);
     expect(sumBy(first!.deltas, "goal|revenue|purchase").toString()).toBe("20");
-    const again = planConversion(first!.next, [ev("e1", t0, { order_value: 19.99 })], goal, opts);
+    const again = planConversion(first!.next, [at(ev("e1", t0, { order_value: 19.99 }), "i2")], goal, opts);
     expect(again).toBeNull();
   });
 
   it("counts an event with a missing or non-numeric revenue as a conversion without revenue", () => {
-    const p = planConversion(null, [ev("e1", t0, { order_value: "abc" }), ev("e2", t0, {})], goal, opts);
+    const p = planConversion(
+      null,
+      [at(ev("e1", t0, { order_value: "abc" })), at(ev("e2", t0, {}))],
+      goal,
+      opts,
+    );
     expect(sumBy(p!.deltas, "goal|events|purchase").toNumber()).toBe(2);
     expect(sumBy(p!.deltas, "goal|norevenue|purchase").toNumber()).toBe(2);
     expect(sumBy(p!.deltas, "goal|revenue|purchase").toNumber()).toBe(0);
   });
 
   it("moves the unique user to the day of an earlier event that arrives late", () => {
-    const later = planConversion(null, [ev("e2", t0 + 24 * H)], goal, opts);
-    const earlier = planConversion(later!.next, [ev("e1", t0)], goal, opts);
+    const later = planConversion(null, [at(ev("e2", t0 + 24 * H))], goal, opts);
+    const earlier = planConversion(later!.next, [at(ev("e1", t0))], goal, opts);
     const users = earlier!.deltas.filter((d) => d.field === "goal|users|purchase");
     expect(users).toEqual([
-      { day: "2026-11-21", field: "goal|users|purchase", by: -1 },
-      { day: "2026-11-20", field: "goal|users|purchase", by: 1 },
+      { day: "2026-11-21", field: "goal|users|purchase", by: -1, instanceId: "i1" },
+      { day: "2026-11-20", field: "goal|users|purchase", by: 1, instanceId: "i1" },
+    ]);
+  });
+
+  it("counts an event once per campaign and the user once per instance", () => {
+    const first = planConversion(null, [at(ev("e1", t0), "i1")], goal, opts);
+    // The same event through another instance's window: already counted for this campaign.
+    expect(planConversion(first!.next, [at(ev("e1", t0), "i2")], goal, opts)).toBeNull();
+    const second = planConversion(first!.next, [at(ev("e2", t0 + H), "i2")], goal, opts);
+    expect(second!.deltas.filter((d) => d.field === "goal|users|purchase")).toEqual([
+      { day: "2026-11-20", field: "goal|users|purchase", by: 1, instanceId: "i2" },
     ]);
   });
 });

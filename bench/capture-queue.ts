@@ -1,0 +1,53 @@
+import { randomUUID } from "node:crypto";
+import type { SQSEvent } from "aws-lambda";
+import type { QueuePort } from "../lambdas/queue/port.js";
+import type { QueueName } from "../lambdas/routes.js";
+
+/**
+ * A queue that keeps what the edge functions send, so the bench hands it to the workers itself in
+ * SQS batches of the size under test (the local runtime's pollers would pick their own batch sizes).
+ */
+export class CaptureQueue implements QueuePort {
+  private readonly bodies = new Map<QueueName, string[]>();
+
+  async send(queue: QueueName, bodies: string[]): Promise<void> {
+    this.bodies.set(queue, [...(this.bodies.get(queue) ?? []), ...bodies]);
+  }
+
+  /** Everything sent to `queue` since the last take. */
+  take(queue: QueueName): string[] {
+    const out = this.bodies.get(queue) ?? [];
+    this.bodies.set(queue, []);
+    return out;
+  }
+}
+
+/** An SQS event as Lambda's event source mapping delivers it (first delivery). */
+export function sqsEvent(queue: QueueName, bodies: string[]): SQSEvent {
+  const now = String(Date.now());
+  return {
+    Records: bodies.map((body) => ({
+      messageId: randomUUID(),
+      receiptHandle: randomUUID(),
+      body,
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: now,
+        SenderId: "BENCH",
+        ApproximateFirstReceiveTimestamp: now,
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: `arn:aws:sqs:local:000000000000:${queue}`,
+      awsRegion: "local",
+    })),
+  };
+}
+
+/** Splits `items` into groups of `size`. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

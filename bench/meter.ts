@@ -1,0 +1,189 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { setDynamo } from "../lambdas/store/client.js";
+
+/** What a stretch of work cost in DynamoDB, as the engine reported it (the units DynamoDB bills). */
+export interface Cost {
+  requests: number;
+  /** Write request units: transactional items count double, each per started KB. */
+  wru: number;
+  /** Read request units. */
+  rru: number;
+  /** Items returned by reads (GetItem, BatchGetItem, Query). */
+  itemsRead: number;
+  transactions: number;
+  /** Items written inside TransactWriteItems. */
+  transactionItems: number;
+  /** Conditional writes that failed: DynamoDB still bills them (≥ 1 WRU each, counted here as 1). */
+  failedConditional: number;
+  /** Per operation (PutItem, TransactWriteItems, Query, …): requests and write units. */
+  byCommand: Record<string, { requests: number; wru: number; rru: number }>;
+}
+
+export function emptyCost(): Cost {
+  return {
+    requests: 0,
+    wru: 0,
+    rru: 0,
+    itemsRead: 0,
+    transactions: 0,
+    transactionItems: 0,
+    failedConditional: 0,
+    byCommand: {},
+  };
+}
+
+/** b − a, field by field. */
+export function diffCost(after: Cost, before: Cost): Cost {
+  const out = emptyCost();
+  for (const k of [
+    "requests",
+    "wru",
+    "rru",
+    "itemsRead",
+    "transactions",
+    "transactionItems",
+    "failedConditional",
+  ] as const) {
+    out[k] = after[k] - before[k];
+  }
+  for (const [name, c] of Object.entries(after.byCommand)) {
+    const b = before.byCommand[name] ?? { requests: 0, wru: 0, rru: 0 };
+    if (c.requests - b.requests > 0) {
+      out.byCommand[name] = { requests: c.requests - b.requests, wru: c.wru - b.wru, rru: c.rru - b.rru };
+    }
+  }
+  return out;
+}
+
+export interface Meter {
+  readonly total: Cost;
+  snapshot(): Cost;
+  /** Cost of `work`, and its wall time in ms. */
+  measure<T>(work: () => Promise<T>): Promise<{ value: T; cost: Cost; ms: number }>;
+}
+
+/** `PutCommand` / `PutItemCommand` → `PutItem`, so doc-client and raw-client names read the same. */
+function operation(commandName: string): string {
+  const base = commandName.replace(/Command$/, "");
+  const map: Record<string, string> = {
+    Put: "PutItem",
+    Get: "GetItem",
+    Update: "UpdateItem",
+    Delete: "DeleteItem",
+    BatchGet: "BatchGetItem",
+    BatchWrite: "BatchWriteItem",
+    TransactWrite: "TransactWriteItems",
+    TransactGet: "TransactGetItems",
+  };
+  return map[base] ?? base;
+}
+
+const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
+
+function countItems(output: Record<string, unknown>): number {
+  if (Array.isArray(output.Items)) return output.Items.length;
+  if ("Item" in output) return output.Item ? 1 : 0;
+  if (output.Responses && typeof output.Responses === "object" && !Array.isArray(output.Responses)) {
+    return Object.values(output.Responses as Record<string, unknown[]>).reduce((n, l) => n + l.length, 0);
+  }
+  return 0;
+}
+
+/**
+ * Points the product's DynamoDB clients at `endpoint` through a middleware that asks for the consumed
+ * capacity of every request and adds it up. Returns the meter; `plainClients` undoes the metering.
+ */
+export function installMeter(endpoint: string): Meter {
+  const total = emptyCost();
+  const instrument = (raw: DynamoDBClient): DynamoDBClient => {
+    raw.middlewareStack.add(
+      (next, context) => async (args) => {
+        const op = operation(String(context.commandName));
+        const input = args.input as Record<string, unknown>;
+        input.ReturnConsumedCapacity ??= "TOTAL";
+        const entry = total.byCommand[op] ?? { requests: 0, wru: 0, rru: 0 };
+        total.byCommand[op] = entry;
+        total.requests++;
+        entry.requests++;
+        if (op === "TransactWriteItems") {
+          total.transactions++;
+          total.transactionItems += (input.TransactItems as unknown[] | undefined)?.length ?? 0;
+        }
+        let result: Awaited<ReturnType<typeof next>>;
+        try {
+          result = await next(args);
+        } catch (e) {
+          if ((e as Error).name === "ConditionalCheckFailedException") {
+            total.failedConditional++;
+            total.wru++;
+            entry.wru++;
+          }
+          throw e;
+        }
+        const output = result.output as Record<string, unknown>;
+        const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
+          CapacityUnits?: number;
+          WriteCapacityUnits?: number;
+          ReadCapacityUnits?: number;
+        }>;
+        for (const c of consumed) {
+          if (WRITES.has(op)) {
+            const u = c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+            total.wru += u;
+            entry.wru += u;
+          } else {
+            const u = c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
+            total.rru += u;
+            entry.rru += u;
+          }
+        }
+        if (!WRITES.has(op)) total.itemsRead += countItems(output);
+        return result;
+      },
+      { step: "initialize", name: "benchMeter" },
+    );
+    return raw;
+  };
+  setDynamo(...productClients(endpoint, instrument));
+  const snapshot = (): Cost => structuredClone(total);
+  return {
+    total,
+    snapshot,
+    async measure(work) {
+      const before = snapshot();
+      const t0 = performance.now();
+      const value = await work();
+      const ms = performance.now() - t0;
+      return { value, cost: diffCost(snapshot(), before), ms };
+    },
+  };
+}
+
+/** The product's two clients (plain and exact-number), built as `lambdas/store/client.ts` builds them. */
+export function productClients(
+  endpoint: string,
+  wrap: (raw: DynamoDBClient) => DynamoDBClient = (raw) => raw,
+): [DynamoDBDocumentClient, DynamoDBDocumentClient] {
+  const raw = (): DynamoDBClient =>
+    wrap(
+      new DynamoDBClient({
+        endpoint,
+        region: "local",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        maxAttempts: 5,
+      }),
+    );
+  return [
+    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
+    DynamoDBDocumentClient.from(raw(), {
+      marshallOptions: { removeUndefinedValues: true },
+      unmarshallOptions: { wrapNumbers: true },
+    }),
+  ];
+}
+
+/** Replaces the metered clients with plain ones (latency runs measure the product, not the meter). */
+export function plainClients(endpoint: string): void {
+  setDynamo(...productClients(endpoint));
+}
