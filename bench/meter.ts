@@ -33,25 +33,36 @@ export function emptyCost(): Cost {
   };
 }
 
-/** b − a, field by field. */
+const COUNTS = [
+  "requests",
+  "wru",
+  "rru",
+  "itemsRead",
+  "transactions",
+  "transactionItems",
+  "failedConditional",
+] as const;
+
+/** after − before, field by field. */
 export function diffCost(after: Cost, before: Cost): Cost {
   const out = emptyCost();
-  for (const k of [
-    "requests",
-    "wru",
-    "rru",
-    "itemsRead",
-    "transactions",
-    "transactionItems",
-    "failedConditional",
-  ] as const) {
-    out[k] = after[k] - before[k];
-  }
+  for (const k of COUNTS) out[k] = after[k] - before[k];
   for (const [name, c] of Object.entries(after.byCommand)) {
     const b = before.byCommand[name] ?? { requests: 0, wru: 0, rru: 0 };
     if (c.requests - b.requests > 0) {
       out.byCommand[name] = { requests: c.requests - b.requests, wru: c.wru - b.wru, rru: c.rru - b.rru };
     }
+  }
+  return out;
+}
+
+/** a + b, field by field. */
+export function sumCost(a: Cost, b: Cost): Cost {
+  const out = structuredClone(a);
+  for (const k of COUNTS) out[k] += b[k];
+  for (const [name, c] of Object.entries(b.byCommand)) {
+    const e = out.byCommand[name] ?? { requests: 0, wru: 0, rru: 0 };
+    out.byCommand[name] = { requests: e.requests + c.requests, wru: e.wru + c.wru, rru: e.rru + c.rru };
   }
   return out;
 }
@@ -121,7 +132,7 @@ export function installMeter(endpoint: string): Meter {
           }
           throw e;
         }
-        const output = result.output as Record<string, unknown>;
+        const output = result.output as unknown as Record<string, unknown>;
         const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
           CapacityUnits?: number;
           WriteCapacityUnits?: number;

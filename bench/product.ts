@@ -62,7 +62,11 @@ export async function startBenchProduct(): Promise<Product> {
     if (r.status !== status) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
   };
 
-  const app = await call("PUT", `/v1/apps/${APP_ID}`, { name: "Bench", timezone: "Asia/Kolkata", currency: "INR" });
+  const app = await call("PUT", `/v1/apps/${APP_ID}`, {
+    name: "Bench",
+    timezone: "Asia/Kolkata",
+    currency: "INR",
+  });
   expect(app, 201, "create app");
   key = (app.body as { apiKey: string }).apiKey;
   const connector = await call("PUT", `/v1/apps/${APP_ID}/connectors/gs`, {

@@ -12,6 +12,7 @@ import {
 } from "../lambdas/routes.js";
 import { DeadLetterAlarms } from "./alarms.js";
 import { Api } from "./api.js";
+import { DashboardSite, type DashboardSiteProps } from "./dashboard.js";
 import { Functions } from "./functions.js";
 import { pascal } from "./naming.js";
 import { WorkQueues } from "./queues.js";
@@ -23,6 +24,8 @@ export interface SmsAnalyticsStackProps extends StackProps {
   readonly publicBaseUrl?: string;
   /** Origin of the browser dashboard allowed by CORS; none when unset. */
   readonly dashboardOrigin?: string;
+  /** Serve the browser dashboard from S3 behind CloudFront; its origin is then the one CORS allows. */
+  readonly dashboard?: boolean | DashboardSiteProps;
   /** Defaults to `lambdas/routes.ts`; tests pass their own tables. */
   readonly functionSpecs?: Readonly<Record<FunctionName, FunctionSpec>>;
   readonly routeSpecs?: readonly RouteSpec[];
@@ -38,6 +41,7 @@ export class SmsAnalyticsStack extends Stack {
   readonly adminKey: GeneratedSecret | undefined;
   readonly serverSecret: GeneratedSecret | undefined;
   readonly alarms: DeadLetterAlarms;
+  readonly dashboard: DashboardSite | undefined;
 
   constructor(scope: Construct, id: string, props: SmsAnalyticsStackProps = {}) {
     super(scope, id, props);
@@ -46,7 +50,11 @@ export class SmsAnalyticsStack extends Stack {
 
     this.table = new AnalyticsTable(this, "Data");
     this.queues = new WorkQueues(this, "Queues", { specs: qSpecs });
-    this.api = new Api(this, "Api", { dashboardOrigin: props.dashboardOrigin });
+    // The site before the API: CORS names the distribution's origin; the distribution never names the API.
+    this.dashboard = props.dashboard
+      ? new DashboardSite(this, "Dashboard", props.dashboard === true ? {} : props.dashboard)
+      : undefined;
+    this.api = new Api(this, "Api", { dashboardOrigin: props.dashboardOrigin ?? this.dashboard?.origin });
     const needs = (s: "adminKey" | "serverSecret"): boolean =>
       Object.values(fnSpecs).some((spec) => spec.secrets.includes(s));
     this.adminKey = needs("adminKey") ? adminKeySecret(this) : undefined;
@@ -65,9 +73,16 @@ export class SmsAnalyticsStack extends Stack {
       this.api.addRoute(route, this.functions.get(route.fn));
     }
     this.alarms = new DeadLetterAlarms(this, "Alarms", { queues: this.queues });
+    this.dashboard?.deploy(this.api.endpoint);
 
     new CfnOutput(this, "ApiUrl", { value: this.api.endpoint, description: "HTTP API base URL" });
     new CfnOutput(this, "TableName", { value: this.table.table.tableName });
+    if (this.dashboard) {
+      new CfnOutput(this, "DashboardUrl", {
+        value: `${this.dashboard.origin}/dashboard/`,
+        description: "Dashboard",
+      });
+    }
     for (const [name, { deadLetterQueue }] of this.queues.entries()) {
       new CfnOutput(this, `${pascal(name)}DeadLetterQueueName`, {
         value: deadLetterQueue.queueName,

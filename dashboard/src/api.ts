@@ -73,13 +73,17 @@ export async function getAnalytics(
 }
 
 /** The daily series as CSV. Fetched (the key travels in a header, never a URL), then saved as a blob. */
-export async function downloadCsv(c: Credentials, campaignId: string, filter: AnalyticsFilter): Promise<void> {
+export async function downloadCsv(
+  c: Credentials,
+  campaignId: string,
+  filter: AnalyticsFilter,
+): Promise<void> {
   const path = `${app(c)}/campaigns/${encodeURIComponent(campaignId)}/analytics${query(filter, { format: "csv" })}`;
   const blob = await (await request(c, path)).blob();
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
-  a.download = [campaignId, filter.instanceId ?? "all", filter.from, filter.to].filter(Boolean).join("_") + ".csv";
+  a.download = `${[campaignId, filter.instanceId ?? "all", filter.from, filter.to].filter(Boolean).join("_")}.csv`;
   document.body.append(a);
   a.click();
   a.remove();

@@ -61,7 +61,11 @@ async function render(focus = true, notice?: string): Promise<void> {
   const credentials = loadCredentials();
   renderSession(credentials);
   if (!credentials) {
-    show(loginView(() => void render(), notice), "Sign in", false);
+    show(
+      loginView(() => void render(), notice),
+      "Sign in",
+      false,
+    );
     document.getElementById("app-id")?.focus();
     return;
   }
@@ -97,5 +101,10 @@ async function render(focus = true, notice?: string): Promise<void> {
   }
 }
 
+// The skip link must not change the hash: the hash is the page address.
+document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 window.addEventListener("hashchange", () => void render());
 void render(false);

@@ -37,7 +37,13 @@ export interface Analytics {
     averageOrderValue: string | null;
     averageRevenuePerUser: string | null;
   };
-  goals: Array<{ goalId: string; eventName: string; allGoals: number; uniqueGoals: number; revenue?: string }>;
+  goals: Array<{
+    goalId: string;
+    eventName: string;
+    allGoals: number;
+    uniqueGoals: number;
+    revenue?: string;
+  }>;
   failures: {
     failedToSend: Array<{ reason: string; code: string | null; count: number }>;
     failedToDeliver: Array<{ code: string; description: string | null; count: number }>;

@@ -191,7 +191,12 @@ export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
       failedToSend: split(counters, "fts|")
         .map(({ parts: [reason = "", code = ""], value }) => ({ reason, code: code || null, count: value }))
         .filter((row) => row.count !== 0)
-        .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+        .sort(
+          (a, b) =>
+            b.count - a.count ||
+            a.reason.localeCompare(b.reason) ||
+            (a.code ?? "").localeCompare(b.code ?? ""),
+        ),
       failedToDeliver: [...ftdByCode]
         .map(([code, e]) => ({ code, description: e.description, count: e.count }))
         .filter((row) => row.count !== 0)
@@ -217,6 +222,30 @@ export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
         conversions: day?.get(fields.cohortUsers)?.toNumber() ?? 0,
       };
     }),
+  };
+}
+
+/** The overview numbers of a campaign (the campaign list carries them). */
+export function headline(a: ReturnType<typeof buildAnalytics>): Record<string, unknown> {
+  const r = a as {
+    delivery: Record<string, unknown>;
+    clicks: Record<string, unknown>;
+    conversions: Record<string, unknown>;
+    revenue: Record<string, unknown>;
+    provisional: Record<string, number>;
+  };
+  return {
+    sent: r.delivery.sent,
+    failedToSend: r.delivery.failedToSend,
+    delivered: r.delivery.delivered,
+    failedToDeliver: r.delivery.failedToDeliver,
+    deliveryRate: r.delivery.deliveryRate,
+    clicks: r.clicks.total,
+    uniqueClicks: r.clicks.unique,
+    conversions: r.conversions.conversions,
+    conversionRate: r.conversions.conversionRate,
+    revenue: r.revenue.total,
+    provisional: (r.provisional.openWindows ?? 0) > 0 || (r.provisional.awaitingReceipt ?? 0) > 0,
   };
 }
 

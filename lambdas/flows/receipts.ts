@@ -151,9 +151,16 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
       });
       continue;
     }
+    // Our reference can name no message (a custom provider may put its own id in the mapped field):
+    // then the fallback decides. One batch read per request, only for receipts that have a fallback.
+    const oursWithFallback = receipts.flatMap((r) =>
+      r.ref.kind === "ours" && r.fallbackRef ? [r.ref.messageId] : [],
+    );
+    const known = oursWithFallback.length > 0 ? await getMessages(raw.appId, oursWithFallback) : null;
     let unmatched = 0;
     for (const receipt of receipts) {
       let messageId = await resolve(raw.appId, raw.connectorId, receipt.ref);
+      if (messageId && known && receipt.fallbackRef && !known.has(messageId)) messageId = null;
       if (!messageId && receipt.fallbackRef)
         messageId = await resolve(raw.appId, raw.connectorId, receipt.fallbackRef);
       if (messageId) matched.push({ job, receipt, messageId });

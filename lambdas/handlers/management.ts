@@ -1,4 +1,5 @@
 import { nowMs } from "../clock.js";
+import { buildAnalytics, headline } from "../domain/analytics.js";
 import { NotFoundError } from "../http/errors.js";
 import type { ApiEvent, ApiResult } from "../http/handler.js";
 import { json, jsonHandler } from "../http/handler.js";
@@ -11,6 +12,8 @@ import { appPath, campaignPath, connectorPath } from "../schemas/path.js";
 import { putApp } from "../store/apps.js";
 import { listCampaigns, putCampaign } from "../store/campaigns.js";
 import { connectorView, putConnector, webhookUrlFor } from "../store/connectors.js";
+import { readCounters } from "../store/counters.js";
+import { CAMPAIGN_SCOPE } from "../store/keys.js";
 
 /** Where providers reach us: `PUBLIC_BASE_URL`, else the API's own domain (API Gateway default stage). */
 function publicBaseUrl(event: ApiEvent): string {
@@ -60,9 +63,31 @@ async function putCampaignRoute(event: ApiEvent): Promise<ApiResult> {
   return json(result.created ? 201 : 200, result.campaign);
 }
 
+/** Each campaign with its all-time headline numbers: a dashboard draws its overview from one request. */
 async function listCampaignsRoute(event: ApiEvent): Promise<ApiResult> {
   const app = appOf(event);
-  return json(200, { appId: app.appId, campaigns: await listCampaigns(app.appId) });
+  const campaigns = await listCampaigns(app.appId);
+  const now = nowMs();
+  const withHeadlines = await Promise.all(
+    campaigns.map(async (campaign) => {
+      const counters = await readCounters({
+        appId: app.appId,
+        campaignId: campaign.campaignId,
+        scope: CAMPAIGN_SCOPE,
+      });
+      const a = buildAnalytics({
+        app,
+        campaign,
+        instanceId: null,
+        from: null,
+        to: null,
+        counters,
+        nowMs: now,
+      });
+      return { ...campaign, headline: headline(a) };
+    }),
+  );
+  return json(200, { appId: app.appId, campaigns: withHeadlines });
 }
 
 const ROUTES: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {

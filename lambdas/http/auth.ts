@@ -32,19 +32,16 @@ export async function requireAdmin(event: APIGatewayProxyEventV2): Promise<void>
 }
 
 /**
- * App routes: the app's own key. A valid key of another app, or the admin key, is 403; that decision
+ * App routes: the app's own key. A valid key of another app is 403, the admin key 401; that decision
  * never reads the path's app, so the answer does not reveal whether that app exists.
  */
 export async function requireApp(event: APIGatewayProxyEventV2, appId: string): Promise<AppRecord> {
   const key = bearerKey(event);
   const digest = sha256(key);
   const owner = await getApiKeyOwner(digest.toString("hex"));
-  if (owner === undefined) {
-    if (await isAdminKey(key)) {
-      throw new ForbiddenError("The admin key cannot be used on app routes; use the app's API key");
-    }
-    throw new UnauthorizedError("The API key is not valid");
-  }
+  // The admin key is not an app key: it gets the same 401 as any unknown key, on every app route
+  // (the functions behind app routes never hold the admin secret, by least privilege).
+  if (owner === undefined) throw new UnauthorizedError("The API key is not valid for app routes");
   if (owner !== appId) throw new ForbiddenError("This API key belongs to another app");
   const app = await getApp(appId);
   // The lookup item says which app; the app's own hash (compared in constant time) says the key is current.

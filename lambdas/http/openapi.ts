@@ -107,6 +107,16 @@ export const OPERATIONS: Record<string, Doc> = {
     query: analyticsQuery,
     responses: { "200": ["Analytics", "Analytics"], ...APP_ERRORS, "404": ["Unknown campaign", "Error"] },
   },
+  "GET /v1/apps/{appId}/parked-receipts": {
+    summary: "Operator: list receipts that could not be parsed or matched (query limit 1..100, cursor)",
+    auth: "admin",
+    responses: { "200": ["Parked receipts and nextCursor"], ...APP_ERRORS },
+  },
+  "POST /v1/apps/{appId}/parked-receipts/replay": {
+    summary: "Operator: put parked receipts back on the receipts queue (body {ids?, limit?})",
+    auth: "admin",
+    responses: { "200": ["How many were replayed, and their ids"], ...APP_ERRORS },
+  },
   "GET /webhooks/dlr/{connectorId}/{token}": {
     summary: "Delivery receipt in the provider's own format (query parameters)",
     auth: "token",

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../http/errors.js";
-import { secretString } from "../http/secret.js";
 import type { ConnectorConfig, ConnectorInput, Provider } from "../schemas/connector.js";
+import { serverSecret } from "../secrets.js";
 import { isConditionFailure, sha256Hex } from "./apps.js";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";
@@ -58,20 +58,9 @@ export interface ConnectorView {
 
 const MAX_ATTEMPTS = 3;
 
-/** `WEBHOOK_TOKEN_SECRET` (local runtime, tests) or the Secrets Manager secret `WEBHOOK_TOKEN_SECRET_ARN` (AWS). */
-async function webhookTokenSecret(): Promise<string> {
-  const plain = process.env.WEBHOOK_TOKEN_SECRET;
-  if (plain) return plain;
-  const arn = process.env.WEBHOOK_TOKEN_SECRET_ARN;
-  if (arn) return secretString(arn);
-  throw new Error(
-    "No webhook token secret: set WEBHOOK_TOKEN_SECRET_ARN (AWS) or WEBHOOK_TOKEN_SECRET (local)",
-  );
-}
-
 /** 32 bytes of HMAC-SHA256, base64url: as unguessable as 32 random bytes while the secret is secret. */
 async function deriveWebhookToken(appId: string, connectorId: string, nonce: string): Promise<string> {
-  const secret = await webhookTokenSecret();
+  const secret = await serverSecret();
   return createHmac("sha256", secret)
     .update(`dlr-webhook\n${appId}\n${connectorId}\n${nonce}`)
     .digest("base64url");

@@ -2,6 +2,7 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../../lambdas/handlers/management.js";
+import { resetSecrets } from "../../lambdas/secrets.js";
 import { getApiKeyOwner, getApp, sha256Hex } from "../../lambdas/store/apps.js";
 import { getCampaign } from "../../lambdas/store/campaigns.js";
 import { dynamo } from "../../lambdas/store/client.js";
@@ -120,7 +121,8 @@ let globexKey = "";
 beforeAll(() => {
   process.env.ADMIN_API_KEY = ADMIN;
   process.env.PUBLIC_BASE_URL = `${BASE}/`;
-  process.env.WEBHOOK_TOKEN_SECRET = "webhook-token-secret-for-management-test";
+  process.env.SERVER_SECRET = "server-secret-for-management-test";
+  resetSecrets();
 });
 
 describe("apps", () => {
@@ -215,10 +217,10 @@ describe("auth on app routes", () => {
     expect(missing.body).toEqual(existing.body);
   });
 
-  it("the admin key on an app route → 403 telling to use the app's key", async () => {
+  it("the admin key on an app route → 401, like any key that is not this app's", async () => {
     const res = await list("acme", ADMIN);
-    expect(res.status).toBe(403);
-    expect(res.body.error?.message).toContain("use the app's API key");
+    expect(res.status).toBe(401);
+    expect(res.body.error?.code).toBe("UNAUTHORIZED");
   });
 });
 
@@ -279,12 +281,14 @@ describe("connectors", () => {
 
   it("refuses to hand out a URL the webhook would reject after the server secret changed", async () => {
     const gs = await getConnector("acme", "gs");
-    const secret = process.env.WEBHOOK_TOKEN_SECRET;
-    process.env.WEBHOOK_TOKEN_SECRET = "another-secret";
+    const secret = process.env.SERVER_SECRET;
+    process.env.SERVER_SECRET = "another-secret";
+    resetSecrets();
     try {
       await expect(connectorWebhookUrl(gs as NonNullable<typeof gs>)).rejects.toThrow(/rotate/);
     } finally {
-      process.env.WEBHOOK_TOKEN_SECRET = secret;
+      process.env.SERVER_SECRET = secret;
+      resetSecrets();
     }
   });
 

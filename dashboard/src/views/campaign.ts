@@ -14,7 +14,9 @@ function section(id: string, title: string, ...content: Array<Node | null>): HTM
 }
 
 /** A definition list of label → figure; `metric` names the API field for tests and scripts. */
-function figures(rows: Array<{ label: string; value: string; metric: string; provisional?: boolean }>): HTMLElement {
+function figures(
+  rows: Array<{ label: string; value: string; metric: string; provisional?: boolean }>,
+): HTMLElement {
   return h(
     "dl",
     { class: "figures" },
@@ -38,7 +40,10 @@ export async function campaignView(
   filter: AnalyticsFilter,
   navigate: (filter: AnalyticsFilter) => void,
 ): Promise<HTMLElement> {
-  const [a, campaigns] = await Promise.all([getAnalytics(c, campaignId, filter), listCampaigns(c).catch(() => [])]);
+  const [a, campaigns] = await Promise.all([
+    getAnalytics(c, campaignId, filter),
+    listCampaigns(c).catch(() => []),
+  ]);
   const name = campaigns.find((x) => x.campaignId === campaignId)?.name ?? campaignId;
   const awaitingReceipt = (a.provisional?.awaitingReceipt ?? 0) > 0;
   const openWindows = (a.provisional?.openWindows ?? 0) > 0;
@@ -59,25 +64,69 @@ export async function campaignView(
   });
 
   const notes: string[] = [];
-  if (awaitingReceipt) notes.push(`${count(a.provisional?.awaitingReceipt ?? 0)} sent messages still await a delivery receipt`);
-  if (openWindows) notes.push(`${count(a.provisional?.openWindows ?? 0)} conversion windows are still open`);
+  const plural = (n: number, one: string, many: string): string => `${count(n)} ${n === 1 ? one : many}`;
+  if (awaitingReceipt) {
+    const n = a.provisional?.awaitingReceipt ?? 0;
+    notes.push(`${plural(n, "sent message awaits", "sent messages await")} a delivery receipt`);
+  }
+  if (openWindows) {
+    const n = a.provisional?.openWindows ?? 0;
+    notes.push(`${plural(n, "conversion window is", "conversion windows are")} still open`);
+  }
   const banner = notes.length
-    ? h("p", { class: "notice", "data-provisional-notice": "" }, h("strong", {}, "Some numbers may still change: "), `${notes.join("; ")}.`)
+    ? h(
+        "p",
+        { class: "notice", "data-provisional-notice": "" },
+        h("strong", {}, "Some numbers may still change: "),
+        `${notes.join("; ")}.`,
+      )
     : null;
 
   const goals = dataTable(
     "Goals",
     [
-      { label: "Goal", value: (g: Analytics["goals"][number]) => h("span", {}, g.goalId, g.goalId === a.conversions.goalId ? h("span", { class: "tag" }, "primary") : null) },
+      {
+        label: "Goal",
+        value: (g: Analytics["goals"][number]) =>
+          h(
+            "span",
+            {},
+            g.goalId,
+            g.goalId === a.conversions.goalId ? h("span", { class: "tag" }, "primary") : null,
+          ),
+      },
       { label: "Event", value: (g) => g.eventName },
-      { label: "All", value: (g) => count(g.allGoals), numeric: true, metric: (g) => `goals.${g.goalId}.allGoals` },
-      { label: "Unique", value: (g) => count(g.uniqueGoals), numeric: true, metric: (g) => `goals.${g.goalId}.uniqueGoals` },
-      { label: "Revenue", value: (g) => (g.revenue === undefined ? "—" : money(g.revenue, cur)), numeric: true },
-      { label: "AOV", value: (g) => (g.goalId === a.revenue.goalId ? money(a.revenue.averageOrderValue, cur) : "—"), numeric: true },
-      { label: "ARPU", value: (g) => (g.goalId === a.revenue.goalId ? money(a.revenue.averageRevenuePerUser, cur) : "—"), numeric: true },
+      {
+        label: "All",
+        value: (g) => count(g.allGoals),
+        numeric: true,
+        metric: (g) => `goals.${g.goalId}.allGoals`,
+      },
+      {
+        label: "Unique",
+        value: (g) => count(g.uniqueGoals),
+        numeric: true,
+        metric: (g) => `goals.${g.goalId}.uniqueGoals`,
+      },
+      {
+        label: "Revenue",
+        value: (g) => (g.revenue === undefined ? "—" : money(g.revenue, cur)),
+        numeric: true,
+      },
+      {
+        label: "AOV",
+        value: (g) => (g.goalId === a.revenue.goalId ? money(a.revenue.averageOrderValue, cur) : "—"),
+        numeric: true,
+      },
+      {
+        label: "ARPU",
+        value: (g) => (g.goalId === a.revenue.goalId ? money(a.revenue.averageRevenuePerUser, cur) : "—"),
+        numeric: true,
+      },
     ],
     a.goals,
     "No goals configured",
+    true,
   );
 
   const fts = dataTable(
@@ -85,7 +134,12 @@ export async function campaignView(
     [
       { label: "Reason", value: (r: Analytics["failures"]["failedToSend"][number]) => r.reason },
       { label: "Code", value: (r) => r.code ?? "—" },
-      { label: "Messages", value: (r) => count(r.count), numeric: true, metric: (r) => `failedToSend.${r.reason}.${r.code ?? ""}` },
+      {
+        label: "Messages",
+        value: (r) => count(r.count),
+        numeric: true,
+        metric: (r) => `failedToSend.${r.reason}.${r.code ?? ""}`,
+      },
     ],
     a.failures.failedToSend,
     "No send failures",
@@ -95,7 +149,12 @@ export async function campaignView(
     [
       { label: "Code", value: (r: Analytics["failures"]["failedToDeliver"][number]) => r.code || "—" },
       { label: "Description", value: (r) => r.description ?? "—" },
-      { label: "Messages", value: (r) => count(r.count), numeric: true, metric: (r) => `failedToDeliver.${r.code}` },
+      {
+        label: "Messages",
+        value: (r) => count(r.count),
+        numeric: true,
+        metric: (r) => `failedToDeliver.${r.code}`,
+      },
     ],
     a.failures.failedToDeliver,
     "No delivery failures",
@@ -108,7 +167,11 @@ export async function campaignView(
     ],
     [
       { label: "In transit", n: a.delivery.inTransit, metric: "delivery.inTransit" },
-      { label: "Pending confirmation", n: a.delivery.pendingDeliveryConfirmation, metric: "delivery.pendingDeliveryConfirmation" },
+      {
+        label: "Pending confirmation",
+        n: a.delivery.pendingDeliveryConfirmation,
+        metric: "delivery.pendingDeliveryConfirmation",
+      },
     ],
   );
 
@@ -118,11 +181,22 @@ export async function campaignView(
   return h(
     "article",
     { class: "campaign", "aria-labelledby": "campaign-title" },
-    h("nav", { "aria-label": "Breadcrumb", class: "crumbs" }, h("a", { href: "#/" }, "Campaigns"), h("span", { "aria-hidden": "true" }, " / "), h("span", { "aria-current": "page" }, name)),
+    h(
+      "nav",
+      { "aria-label": "Breadcrumb", class: "crumbs" },
+      h("a", { href: "#/" }, "Campaigns"),
+      h("span", { "aria-hidden": "true" }, " / "),
+      h("span", { "aria-current": "page" }, name),
+    ),
     h(
       "div",
       { class: "title-row" },
-      h("div", {}, h("h1", { id: "campaign-title" }, name), h("p", { class: "muted", "data-scope": "" }, scopeText(a))),
+      h(
+        "div",
+        {},
+        h("h1", { id: "campaign-title" }, name),
+        h("p", { class: "muted", "data-scope": "" }, scopeText(a)),
+      ),
       csv,
     ),
     filtersForm(campaignId, filter, navigate),
@@ -132,16 +206,53 @@ export async function campaignView(
       "div",
       { class: "kpis" },
       figures([
-        { label: "Revenue", value: money(a.revenue.total, cur), metric: "revenue.total", provisional: conversionsProvisional },
-        { label: "Average order value", value: money(a.revenue.averageOrderValue, cur), metric: "revenue.averageOrderValue", provisional: conversionsProvisional },
-        { label: "Revenue per converter", value: money(a.revenue.averageRevenuePerUser, cur), metric: "revenue.averageRevenuePerUser", provisional: conversionsProvisional },
-        { label: "Conversion events", value: count(a.conversions.conversionEvents), metric: "conversions.conversionEvents", provisional: conversionsProvisional },
+        {
+          label: "Revenue",
+          value: money(a.revenue.total, cur),
+          metric: "revenue.total",
+          provisional: conversionsProvisional,
+        },
+        {
+          label: "Average order value",
+          value: money(a.revenue.averageOrderValue, cur),
+          metric: "revenue.averageOrderValue",
+          provisional: conversionsProvisional,
+        },
+        {
+          label: "Revenue per converter",
+          value: money(a.revenue.averageRevenuePerUser, cur),
+          metric: "revenue.averageRevenuePerUser",
+          provisional: conversionsProvisional,
+        },
+        {
+          label: "Conversion events",
+          value: count(a.conversions.conversionEvents),
+          metric: "conversions.conversionEvents",
+          provisional: conversionsProvisional,
+        },
         { label: "Failed to send", value: count(a.delivery.failedToSend), metric: "delivery.failedToSend" },
-        { label: "Failed to deliver", value: count(a.delivery.failedToDeliver), metric: "delivery.failedToDeliver", provisional: awaitingReceipt },
+        {
+          label: "Failed to deliver",
+          value: count(a.delivery.failedToDeliver),
+          metric: "delivery.failedToDeliver",
+          provisional: awaitingReceipt,
+        },
       ]),
     ),
     section("series-title", "Daily activity", seriesChart(a.series, cur, a.timezone)),
-    section("goals-title", "Goals", conversionsProvisional ? h("p", { class: "muted" }, provisionalBadge(), " conversions can still be attributed.") : null, goals),
+    section(
+      "goals-title",
+      "Goals",
+      conversionsProvisional
+        ? h(
+            "p",
+            { class: "muted" },
+            provisionalBadge(),
+            " conversions can still be attributed to open windows and pending receipts.",
+          )
+        : null,
+      goals,
+    ),
     h(
       "div",
       { class: "grid-2" },
@@ -154,10 +265,29 @@ export async function campaignView(
           "Delivery latency",
           latency
             ? figures([
-                { label: "Median (p50)", value: duration(latency.p50Seconds), metric: "deliveryLatency.p50Seconds", provisional: awaitingReceipt },
-                { label: "p90", value: duration(latency.p90Seconds), metric: "deliveryLatency.p90Seconds", provisional: awaitingReceipt },
-                { label: "p99", value: duration(latency.p99Seconds), metric: "deliveryLatency.p99Seconds", provisional: awaitingReceipt },
-                { label: "In transit over 72 h", value: count(latency.inTransitOver72h), metric: "deliveryLatency.inTransitOver72h" },
+                {
+                  label: "Median (p50)",
+                  value: duration(latency.p50Seconds),
+                  metric: "deliveryLatency.p50Seconds",
+                  provisional: awaitingReceipt,
+                },
+                {
+                  label: "p90",
+                  value: duration(latency.p90Seconds),
+                  metric: "deliveryLatency.p90Seconds",
+                  provisional: awaitingReceipt,
+                },
+                {
+                  label: "p99",
+                  value: duration(latency.p99Seconds),
+                  metric: "deliveryLatency.p99Seconds",
+                  provisional: awaitingReceipt,
+                },
+                {
+                  label: "In transit over 72 h",
+                  value: count(latency.inTransitOver72h),
+                  metric: "deliveryLatency.inTransitOver72h",
+                },
               ])
             : h("p", { class: "muted" }, "This API does not report latency yet."),
         ),
@@ -167,15 +297,31 @@ export async function campaignView(
           figures([
             { label: "Total", value: count(a.clicks.total), metric: "clicks.total" },
             { label: "Unique", value: count(a.clicks.unique), metric: "clicks.unique.detail" },
-            { label: "Click-through rate", value: rate(a.clicks.clickThroughRate), metric: "clicks.clickThroughRate" },
-            { label: "Suspected bots", value: a.clicks.suspectedBots === undefined ? "—" : count(a.clicks.suspectedBots), metric: "clicks.suspectedBots" },
-            { label: "After link expiry", value: a.clicks.afterExpiry === undefined ? "—" : count(a.clicks.afterExpiry), metric: "clicks.afterExpiry" },
+            {
+              label: "Click-through rate",
+              value: rate(a.clicks.clickThroughRate),
+              metric: "clicks.clickThroughRate",
+            },
+            {
+              label: "Suspected bots",
+              value: a.clicks.suspectedBots === undefined ? "—" : count(a.clicks.suspectedBots),
+              metric: "clicks.suspectedBots",
+            },
+            {
+              label: "After link expiry",
+              value: a.clicks.afterExpiry === undefined ? "—" : count(a.clicks.afterExpiry),
+              metric: "clicks.afterExpiry",
+            },
           ]),
           byUrl
             ? dataTable(
                 "Clicks by URL",
                 [
-                  { label: "URL", value: (u: { url: string; total: number; unique: number }) => h("span", { class: "url" }, u.url) },
+                  {
+                    label: "URL",
+                    value: (u: { url: string; total: number; unique: number }) =>
+                      h("span", { class: "url" }, u.url),
+                  },
                   { label: "Total", value: (u) => count(u.total), numeric: true },
                   { label: "Unique", value: (u) => count(u.unique), numeric: true },
                 ],

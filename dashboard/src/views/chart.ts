@@ -10,8 +10,7 @@ const SERIES = [
   { key: "conversions", label: "Conversions" },
 ] as const;
 
-const W = 720;
-const H = 240;
+const H = 220;
 const M = { top: 12, right: 16, bottom: 28, left: 44 };
 
 /** A round upper bound for the y axis and a tick step that divides it (integers only). */
@@ -19,7 +18,8 @@ function axis(max: number): { top: number; step: number } {
   if (max <= 4) return { top: Math.max(1, max), step: 1 };
   const raw = max / 4;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((c) => c >= raw && Number.isInteger(c)) ?? raw;
+  const step =
+    [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((c) => c >= raw && Number.isInteger(c)) ?? raw;
   return { top: Math.ceil(max / step) * step, step };
 }
 
@@ -36,6 +36,8 @@ function labelled(n: number): number[] {
 
 /** The daily series (already app-timezone days) as an SVG line chart, with the numbers in a table. */
 export function seriesChart(series: SeriesDay[], currency: string, timezone: string): HTMLElement {
+  // A narrower drawing on phones keeps the axis labels readable once the SVG is scaled to fit.
+  const W = window.matchMedia("(max-width: 640px)").matches ? 380 : 720;
   const n = series.length;
   const max = Math.max(0, ...series.flatMap((d) => SERIES.map((k) => d[k.key])));
   const { top, step } = axis(max);
@@ -51,7 +53,16 @@ export function seriesChart(series: SeriesDay[], currency: string, timezone: str
     );
   }
   const xLabels = labelled(n).map((i) =>
-    s("text", { class: "tick", x: x(i), y: H - 8, "text-anchor": n <= 1 ? "middle" : i === 0 ? "start" : i === n - 1 ? "end" : "middle" }, series[i]?.date.slice(5) ?? ""),
+    s(
+      "text",
+      {
+        class: "tick",
+        x: x(i),
+        y: H - 8,
+        "text-anchor": n <= 1 ? "middle" : i === 0 ? "start" : i === n - 1 ? "end" : "middle",
+      },
+      series[i]?.date.slice(5) ?? "",
+    ),
   );
   const lines = SERIES.map((k, idx) => {
     const points = series.map((d, i) => `${x(i).toFixed(1)},${y(d[k.key]).toFixed(1)}`);
@@ -69,9 +80,19 @@ export function seriesChart(series: SeriesDay[], currency: string, timezone: str
   const last = series[n - 1]?.date;
   const svg = s(
     "svg",
-    { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `${titleId} ${descId}`, class: "chart", preserveAspectRatio: "xMidYMid meet" },
+    {
+      viewBox: `0 0 ${W} ${H}`,
+      role: "img",
+      "aria-labelledby": `${titleId} ${descId}`,
+      class: "chart",
+      preserveAspectRatio: "xMidYMid meet",
+    },
     s("title", { id: titleId }, "Daily sent, delivered, clicks and conversions"),
-    s("desc", { id: descId }, n ? `${n} days from ${first} to ${last}; the table below lists every value.` : "No data."),
+    s(
+      "desc",
+      { id: descId },
+      n ? `${n} days from ${first} to ${last}; the table below lists every value.` : "No data.",
+    ),
     ...grid,
     s("line", { class: "axis", x1: M.left, x2: W - M.right, y1: y(0), y2: y(0) }),
     ...xLabels,
@@ -81,7 +102,9 @@ export function seriesChart(series: SeriesDay[], currency: string, timezone: str
   const legend = h(
     "ul",
     { class: "legend" },
-    ...SERIES.map((k, idx) => h("li", {}, h("span", { class: `swatch series-${idx}`, "aria-hidden": "true" }), k.label)),
+    ...SERIES.map((k, idx) =>
+      h("li", {}, h("span", { class: `swatch series-${idx}`, "aria-hidden": "true" }), k.label),
+    ),
   );
   const table = dataTable(
     `Daily numbers (${timezone})`,

@@ -46,7 +46,11 @@ export function filtersForm(
       { class: "field" },
       h("label", { for: "f-instance" }, "Instance"),
       instance,
-      h("datalist", { id: "f-instances" }, ...recentInstances(campaignId).map((i) => h("option", { value: i }))),
+      h(
+        "datalist",
+        { id: "f-instances" },
+        ...recentInstances(campaignId).map((i) => h("option", { value: i })),
+      ),
       h("span", { id: "f-instance-help", class: "hint" }, "Blank for all instances"),
     ),
     h("div", { class: "field" }, h("label", { for: "f-from" }, "From"), from),

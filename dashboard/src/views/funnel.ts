@@ -15,7 +15,13 @@ interface Step {
 export function funnel(a: Analytics, awaitingReceipt: boolean, openWindows: boolean): HTMLElement {
   const base = a.conversions.attributionBasis === "delivered" ? "delivered" : "sent";
   const steps: Step[] = [
-    { label: "Sent", metric: "delivery.sent", value: a.delivery.sent, note: "accepted by the provider", provisional: false },
+    {
+      label: "Sent",
+      metric: "delivery.sent",
+      value: a.delivery.sent,
+      note: "accepted by the provider",
+      provisional: false,
+    },
     {
       label: "Delivered",
       metric: "delivery.delivered",

@@ -11,13 +11,17 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
   const columns: Column<CampaignSummary>[] = [
     {
       label: "Campaign",
-      value: (x) => h("a", { href: `#/campaigns/${encodeURIComponent(x.campaignId)}` }, x.name || x.campaignId),
+      value: (x) =>
+        h("a", { href: `#/campaigns/${encodeURIComponent(x.campaignId)}` }, x.name || x.campaignId),
     },
     { label: "Id", value: (x) => h("code", {}, x.campaignId) },
     { label: "Connector", value: (x) => (x.provider ? `${x.connectorId} (${x.provider})` : x.connectorId) },
   ];
   if (campaigns.some((x) => x.headline)) {
-    const headline = (label: string, pick: (x: NonNullable<CampaignSummary["headline"]>) => string): Column<CampaignSummary> => ({
+    const headline = (
+      label: string,
+      pick: (x: NonNullable<CampaignSummary["headline"]>) => string,
+    ): Column<CampaignSummary> => ({
       label,
       numeric: true,
       value: (x) => (x.headline ? pick(x.headline) : "—"),
@@ -30,12 +34,25 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
       headline("Revenue", (x) => money(x.revenue)),
     );
   }
-  const sorted = [...campaigns].sort((a, b) => (a.name || a.campaignId).localeCompare(b.name || b.campaignId));
+  const sorted = [...campaigns].sort((a, b) =>
+    (a.name || a.campaignId).localeCompare(b.name || b.campaignId),
+  );
   return h(
     "section",
     { "aria-labelledby": "overview-title" },
     h("h1", { id: "overview-title" }, "Campaigns"),
-    h("p", { class: "muted" }, `${count(campaigns.length)} campaign${campaigns.length === 1 ? "" : "s"} in app `, h("code", {}, c.appId), "."),
-    dataTable("Campaigns", columns, sorted, "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}."),
+    h(
+      "p",
+      { class: "muted" },
+      `${count(campaigns.length)} campaign${campaigns.length === 1 ? "" : "s"} in app `,
+      h("code", {}, c.appId),
+      ".",
+    ),
+    dataTable(
+      "Campaigns",
+      columns,
+      sorted,
+      "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}.",
+    ),
   );
 }

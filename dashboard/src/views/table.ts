@@ -12,7 +12,14 @@ export interface Column<T> {
 }
 
 /** A captioned data table; wide tables scroll inside a focusable, labelled region on small screens. */
-export function dataTable<T>(caption: string, columns: Column<T>[], rows: T[], empty = "None"): HTMLElement {
+export function dataTable<T>(
+  caption: string,
+  columns: Column<T>[],
+  rows: T[],
+  empty = "None",
+  /** The section heading already says it: keep the caption for screen readers only. */
+  captionHidden = false,
+): HTMLElement {
   const head = h(
     "tr",
     {},
@@ -34,6 +41,12 @@ export function dataTable<T>(caption: string, columns: Column<T>[], rows: T[], e
   return h(
     "div",
     { class: "table-wrap", role: "region", "aria-label": caption, tabindex: 0 },
-    h("table", {}, h("caption", {}, caption), h("thead", {}, head), h("tbody", {}, ...body)),
+    h(
+      "table",
+      {},
+      h("caption", { class: captionHidden ? "visually-hidden" : null }, caption),
+      h("thead", {}, head),
+      h("tbody", {}, ...body),
+    ),
   );
 }

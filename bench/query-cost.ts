@@ -1,0 +1,162 @@
+import Big from "big.js";
+import { readCounters } from "../lambdas/store/counters.js";
+import { COUNTER_SHARDS, type CounterAdd, type Fact, recordFacts } from "../lambdas/store/facts.js";
+import { CAMPAIGN_SCOPE } from "../lambdas/store/keys.js";
+import { tableName } from "../lambdas/store/schema.js";
+import { APP_ID, CAMPAIGN_ID, type Product } from "./product.js";
+
+export interface QueryRun {
+  recipients: number;
+  campaignId: string;
+  days: number;
+  /** Counter transactions written to seed it. */
+  seedTransactions: number;
+  /** Fields per daily bucket (from the real flows' counters). */
+  fieldsPerBucket: number;
+  /** GET analytics, all days. */
+  allTime: { requests: number; itemsRead: number; rru: number; ms: number };
+  /** GET analytics?from=…&to=… over 90 days. */
+  range90: { requests: number; itemsRead: number; rru: number; ms: number };
+  byCommand: Record<string, { requests: number; wru: number; rru: number }>;
+}
+
+const DAYS = 90;
+/** A worker batch carries up to 100 recipients' facts; a day of a campaign has at least one batch per shard. */
+const RECIPIENTS_PER_BATCH = 100;
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The daily counter fields the real flows wrote for the bench campaign (send, receipt, click and
+ * conversion facts), summed over its days: the field set a real day of a campaign holds.
+ */
+async function template(): Promise<{ fields: Map<string, Big>; recipients: number }> {
+  const counters = await readCounters({ appId: APP_ID, campaignId: CAMPAIGN_ID, scope: CAMPAIGN_SCOPE });
+  const fields = new Map<string, Big>();
+  for (const day of counters.values()) {
+    for (const [name, value] of day) fields.set(name, (fields.get(name) ?? new Big(0)).plus(value));
+  }
+  return { fields, recipients: Number(fields.get("sent") ?? 1) };
+}
+
+/** `value × factor`: counts stay whole numbers (at least 1), money keeps two decimals. */
+function scaled(value: Big, factor: number): string | number {
+  const s = value.toString();
+  if (s.includes(".")) return value.times(factor).toFixed(2);
+  const n = Math.round(Number(s) * factor);
+  return n === 0 ? Math.sign(Number(s)) : n;
+}
+
+/**
+ * Seeds a campaign of `recipients` over 90 daily instances through `recordFacts`, one transaction per
+ * worker batch of ≤ 100 recipients, each carrying the counter deltas such a batch moves (the real field
+ * set, scaled). Sending 100,000 SMS through the flows would take the whole time budget and write the
+ * same counter items: counters are per (day, shard), so recipients change their values, not their number.
+ * Shards are chosen round-robin instead of at random, so every (day, shard) bucket exists for both sizes,
+ * as it does for any campaign with four or more worker batches a day (the worst case for the query).
+ */
+async function seed(
+  campaignId: string,
+  recipients: number,
+  fields: Map<string, Big>,
+  per: number,
+): Promise<number> {
+  const perDay = recipients / DAYS;
+  const batchesPerDay = Math.max(COUNTER_SHARDS, Math.ceil(perDay / RECIPIENTS_PER_BATCH));
+  const factor = perDay / batchesPerDay / per;
+  const today = Date.now();
+  const facts: Fact[][] = [];
+  for (let d = 0; d < DAYS; d++) {
+    const day = isoDay(today - (DAYS - 1 - d) * 86_400_000);
+    for (let b = 0; b < batchesPerDay; b++) {
+      const counters: CounterAdd[] = [...fields].map(([field, value]) => ({
+        appId: APP_ID,
+        campaignId,
+        instanceId: `d${d}`,
+        day,
+        field,
+        by: scaled(value, factor),
+      }));
+      const pk = `BENCHSEED#${campaignId}#${d}#${b}`;
+      facts.push([
+        {
+          id: pk,
+          steps: [
+            {
+              write: {
+                Put: {
+                  TableName: tableName(),
+                  Item: { pk, sk: "SEED" },
+                  ConditionExpression: "attribute_not_exists(pk)",
+                },
+              },
+              counters,
+            },
+          ],
+        },
+      ]);
+    }
+  }
+  const random = Math.random;
+  let next = 0;
+  // recordFacts picks the shard as floor(random × shards): this walks the shards in turn.
+  Math.random = () => ((next++ % COUNTER_SHARDS) + 0.5) / COUNTER_SHARDS;
+  try {
+    for (const batch of facts) await recordFacts(batch);
+  } finally {
+    Math.random = random;
+  }
+  return facts.length;
+}
+
+/** Analytics of a small and a large campaign, all days and a 90-day range, counted per request. */
+export async function measureQueryCost(p: Product, log: (line: string) => void): Promise<QueryRun[]> {
+  const { fields, recipients: per } = await template();
+  const runs: QueryRun[] = [];
+  for (const recipients of [1_000, 100_000]) {
+    const campaignId = `q${recipients}`;
+    const created = await p.call("PUT", `/v1/apps/${APP_ID}/campaigns/${campaignId}`, {
+      name: `Query ${recipients}`,
+      connectorId: "gs",
+      clickTracking: true,
+      goals: [{ goalId: "purchase", eventName: "Purchase", primary: true, revenueAttribute: "order_value" }],
+    });
+    if (created.status !== 201) throw new Error(`campaign: ${created.status}`);
+    const seedTransactions = await seed(campaignId, recipients, fields, per);
+    log(`  seeded ${campaignId}: ${seedTransactions} counter transactions over ${DAYS} days`);
+
+    const path = `/v1/apps/${APP_ID}/campaigns/${campaignId}/analytics`;
+    const query = async (qs: string): Promise<QueryRun["allTime"] & { byCommand: QueryRun["byCommand"] }> => {
+      await p.call("GET", `${path}${qs}`); // warm: function loaded, caches as in a warm container
+      const r = await p.meter.measure(() => p.call("GET", `${path}${qs}`));
+      if (r.value.status !== 200) throw new Error(`analytics: ${r.value.status}`);
+      const sent = (r.value.body as { delivery?: { sent?: number } }).delivery?.sent ?? 0;
+      if (qs === "" && Math.abs(sent - recipients) > recipients * 0.05 + DAYS * COUNTER_SHARDS) {
+        throw new Error(`analytics of ${campaignId} reports ${sent} sent, expected about ${recipients}`);
+      }
+      return {
+        requests: r.cost.requests,
+        itemsRead: r.cost.itemsRead,
+        rru: r.cost.rru,
+        ms: r.ms,
+        byCommand: r.cost.byCommand,
+      };
+    };
+    const allTime = await query("");
+    const from = isoDay(Date.now() - (DAYS - 1) * 86_400_000);
+    const range90 = await query(`?from=${from}&to=${isoDay(Date.now() + 86_400_000)}`);
+    runs.push({
+      recipients,
+      campaignId,
+      days: DAYS,
+      seedTransactions,
+      fieldsPerBucket: fields.size,
+      allTime: { requests: allTime.requests, itemsRead: allTime.itemsRead, rru: allTime.rru, ms: allTime.ms },
+      range90: { requests: range90.requests, itemsRead: range90.itemsRead, rru: range90.rru, ms: range90.ms },
+      byCommand: allTime.byCommand,
+    });
+  }
+  return runs;
+}

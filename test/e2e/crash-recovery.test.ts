@@ -1,0 +1,293 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setClock } from "../../lambdas/clock.js";
+import { messageIdFor } from "../../lambdas/domain/message-id.js";
+import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
+import { setDynamo } from "../../lambdas/store/client.js";
+import { getMessages } from "../../lambdas/store/messages.js";
+import { listParked } from "../../lambdas/store/parked.js";
+import {
+  type CustomReceiptValues,
+  type CustomSimulator,
+  customReceiptBatch,
+  deliverReceipt,
+  startCustomSimulator,
+} from "../simulators/index.js";
+import { type Api, startProduct } from "./harness.js";
+
+/**
+ * Workers crashing part-way through a batch, then the queue redelivering it: the send worker dies
+ * after calling the provider but before recording (those users end as SEND_OUTCOME_UNKNOWN, never sent
+ * twice, and their receipts later prove them sent); the delivery worker and the attribution worker die
+ * between two transactions of one batch. Every receipt also arrives twice, shuffled. Numbers end exact.
+ */
+const S = Date.parse("2026-11-20T04:00:00Z");
+const MIN = 60_000;
+const USERS = 120;
+
+let api: Api;
+let sim: CustomSimulator;
+let key: string;
+let webhookUrl: string;
+let now = S;
+
+class SimulatedCrash extends Error {
+  override name = "SimulatedCrash";
+}
+
+/** Makes the n-th TransactWriteItems from now throw, as a worker killed at that point would leave things. */
+interface Crasher {
+  arm(nth: number, onCrash?: () => void): void;
+  crashes: number;
+}
+
+function installCrashingDynamo(endpoint: string): Crasher {
+  let countdown = 0;
+  let onCrash: (() => void) | undefined;
+  const crasher: Crasher = {
+    crashes: 0,
+    arm(nth, callback) {
+      countdown = nth;
+      onCrash = callback;
+    },
+  };
+  const raw = (): DynamoDBClient => {
+    const client = new DynamoDBClient({
+      endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand" && countdown > 0) {
+          countdown--;
+          if (countdown === 0) {
+            crasher.crashes++;
+            onCrash?.();
+            throw new SimulatedCrash("worker killed before this transaction");
+          }
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "crash" },
+    );
+    return client;
+  };
+  setDynamo(
+    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
+    DynamoDBDocumentClient.from(raw(), {
+      marshallOptions: { removeUndefinedValues: true },
+      unmarshallOptions: { wrapNumbers: true },
+    }),
+  );
+  return crasher;
+}
+
+let crasher: Crasher;
+
+const mapping: CustomReceiptMapping = {
+  messageId: "ref",
+  status: "state",
+  errorCode: "err",
+  time: "ts",
+  delivered: ["DELIVERED"],
+  failed: ["FAILED"],
+  inTransit: ["SENT"],
+};
+
+const userId = (i: number): string => `u${String(i).padStart(3, "0")}`;
+const ref = (i: number): string => messageIdFor("acme", "cr", "i1", userId(i));
+
+function shuffled<T>(list: T[], seed: number): T[] {
+  const out = [...list];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+async function delivery(): Promise<Record<string, number | null>> {
+  const d = (await api.analytics("acme", "cr", key)).delivery;
+  expect(d.sent).toBe(d.delivered + d.failedToDeliver + d.inTransit);
+  return d;
+}
+
+beforeAll(async () => {
+  setClock(() => now);
+  api = await startProduct();
+  setClock(() => now);
+  crasher = installCrashingDynamo(api.runtime.dynamoEndpoint);
+  sim = await startCustomSimulator();
+  key = await api.createApp("acme", "UTC", "USD");
+  const connector = await api.call(
+    "PUT",
+    "/v1/apps/acme/connectors/ct",
+    {
+      provider: "custom",
+      deliveryTracking: true,
+      custom: {
+        request: {
+          method: "POST",
+          url: `${sim.url}/send`,
+          body: '{"to":"{{phone}}","text":"{{message}}","ref":"{{messageId}}"}',
+        },
+        receipt: mapping,
+      },
+      timeoutMs: 300,
+      sendRatePerSecond: 1000,
+    },
+    key,
+  );
+  expect(connector.status).toBe(201);
+  webhookUrl = connector.body.webhookUrl;
+  const campaign = await api.call(
+    "PUT",
+    "/v1/apps/acme/campaigns/cr",
+    {
+      name: "Crash",
+      connectorId: "ct",
+      goals: [{ goalId: "purchase", eventName: "Purchase", revenueAttribute: "order_value" }],
+    },
+    key,
+  );
+  expect(campaign.status).toBe(201);
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  await api?.stop();
+});
+
+describe("crashes mid-batch, then redelivery", () => {
+  it("a send worker killed after the provider calls: never re-sent, counted as outcome unknown", async () => {
+    // 120 users are three send jobs (50, 50, 20) in one batch; the second job's recording transaction
+    // fails. Its redelivery comes after the claim went stale (the clock moves 10 minutes at the crash).
+    crasher.arm(2, () => {
+      now += 10 * MIN;
+    });
+    const recipients = Array.from({ length: USERS }, (_, i) => ({
+      userId: userId(i),
+      phone: `+9198123${String(80_000 + i)}`,
+    }));
+    const r = await api.call(
+      "POST",
+      "/v1/apps/acme/campaigns/cr/instances/i1/sends",
+      { message: "Hello", recipients },
+      key,
+    );
+    expect(r.body).toEqual({ instanceId: "i1", accepted: USERS, duplicates: 0 });
+    await api.drain();
+
+    expect(crasher.crashes).toBe(1);
+    expect(sim.requests).toHaveLength(USERS);
+    expect(new Set(sim.requests.map((q) => (q.body as { ref: string }).ref)).size).toBe(USERS);
+    expect(await delivery()).toEqual({
+      sent: 70,
+      failedToSend: 50,
+      delivered: 0,
+      failedToDeliver: 0,
+      inTransit: 70,
+      pendingDeliveryConfirmation: 0,
+      deliveryRate: 0,
+    });
+    const a = await api.analytics("acme", "cr", key);
+    expect(a.failures.failedToSend).toEqual([{ reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 50 }]);
+    // The unknown ones are exactly one whole job of 50.
+    const statuses = await getMessages(
+      "acme",
+      Array.from({ length: USERS }, (_, i) => ref(i)),
+    );
+    const unknown = [...statuses.values()].filter((m) => m.status === "OUTCOME_UNKNOWN");
+    expect(unknown).toHaveLength(50);
+    expect([...statuses.values()].filter((m) => m.status === "SENT")).toHaveLength(70);
+  });
+
+  it("a delivery worker killed between two transactions of one batch; every receipt twice, shuffled", async () => {
+    now = S + 60 * MIN;
+    const ts = new Date(S + 5 * MIN).toISOString();
+    const receipts: CustomReceiptValues[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const messageId = ref(i);
+      if (i < 60) receipts.push({ messageId, status: "SENT", time: ts }, { messageId, status: "DELIVERED", time: ts });
+      else if (i < 90)
+        receipts.push(
+          { messageId, status: "FAILED", errorCode: "E1", time: ts },
+          { messageId, status: "DELIVERED", time: ts },
+        );
+      else if (i < 110) receipts.push({ messageId, status: "FAILED", errorCode: "E2", time: ts });
+      else receipts.push({ messageId, status: "SENT", time: ts });
+    }
+    // First copies in one request: ~200 receipts are more than one transaction; the second one fails.
+    crasher.arm(2);
+    const firstCopies = shuffled(receipts, 3);
+    expect((await deliverReceipt(webhookUrl, customReceiptBatch(mapping, firstCopies))).status).toBe(200);
+    await api.drain();
+    expect(crasher.crashes).toBe(2);
+
+    const expected = {
+      sent: 120,
+      failedToSend: 0,
+      delivered: 90,
+      failedToDeliver: 20,
+      inTransit: 10,
+      pendingDeliveryConfirmation: 0,
+      deliveryRate: 75,
+    };
+    expect(await delivery()).toEqual(expected);
+
+    // Second copies, shuffled again, in requests of 1 to 9 receipts.
+    const second = shuffled(receipts, 5);
+    for (let i = 0, size = 1; i < second.length; i += size, size = (size % 9) + 1) {
+      expect((await deliverReceipt(webhookUrl, customReceiptBatch(mapping, second.slice(i, i + size)))).status).toBe(
+        200,
+      );
+    }
+    await api.drain();
+    expect(await delivery()).toEqual(expected);
+    const a = await api.analytics("acme", "cr", key);
+    expect(a.failures.failedToSend).toEqual([]);
+    expect(a.failures.failedToDeliver).toEqual([{ code: "E2", description: "FAILED", count: 20 }]);
+    expect((await listParked("acme")).items).toEqual([]);
+  });
+
+  it("an attribution worker killed between two transactions of one batch counts every event once", async () => {
+    now = S + 2 * 60 * MIN;
+    const at = new Date(S + 30 * MIN).toISOString();
+    const events = [
+      ...Array.from({ length: USERS }, (_, i) => ({
+        eventId: `p-${i}`,
+        userId: userId(i),
+        name: "Purchase",
+        time: at,
+        attributes: { order_value: "1.10" },
+      })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        eventId: `q-${i}`,
+        userId: userId(i),
+        name: "Purchase",
+        time: at,
+        attributes: { order_value: 2.2 },
+      })),
+    ];
+    crasher.arm(2);
+    const r = await api.call("POST", "/v1/apps/acme/events", { events: shuffled(events, 9) }, key);
+    expect(r.body).toEqual({ accepted: 150, duplicates: 0 });
+    await api.drain();
+    expect(crasher.crashes).toBe(3);
+
+    // Delivered users are 0..89: 90 first purchases and 30 second ones.
+    const a = await api.analytics("acme", "cr", key);
+    expect(a.conversions).toEqual({
+      goalId: "purchase",
+      attributionBasis: "delivered",
+      conversionEvents: 120,
+      conversions: 90,
+      conversionRate: 100,
+    });
+    expect(a.revenue).toMatchObject({ total: "165.00", averageOrderValue: "1.38", averageRevenuePerUser: "1.83" });
+  });
+});
