@@ -30,7 +30,7 @@ const PREFIX = "dashboard";
  * Viewer-request function: `/` and `/dashboard` go to `/dashboard/`; a path under it without a file
  * extension is the app itself (`index.html`), since S3 has no directory index.
  */
-const ROUTING_FUNCTION = `function handler(event) {
+export const ROUTING_FUNCTION: string = `function handler(event) {
   var uri = event.request.uri;
   if (uri === "/" || uri === "/${PREFIX}") {
     return { statusCode: 302, statusDescription: "Found", headers: { location: { value: "/${PREFIX}/" } } };

@@ -5,6 +5,7 @@ import { App, Validations } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, describe, expect, it } from "vitest";
+import { ROUTING_FUNCTION } from "../../lib/dashboard.js";
 import { SmsAnalyticsStack } from "../../lib/stack.js";
 import { SKIP_BUNDLING } from "./synth.js";
 
@@ -22,6 +23,7 @@ function synth(dist: string): { app: App; stack: SmsAnalyticsStack; template: Te
 }
 
 const { stack, template } = synth(distDir);
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON; the assertions below check its shape.
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
 const idOf = (construct: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(construct.node.defaultChild as never);
@@ -134,6 +136,32 @@ describe("dashboard hosting", () => {
         ],
       },
     });
+  });
+});
+
+describe("the CloudFront routing function", () => {
+  type Result = { uri?: string; statusCode?: number; headers?: { location: { value: string } } };
+  const handler = new Function(`${ROUTING_FUNCTION}; return handler;`)() as (event: {
+    request: { uri: string };
+  }) => Result;
+  const run = (uri: string): Result => handler({ request: { uri } });
+
+  it("sends / and /dashboard to /dashboard/", () => {
+    for (const uri of ["/", "/dashboard"]) {
+      expect(run(uri)).toEqual({
+        statusCode: 302,
+        statusDescription: "Found",
+        headers: { location: { value: "/dashboard/" } },
+      });
+    }
+  });
+
+  it("answers the app for paths without a file name and leaves files alone", () => {
+    expect(run("/dashboard/").uri).toBe("/dashboard/index.html");
+    expect(run("/dashboard/campaigns/bf").uri).toBe("/dashboard/index.html");
+    expect(run("/dashboard/assets/index-abc.js").uri).toBe("/dashboard/assets/index-abc.js");
+    expect(run("/dashboard/config.json").uri).toBe("/dashboard/config.json");
+    expect(run("/other").uri).toBe("/other");
   });
 });
 
