@@ -11,7 +11,9 @@ export class CaptureQueue implements QueuePort {
   private readonly bodies = new Map<QueueName, string[]>();
 
   async send(queue: QueueName, bodies: string[]): Promise<void> {
-    this.bodies.set(queue, [...(this.bodies.get(queue) ?? []), ...bodies]);
+    const list = this.bodies.get(queue) ?? [];
+    for (const body of bodies) list.push(body);
+    this.bodies.set(queue, list);
   }
 
   /** Everything sent to `queue` since the last take. */

@@ -2,7 +2,10 @@ import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { setQueue } from "../lambdas/queue/index.js";
+import type { QueuePort } from "../lambdas/queue/port.js";
 import { gupshupQueryReceipt, receiptUrl } from "../test/simulators/index.js";
+import { CaptureQueue } from "./capture-queue.js";
 import type { Product } from "./product.js";
 import { round } from "./stats.js";
 
@@ -20,6 +23,8 @@ export interface LoadStats {
 
 export interface IngestionRun {
   webhook: LoadStats;
+  /** The same, with the receipt enqueued to memory instead of the durable local queue. */
+  webhookMemoryQueue: LoadStats;
   bare: LoadStats;
   /** webhook ÷ bare receipts per second. */
   ratio: number;
@@ -68,7 +73,7 @@ function autocannon(url: string, seconds: number): Promise<LoadStats> {
  * Receipts per second through the local server's webhook route (a real Gupshup GET receipt on a valid
  * webhook URL, queued durably) against a bare Node http server that reads the body and answers 200.
  */
-export async function measureIngestion(p: Product, seconds = 10): Promise<IngestionRun> {
+export async function measureIngestion(p: Product, durable: QueuePort, seconds = 10): Promise<IngestionRun> {
   const externalId = p.sim.accepted[0]?.providerMessageId ?? "357666-1";
   const receipt = gupshupQueryReceipt({
     externalId,
@@ -94,10 +99,19 @@ export async function measureIngestion(p: Product, seconds = 10): Promise<Ingest
     if (webhook.non2xx > 0 || webhook.errors > 0) {
       throw new Error(`webhook answered ${webhook.non2xx} non-2xx and ${webhook.errors} errors under load`);
     }
+    setQueue(new CaptureQueue());
+    const webhookMemoryQueue = await autocannon(url, seconds);
+    setQueue(durable);
     await autocannon(`http://127.0.0.1:${port}${hook.pathname}${hook.search}`, 2);
     const bare = await autocannon(`http://127.0.0.1:${port}${hook.pathname}${hook.search}`, seconds);
-    return { webhook, bare, ratio: round(webhook.requestsPerSecond / bare.requestsPerSecond, 3) };
+    return {
+      webhook,
+      webhookMemoryQueue,
+      bare,
+      ratio: round(webhook.requestsPerSecond / bare.requestsPerSecond, 3),
+    };
   } finally {
+    setQueue(durable);
     await new Promise<void>((r) => bareServer.close(() => r()));
   }
 }

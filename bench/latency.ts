@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { setQueue } from "../lambdas/queue/index.js";
+import type { QueuePort } from "../lambdas/queue/port.js";
 import { keys } from "../lambdas/store/keys.js";
 import { putLinks } from "../lambdas/store/links.js";
 import { tableName } from "../lambdas/store/schema.js";
+import { CaptureQueue } from "./capture-queue.js";
 import { APP_ID, CAMPAIGN_ID, type Product } from "./product.js";
 import { quantile, round } from "./stats.js";
 
@@ -18,8 +21,12 @@ export interface RedirectRun {
   redirect: LatencyStats;
   /** Repeated taps: the link comes from the function's in-memory cache, only the enqueue remains. */
   redirectCached: LatencyStats;
+  /** First taps with the click enqueue going to memory instead of the durable local queue. */
+  redirectMemoryQueue: LatencyStats;
   /** The same keys read with a bare GetItem through the SDK, against the same engine. */
   getItem: LatencyStats;
+  /** One click message appended to the durable local queue (journal write + fsync), alone. */
+  enqueue: LatencyStats;
   ratioP50: number;
   ratioP99: number;
 }
@@ -51,12 +58,15 @@ function get(agent: Agent, url: URL): Promise<number> {
 }
 
 /**
- * Sequential requests (one at a time, no queueing in the client): `GET /l/{code}` through the local
- * server against a bare GetItem of the link's key, in interleaved rounds so drift hits both alike.
+ * Sequential requests (one at a time, no queueing in the client), interleaved request by request so
+ * that background work on the machine hits every variant alike: `GET /l/{code}` through the local
+ * server (its click enqueue to the durable local queue, as `npm start` runs), a bare GetItem of the
+ * same key against the same engine, the same redirect with the enqueue going to memory, the durable
+ * enqueue alone, and a repeat tap served from the link cache.
  */
-export async function measureRedirect(p: Product, perRound = 500, rounds = 4): Promise<RedirectRun> {
+export async function measureRedirect(p: Product, durable: QueuePort, n = 1500): Promise<RedirectRun> {
   const warm = 100;
-  const codes = Array.from({ length: warm + perRound * rounds }, code);
+  const codes = Array.from({ length: 2 * (warm + n) }, code);
   const expiresAt = Date.now() + 360 * 3_600_000;
   await putLinks(
     codes.map((c) => ({
@@ -72,6 +82,7 @@ export async function measureRedirect(p: Product, perRound = 500, rounds = 4): P
       expiresAt,
     })),
   );
+  const memory = new CaptureQueue();
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const client = new DynamoDBClient({
     endpoint: p.runtime.dynamoEndpoint,
@@ -79,44 +90,68 @@ export async function measureRedirect(p: Product, perRound = 500, rounds = 4): P
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   const base = new URL(p.runtime.url);
-  const redirectOnce = async (c: string): Promise<number> => {
+  const time = async (work: () => Promise<unknown>): Promise<number> => {
     const t0 = performance.now();
-    const status = await get(agent, new URL(`/l/${c}`, base));
-    const ms = performance.now() - t0;
-    if (status !== 302) throw new Error(`redirect answered ${status}`);
-    return ms;
+    await work();
+    return performance.now() - t0;
   };
-  const getOnce = async (c: string): Promise<number> => {
-    const k = keys.link(c);
-    const t0 = performance.now();
-    const r = await client.send(
-      new GetItemCommand({ TableName: tableName(), Key: { pk: { S: k.pk }, sk: { S: k.sk } } }),
-    );
-    const ms = performance.now() - t0;
-    if (!r.Item) throw new Error("link not found by GetItem");
-    return ms;
+  const redirectOnce = (c: string): Promise<number> =>
+    time(async () => {
+      const status = await get(agent, new URL(`/l/${c}`, base));
+      if (status !== 302) throw new Error(`redirect answered ${status}`);
+    });
+  const getOnce = (c: string): Promise<number> =>
+    time(async () => {
+      const k = keys.link(c);
+      const r = await client.send(
+        new GetItemCommand({ TableName: tableName(), Key: { pk: { S: k.pk }, sk: { S: k.sk } } }),
+      );
+      if (!r.Item) throw new Error("link not found by GetItem");
+    });
+  const click = JSON.stringify({
+    id: "x".repeat(16),
+    at: Date.now(),
+    appId: APP_ID,
+    url: "https://shop.example/sale",
+  });
+  const samples = {
+    redirect: [] as number[],
+    memory: [] as number[],
+    cached: [] as number[],
+    bare: [] as number[],
+    enqueue: [] as number[],
   };
   try {
-    for (const c of codes.slice(0, warm)) {
-      await redirectOnce(c);
-      await getOnce(c);
+    for (let i = 0; i < warm + n; i++) {
+      const [d, m] = [codes[2 * i] as string, codes[2 * i + 1] as string];
+      setQueue(durable);
+      const r = await redirectOnce(d);
+      const g = await getOnce(d);
+      const e = await time(() => durable.send("clicks", [click]));
+      const c = i % 4 === 0 ? await redirectOnce(d) : undefined;
+      setQueue(memory);
+      const mm = await redirectOnce(m);
+      memory.take("clicks");
+      if (i < warm) continue;
+      samples.redirect.push(r);
+      samples.bare.push(g);
+      samples.enqueue.push(e);
+      samples.memory.push(mm);
+      if (c !== undefined) samples.cached.push(c);
     }
-    const redirect: number[] = [];
-    const cached: number[] = [];
-    const bare: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const slice = codes.slice(warm + r * perRound, warm + (r + 1) * perRound);
-      for (const c of slice) redirect.push(await redirectOnce(c));
-      for (const c of slice) bare.push(await getOnce(c));
-      for (const c of slice.slice(0, perRound / 4)) cached.push(await redirectOnce(c));
-    }
-    const result = { redirect: stats(redirect), redirectCached: stats(cached), getItem: stats(bare) };
+    const redirect = stats(samples.redirect);
+    const getItem = stats(samples.bare);
     return {
-      ...result,
-      ratioP50: round(result.redirect.p50 / result.getItem.p50),
-      ratioP99: round(result.redirect.p99 / result.getItem.p99),
+      redirect,
+      redirectCached: stats(samples.cached),
+      redirectMemoryQueue: stats(samples.memory),
+      getItem,
+      enqueue: stats(samples.enqueue),
+      ratioP50: round(redirect.p50 / getItem.p50),
+      ratioP99: round(redirect.p99 / getItem.p99),
     };
   } finally {
+    setQueue(durable);
     agent.destroy();
     client.destroy();
   }

@@ -8,5 +8,8 @@ const readme = readFileSync("README.md", "utf8");
 const a = readme.indexOf(START);
 const b = readme.indexOf(END);
 if (a === -1 || b === -1) throw new Error(`README.md needs ${START} and ${END}`);
-writeFileSync("README.md", `${readme.slice(0, a + START.length)}\n${dictionaryMarkdown()}\n${readme.slice(b)}`);
+writeFileSync(
+  "README.md",
+  `${readme.slice(0, a + START.length)}\n${dictionaryMarkdown()}\n${readme.slice(b)}`,
+);
 console.log("README.md: metric dictionary updated");

@@ -74,7 +74,17 @@ export interface CampaignSummary {
   name: string;
   connectorId: string;
   provider?: string;
-  headline?: { sent: number; delivered: number; clicks: number; conversions: number; revenue: string };
+  headline?: {
+    sent: number;
+    delivered: number;
+    deliveryRate?: number | null;
+    clicks: number;
+    uniqueClicks?: number;
+    conversions: number;
+    revenue: string;
+    /** True while receipts are awaited or conversion windows are open. */
+    provisional?: boolean;
+  };
 }
 
 /** What the detail page queries: every field optional (all instances, all dates). */

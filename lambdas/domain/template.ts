@@ -44,9 +44,12 @@ export function jsonStringEscape(v: string): string {
   return JSON.stringify(v).slice(1, -1);
 }
 
-/** For a value inserted into a URL path segment, query value or form field. */
+// A surrogate half without its partner: JSON lets a request carry one, but it has no UTF-8 encoding.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** For a value inserted into a URL path segment, query value or form field (lone surrogates become U+FFFD). */
 export function urlComponentEscape(v: string): string {
-  return encodeURIComponent(v);
+  return encodeURIComponent(v.replace(LONE_SURROGATE, "\uFFFD"));
 }
 
 /** For a value inserted into an HTTP header: CR, LF and NUL would split or break the header. */

@@ -59,14 +59,24 @@ function counted(m: MessageRecord, sentAt: number, country: string | null): Coun
   };
 }
 
-/** A SENDING message found by a redelivery: its worker died between calling the provider and recording. */
-export function outcomeUnknownFact(m: MessageRecord, tz: string): Fact {
+/**
+ * A SENDING message found by a redelivery: its worker died between calling the provider and recording.
+ * `country` comes from the job's phone (the record has none yet), so a receipt that later proves the
+ * message sent counts it in the country breakdown too.
+ */
+export function outcomeUnknownFact(m: MessageRecord, tz: string, country: string | null = m.country): Fact {
   const at = m.sendingAt ?? m.queuedAt;
   const result: SendResult = { status: "OUTCOME_UNKNOWN" };
   return transitionFact(
     m,
-    { status: "OUTCOME_UNKNOWN", sentAt: at, notSentReason: "SEND_OUTCOME_UNKNOWN", notSentCode: null },
-    sendOutcomeDeltas(counted(m, at, m.country), result, tz),
+    {
+      status: "OUTCOME_UNKNOWN",
+      sentAt: at,
+      country,
+      notSentReason: "SEND_OUTCOME_UNKNOWN",
+      notSentCode: null,
+    },
+    sendOutcomeDeltas(counted(m, at, country), result, tz),
   );
 }
 
@@ -83,7 +93,7 @@ async function sendOne(
   recipient: SendJob["recipients"][number],
   now: () => number,
 ): Promise<Attempt | "retry-later" | null> {
-  const { app, campaign, connector } = ctx;
+  const { app, connector } = ctx;
   const tz = app.timezone;
   const messageId = messageIdFor(job.appId, job.campaignId, job.instanceId, recipient.userId);
   await limiterFor(ctx).take();
@@ -93,7 +103,9 @@ async function sendOne(
     if (existing?.status !== "SENDING") return null; // already decided (or never claimed): nothing to send
     const staleAfter = connector.timeoutMs + 120_000;
     if (now() - (existing.sendingAt ?? 0) < staleAfter) return "retry-later";
-    return { fact: outcomeUnknownFact(existing, tz), record: existing, status: "OUTCOME_UNKNOWN" };
+    const phone = parsePhone(recipient.phone);
+    const fact = outcomeUnknownFact(existing, tz, phone.ok ? phone.country : existing.country);
+    return { fact, record: existing, status: "OUTCOME_UNKNOWN" };
   }
   const m = claim.record;
   const sentAt = m.sendingAt ?? now();

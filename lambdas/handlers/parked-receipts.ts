@@ -44,10 +44,9 @@ export const handler = jsonHandler(async (event) => {
     });
   }
   const body = orThrow(validate(replayBody, event.jsonBody ?? {}));
-  const page = await listParked<RawReceipt>(appId, 100);
   const chosen = body.ids
-    ? page.items.filter((p) => body.ids?.includes(p.id))
-    : page.items.slice(0, body.limit);
+    ? (await Promise.all(body.ids.map((id) => getParked<RawReceipt>(appId, id)))).filter((p) => p !== null)
+    : (await listParked<RawReceipt>(appId, body.limit)).items;
   if (chosen.length > 0) {
     await queue().send(
       "receipts",

@@ -118,10 +118,15 @@ function lookupIn(doc: unknown, form: Record<string, string>, query: Record<stri
     if (doc !== null && typeof doc === "object") {
       const fromDoc = field.startsWith("/")
         ? pointerString(doc, field)?.trim()
-        : scalar((doc as Record<string, unknown>)[field]);
+        : Object.hasOwn(doc, field)
+          ? scalar((doc as Record<string, unknown>)[field])
+          : undefined;
       if (fromDoc) return fromDoc;
     }
-    const v = (Object.hasOwn(form, field) ? form[field] : undefined) ?? query[field];
+    // Own fields only: a mapping may name `toString` or `constructor`, which every object inherits.
+    const v =
+      (Object.hasOwn(form, field) ? form[field] : undefined) ??
+      (Object.hasOwn(query, field) ? query[field] : undefined);
     return v?.trim() || undefined;
   };
 }

@@ -122,6 +122,19 @@ describe("the dashboard in Chromium", () => {
     await page.getByRole("heading", { level: 1, name: "Campaigns" }).waitFor();
     const link = page.getByRole("link", { name: "Black Friday" });
     expect(await link.count()).toBe(1);
+    // The overview's headline numbers are the list API's.
+    const list = await api.call("GET", "/v1/apps/acme/campaigns", undefined, seeded.key);
+    const h = list.body.campaigns[0].headline;
+    const shown = await renderedFigures();
+    expect(shown).toMatchObject({
+      "headline.bf.sent": count(h.sent),
+      "headline.bf.delivered": count(h.delivered),
+      "headline.bf.clicks": count(h.clicks),
+      "headline.bf.conversions": count(h.conversions),
+      "headline.bf.revenue": money(h.revenue, "").trim(),
+    });
+    expect(h.sent).toBe(5);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-overview.png") });
     expect(page.url()).not.toContain(seeded.key);
     // Strings: this code runs in the page, and the test project is typed without the DOM library.
     const stored = await page.evaluate<{ session: string; local: number }>(

@@ -134,7 +134,7 @@ async function runScenario(appId: string, timezone: string): Promise<void> {
   await api.drain();
   // This app's two messages to u1 are the last two to that phone; the first of them is i1's.
   const toU1 = sim.requests.filter((q) => (q.body as Record<string, string>).send_to === phone.u1.slice(1));
-  const i1Text = (toU1[toU1.length - 2]?.body as Record<string, string>).msg;
+  const i1Text = (toU1[toU1.length - 2]?.body as Record<string, string> | undefined)?.msg ?? "";
   const i1Code = /\/l\/([0-9A-Za-z]{14})/.exec(i1Text)?.[1];
   const tap = await fetch(`${api.url}/l/${i1Code}`, {
     redirect: "manual",

@@ -13,6 +13,8 @@ import {
 } from "../simulators/index.js";
 import { type Api, startProduct } from "./harness.js";
 
+type Analytics = Awaited<ReturnType<Api["analytics"]>>;
+
 /**
  * Conversions (issue 6) end to end: a primary revenue goal and a filtered second goal, users delivered
  * at different times, events before / inside / exactly at the end of / after the 36-hour window,
@@ -147,7 +149,13 @@ function facts(instanceId: string): {
   const D3 = S + 5 * H;
   const D6 = S + 3 * H;
   const at = (t: number): string => new Date(t).toISOString();
-  const ev = (n: number, user: number, name: string, t: number, attributes?: Record<string, unknown>): Ev => ({
+  const ev = (
+    n: number,
+    user: number,
+    name: string,
+    t: number,
+    attributes?: Record<string, unknown>,
+  ): Ev => ({
     eventId: `${instanceId}-e${n}`,
     userId: u(user),
     name,
@@ -217,7 +225,7 @@ const expected = {
   ],
 };
 
-const pick = (a: any) => ({
+const pick = (a: Analytics) => ({
   delivery: a.delivery,
   conversions: a.conversions,
   revenue: a.revenue,
@@ -228,7 +236,7 @@ const pick = (a: any) => ({
 });
 
 describe("conversions and revenue end to end", () => {
-  let first: any;
+  let first: Analytics;
 
   it("attributes events inside each user's window only, once each, the late window included", async () => {
     const f = facts("w1");
@@ -285,7 +293,11 @@ describe("conversions and revenue end to end", () => {
     await postReceipt(
       customReceiptBatch(
         mapping,
-        users.map((u) => ({ messageId: ref("bulk", u), status: "DELIVERED", time: new Date(S + MIN).toISOString() })),
+        users.map((u) => ({
+          messageId: ref("bulk", u),
+          status: "DELIVERED",
+          time: new Date(S + MIN).toISOString(),
+        })),
       ),
     );
     await api.drain();

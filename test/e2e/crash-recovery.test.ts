@@ -38,13 +38,14 @@ class SimulatedCrash extends Error {
 
 /** Makes the n-th TransactWriteItems from now throw, as a worker killed at that point would leave things. */
 interface Crasher {
-  arm(nth: number, onCrash?: () => void): void;
+  /** `onCrash` runs just before the throw (it may read the store: only transactions are counted). */
+  arm(nth: number, onCrash?: () => void | Promise<void>): void;
   crashes: number;
 }
 
 function installCrashingDynamo(endpoint: string): Crasher {
   let countdown = 0;
-  let onCrash: (() => void) | undefined;
+  let onCrash: (() => void | Promise<void>) | undefined;
   const crasher: Crasher = {
     crashes: 0,
     arm(nth, callback) {
@@ -64,7 +65,7 @@ function installCrashingDynamo(endpoint: string): Crasher {
           countdown--;
           if (countdown === 0) {
             crasher.crashes++;
-            onCrash?.();
+            await onCrash?.();
             throw new SimulatedCrash("worker killed before this transaction");
           }
         }
@@ -150,7 +151,11 @@ beforeAll(async () => {
     {
       name: "Crash",
       connectorId: "ct",
-      goals: [{ goalId: "purchase", eventName: "Purchase", revenueAttribute: "order_value" }],
+      goals: [
+        { goalId: "purchase", eventName: "Purchase", revenueAttribute: "order_value" },
+        // A second goal on the same event: two conversion facts per event, so one batch needs two transactions.
+        { goalId: "any", eventName: "Purchase" },
+      ],
     },
     key,
   );
@@ -212,7 +217,8 @@ describe("crashes mid-batch, then redelivery", () => {
     const receipts: CustomReceiptValues[] = [];
     for (let i = 0; i < USERS; i++) {
       const messageId = ref(i);
-      if (i < 60) receipts.push({ messageId, status: "SENT", time: ts }, { messageId, status: "DELIVERED", time: ts });
+      if (i < 60)
+        receipts.push({ messageId, status: "SENT", time: ts }, { messageId, status: "DELIVERED", time: ts });
       else if (i < 90)
         receipts.push(
           { messageId, status: "FAILED", errorCode: "E1", time: ts },
@@ -222,11 +228,17 @@ describe("crashes mid-batch, then redelivery", () => {
       else receipts.push({ messageId, status: "SENT", time: ts });
     }
     // First copies in one request: ~200 receipts are more than one transaction; the second one fails.
-    crasher.arm(2);
+    let atCrash: Record<string, number | null> = {};
+    crasher.arm(2, async () => {
+      atCrash = (await api.analytics("acme", "cr", key)).delivery;
+    });
     const firstCopies = shuffled(receipts, 3);
     expect((await deliverReceipt(webhookUrl, customReceiptBatch(mapping, firstCopies))).status).toBe(200);
     await api.drain();
     expect(crasher.crashes).toBe(2);
+    // The batch's first transaction had landed when the worker died: part of it, not none, not all.
+    expect(atCrash.delivered).toBeGreaterThan(0);
+    expect(atCrash.delivered).toBeLessThan(90);
 
     const expected = {
       sent: 120,
@@ -242,44 +254,67 @@ describe("crashes mid-batch, then redelivery", () => {
     // Second copies, shuffled again, in requests of 1 to 9 receipts.
     const second = shuffled(receipts, 5);
     for (let i = 0, size = 1; i < second.length; i += size, size = (size % 9) + 1) {
-      expect((await deliverReceipt(webhookUrl, customReceiptBatch(mapping, second.slice(i, i + size)))).status).toBe(
-        200,
-      );
+      expect(
+        (await deliverReceipt(webhookUrl, customReceiptBatch(mapping, second.slice(i, i + size)))).status,
+      ).toBe(200);
     }
     await api.drain();
     expect(await delivery()).toEqual(expected);
     const a = await api.analytics("acme", "cr", key);
     expect(a.failures.failedToSend).toEqual([]);
     expect(a.failures.failedToDeliver).toEqual([{ code: "E2", description: "FAILED", count: 20 }]);
+    // Users proven sent by a receipt after the crash count in the breakdowns like the others.
+    expect(a.breakdowns).toEqual({
+      byCountry: [{ country: "IN", sent: 120, delivered: 90, failedToDeliver: 20, clicks: 0 }],
+      byProvider: [{ provider: "custom", sent: 120, delivered: 90, failedToDeliver: 20, clicks: 0 }],
+    });
     expect((await listParked("acme")).items).toEqual([]);
   });
 
   it("an attribution worker killed between two transactions of one batch counts every event once", async () => {
     now = S + 2 * 60 * MIN;
     const at = new Date(S + 30 * MIN).toISOString();
-    const events = [
-      ...Array.from({ length: USERS }, (_, i) => ({
-        eventId: `p-${i}`,
-        userId: userId(i),
-        name: "Purchase",
-        time: at,
-        attributes: { order_value: "1.10" },
-      })),
-      ...Array.from({ length: 30 }, (_, i) => ({
-        eventId: `q-${i}`,
-        userId: userId(i),
-        name: "Purchase",
-        time: at,
-        attributes: { order_value: 2.2 },
-      })),
-    ];
-    crasher.arm(2);
-    const r = await api.call("POST", "/v1/apps/acme/events", { events: shuffled(events, 9) }, key);
-    expect(r.body).toEqual({ accepted: 150, duplicates: 0 });
+    const purchase = (eventId: string, i: number, value: string | number) => ({
+      eventId,
+      userId: userId(i),
+      name: "Purchase",
+      time: at,
+      attributes: { order_value: value },
+    });
+    // One request of 100 events is one queue batch: users 0..89 are delivered (two goals each: 180
+    // conversion facts, two transactions), users 90..99 are not (no window). The second transaction fails.
+    const first = Array.from({ length: 100 }, (_, i) => purchase(`p-${i}`, i, "1.10"));
+    let atCrash = -1;
+    crasher.arm(2, async () => {
+      atCrash = (await api.analytics("acme", "cr", key)).goals.reduce(
+        (n: number, g: { allGoals: number }) => n + g.allGoals,
+        0,
+      );
+    });
+    expect(
+      (await api.call("POST", "/v1/apps/acme/events", { events: shuffled(first, 9) }, key)).body,
+    ).toEqual({
+      accepted: 100,
+      duplicates: 0,
+    });
     await api.drain();
     expect(crasher.crashes).toBe(3);
+    expect(atCrash).toBeGreaterThan(0);
+    expect(atCrash).toBeLessThan(180);
 
-    // Delivered users are 0..89: 90 first purchases and 30 second ones.
+    // Second purchases of users 0..29, and ten of the first events again.
+    const second = [
+      ...Array.from({ length: 30 }, (_, i) => purchase(`q-${i}`, i, 2.2)),
+      ...first.slice(0, 10),
+    ];
+    expect(
+      (await api.call("POST", "/v1/apps/acme/events", { events: shuffled(second, 13) }, key)).body,
+    ).toEqual({
+      accepted: 30,
+      duplicates: 10,
+    });
+    await api.drain();
+
     const a = await api.analytics("acme", "cr", key);
     expect(a.conversions).toEqual({
       goalId: "purchase",
@@ -288,6 +323,14 @@ describe("crashes mid-batch, then redelivery", () => {
       conversions: 90,
       conversionRate: 100,
     });
-    expect(a.revenue).toMatchObject({ total: "165.00", averageOrderValue: "1.38", averageRevenuePerUser: "1.83" });
+    expect(a.revenue).toMatchObject({
+      total: "165.00",
+      averageOrderValue: "1.38",
+      averageRevenuePerUser: "1.83",
+    });
+    expect(a.goals).toEqual([
+      { goalId: "purchase", eventName: "Purchase", allGoals: 120, uniqueGoals: 90, revenue: "165.00" },
+      { goalId: "any", eventName: "Purchase", allGoals: 120, uniqueGoals: 90 },
+    ]);
   });
 });

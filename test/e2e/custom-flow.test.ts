@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setClock } from "../../lambdas/clock.js";
+import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
 import { getMessage } from "../../lambdas/store/messages.js";
 import { listParked } from "../../lambdas/store/parked.js";
-import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import {
   type CustomSimulator,
   customReceipt,
@@ -12,6 +12,8 @@ import {
   startCustomSimulator,
 } from "../simulators/index.js";
 import { type Api, startProduct } from "./harness.js";
+
+type Analytics = Awaited<ReturnType<Api["analytics"]>>;
 
 /**
  * Custom connectors end to end. With delivery tracking: a JSON request template (a header from an
@@ -48,6 +50,7 @@ const tracked = {
   c6: "+919812360006",
   c7: "+919812360007",
   c8: "+919812360008",
+  c9: "+919812360009",
 };
 const untracked = {
   n1: "+919812370001",
@@ -60,7 +63,7 @@ const ours = (campaignId: string, userId: string): string => messageIdFor("acme"
 const providerIdOf = (phone: string): string =>
   sim.accepted.find((a) => a.phone === phone)?.providerMessageId ?? "";
 
-async function analytics(campaignId: string): Promise<any> {
+async function analytics(campaignId: string): Promise<Analytics> {
   return api.analytics("acme", campaignId, key);
 }
 
@@ -71,6 +74,7 @@ beforeAll(async () => {
   sim = await startCustomSimulator();
   sim.script(tracked.c3, { kind: "http", status: 202, body: '{"id":"would-be-id"}' });
   sim.script(tracked.c4, { kind: "error", status: 500 });
+  sim.script(tracked.c9, { kind: "delay", ms: 1_000 }); // longer than the connector's timeout
   sim.script(untracked.n4, { kind: "error", status: 503 });
   key = await api.createApp("acme", "UTC", "USD");
 
@@ -97,7 +101,13 @@ beforeAll(async () => {
   const withoutTracking = await api.call(
     "PUT",
     "/v1/apps/acme/connectors/cn",
-    { provider: "custom", deliveryTracking: false, custom: { request }, timeoutMs: 300, sendRatePerSecond: 1000 },
+    {
+      provider: "custom",
+      deliveryTracking: false,
+      custom: { request },
+      timeoutMs: 300,
+      sendRatePerSecond: 1000,
+    },
     key,
   );
   expect(withoutTracking.status).toBe(201);
@@ -139,13 +149,13 @@ describe("a custom connector with delivery tracking", () => {
       { message: 'Hi {{first}}, "50%" off\nnow', recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 8, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 9, duplicates: 0 });
     await api.drain();
 
     const a = await analytics("tr");
     expect(a.delivery).toEqual({
       sent: 5,
-      failedToSend: 3,
+      failedToSend: 4,
       delivered: 0,
       failedToDeliver: 0,
       inTransit: 5,
@@ -156,18 +166,23 @@ describe("a custom connector with delivery tracking", () => {
       { reason: "PERSONALIZATION_FAILED", code: null, count: 1 },
       { reason: "PROVIDER_ERROR", code: "202", count: 1 },
       { reason: "PROVIDER_ERROR", code: "500", count: 1 },
+      { reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 1 },
     ]);
     expect((await getMessage("acme", ours("tr", "c2")))?.missing).toEqual(["tenant"]);
 
     // No call for c2; every other call carries the rendered header and a valid JSON body.
-    expect(sim.requests).toHaveLength(7);
+    expect(sim.requests).toHaveLength(8);
     expect(sim.requests.some((q) => (q.body as Record<string, string>).to === tracked.c2)).toBe(false);
     for (const q of sim.requests) {
       const body = q.body as Record<string, string>;
       const user = Object.entries(tracked).find(([, p]) => p === body.to)?.[0] as string;
       expect(q.path).toBe("/v1/send");
       expect(q.headers["x-tenant"]).toBe(`t-${user}`);
-      expect(body).toEqual({ to: tracked[user as keyof typeof tracked], text: `Hi ${user.toUpperCase()}, "50%" off\nnow`, ref: ours("tr", user) });
+      expect(body).toEqual({
+        to: tracked[user as keyof typeof tracked],
+        text: `Hi ${user.toUpperCase()}, "50%" off\nnow`,
+        ref: ours("tr", user),
+      });
     }
   });
 
@@ -179,7 +194,9 @@ describe("a custom connector with delivery tracking", () => {
 
     expect(await single({ messageId: ours("tr", "c1"), status: "SENT", time: at(1) })).toBe(200);
     expect(await single({ messageId: ours("tr", "c1"), status: "DELIVERED", time: at(2) })).toBe(200);
-    expect(await single({ messageId: ours("tr", "c5"), status: "UNDELIVERED", errorCode: "E17", time: at(3) })).toBe(200);
+    expect(
+      await single({ messageId: ours("tr", "c5"), status: "UNDELIVERED", errorCode: "E17", time: at(3) }),
+    ).toBe(200);
     await api.drain();
     let a = await analytics("tr");
     expect(a.delivery).toMatchObject({ sent: 5, delivered: 1, failedToDeliver: 1, inTransit: 3 });
@@ -200,7 +217,7 @@ describe("a custom connector with delivery tracking", () => {
     a = await analytics("tr");
     expect(a.delivery).toEqual({
       sent: 5,
-      failedToSend: 3,
+      failedToSend: 4,
       delivered: 3,
       failedToDeliver: 1,
       inTransit: 1,
@@ -288,6 +305,10 @@ describe("a custom connector without delivery tracking", () => {
       conversions: 2,
       conversionRate: 66.67,
     });
-    expect(a.revenue).toMatchObject({ total: "19.75", averageOrderValue: "9.88", averageRevenuePerUser: "9.88" });
+    expect(a.revenue).toMatchObject({
+      total: "19.75",
+      averageOrderValue: "9.88",
+      averageRevenuePerUser: "9.88",
+    });
   });
 });

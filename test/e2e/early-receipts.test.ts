@@ -14,7 +14,7 @@ import {
   startKaleyraSimulator,
   startSinchSimulator,
 } from "../simulators/index.js";
-import { ADMIN_KEY } from "./harness.js";
+import { ADMIN_KEY, type Api } from "./harness.js";
 
 /**
  * A receipt that arrives while its send is still in flight (the provider has not answered yet, so
@@ -32,10 +32,13 @@ let key: string;
 const webhook: Record<string, string> = {};
 const now = T0 + 5 * MIN;
 
-async function call(method: string, path: string, body?: unknown, auth = key): Promise<{ status: number; body: any }> {
+async function call(method: string, path: string, body?: unknown, auth = key): ReturnType<Api["call"]> {
   const res = await fetch(`${runtime.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${auth}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: {
+      authorization: `Bearer ${auth}`,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -66,7 +69,12 @@ beforeAll(async () => {
   // The providers hold the request long enough for the receipt to arrive first (well within the timeout).
   sinch.scriptDefault({ kind: "delay", ms: 1_500 });
   kaleyra.scriptDefault({ kind: "delay", ms: 1_500 });
-  const app = await call("PUT", "/v1/apps/acme", { name: "Acme", timezone: "UTC", currency: "USD" }, ADMIN_KEY);
+  const app = await call(
+    "PUT",
+    "/v1/apps/acme",
+    { name: "Acme", timezone: "UTC", currency: "USD" },
+    ADMIN_KEY,
+  );
   expect(app.status).toBe(201);
   key = app.body.apiKey;
   const connectors = {

@@ -119,12 +119,12 @@ describe("a Gupshup campaign end to end", () => {
     const sentTo = sim.requests.map((q) => (q.body as Record<string, string>).send_to).sort();
     expect(sentTo).toEqual(["919812345671", "919812345672", "919812345675", "919812345676"]);
     const toU1 = sim.requests.find((q) => (q.body as Record<string, string>).send_to === "919812345671");
-    const text = (toU1?.body as Record<string, string>).msg;
+    const text = (toU1?.body as Record<string, string> | undefined)?.msg ?? "";
     expect(text).toMatch(
       new RegExp(`^Hi Asha, Pune deal: ${process.env.PUBLIC_BASE_URL}/l/[0-9A-Za-z]{14}$`),
     );
     const toU2 = sim.requests.find((q) => (q.body as Record<string, string>).send_to === "919812345672");
-    expect((toU2?.body as Record<string, string>).msg).toMatch(/^Hi there, Delhi deal: /);
+    expect((toU2?.body as Record<string, string> | undefined)?.msg ?? "").toMatch(/^Hi there, Delhi deal: /);
   });
 
   it("sending the same instance again changes nothing and calls no provider", async () => {
@@ -311,7 +311,9 @@ describe("a Gupshup campaign end to end", () => {
 
   it("counts a tap on the short link and redirects to exactly the stored URL", async () => {
     const toU1 = sim.requests.find((q) => (q.body as Record<string, string>).send_to === "919812345671");
-    const link = /\/l\/([0-9A-Za-z]{14})$/.exec((toU1?.body as Record<string, string>).msg ?? "")?.[0] ?? "";
+    const link =
+      /\/l\/([0-9A-Za-z]{14})$/.exec((toU1?.body as Record<string, string> | undefined)?.msg ?? "")?.[0] ??
+      "";
     const tap = await fetch(`${api.url}${link}`, {
       redirect: "manual",
       headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14) Mobile Safari" },

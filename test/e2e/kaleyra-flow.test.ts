@@ -9,6 +9,8 @@ import {
 } from "../simulators/index.js";
 import { type Api, startProduct } from "./harness.js";
 
+type Analytics = Awaited<ReturnType<Api["analytics"]>>;
+
 /**
  * A Kaleyra v4 campaign end to end: an immediate per-number failure, a timeout (outcome unknown) that
  * a later receipt proves was sent, NO-DLR-OPTR counted as UNKNOWN, and failed-then-delivered.
@@ -47,7 +49,7 @@ async function receipt(phone: string, f: Omit<KaleyraReceiptFields, "custom">): 
   return (await deliverReceipt(webhookUrl, built)).status;
 }
 
-async function analytics(): Promise<any> {
+async function analytics(): Promise<Analytics> {
   const a = await api.analytics("acme", "kal", key);
   const d = a.delivery;
   expect(d.sent).toBe(d.delivered + d.failedToDeliver + d.inTransit);
@@ -136,7 +138,13 @@ describe("a Kaleyra campaign end to end", () => {
     expect(await receipt(phones.k3, { sid: sidOf(phones.k3), status: "DELIVRD", delivat })).toBe(200);
     await api.drain();
     const a = await analytics();
-    expect(a.delivery).toMatchObject({ sent: 5, failedToSend: 1, delivered: 1, failedToDeliver: 0, inTransit: 4 });
+    expect(a.delivery).toMatchObject({
+      sent: 5,
+      failedToSend: 1,
+      delivered: 1,
+      failedToDeliver: 0,
+      inTransit: 4,
+    });
     expect(a.failures.failedToSend).toEqual([{ reason: "PROVIDER_ERROR", code: "INV-NUMBER", count: 1 }]);
   });
 
@@ -184,8 +192,8 @@ describe("a Kaleyra campaign end to end", () => {
       { code: "UNKNOWN", description: expect.stringContaining("NO-DLR-OPTR"), count: 1 },
     ]);
     // All on the sent day in Asia/Kolkata (11:30 local).
-    expect(a.series.map((d: { date: string; sent: number; delivered: number }) => [d.date, d.sent, d.delivered])).toEqual([
-      ["2026-11-21", 5, 3],
-    ]);
+    expect(
+      a.series.map((d: { date: string; sent: number; delivered: number }) => [d.date, d.sent, d.delivered]),
+    ).toEqual([["2026-11-21", 5, 3]]);
   });
 });

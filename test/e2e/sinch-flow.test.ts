@@ -34,6 +34,7 @@ const phones = {
   s4: "+919812340004",
   s5: "+919812340005",
   s6: "+919812340006",
+  s7: "+919812340007",
 };
 
 const signing = (): SinchSigning => ({ secret: SECRET, timestampSec: Math.floor(now / 1000) });
@@ -65,6 +66,7 @@ beforeAll(async () => {
     code: "syntax_invalid_parameter_format",
     text: "Invalid parameter",
   });
+  sim.script(phones.s7, { kind: "delay", ms: 1_000 }); // longer than the connector's timeout
   key = await api.createApp("acme", "UTC", "EUR");
   const connector = await api.call(
     "PUT",
@@ -105,24 +107,28 @@ afterAll(async () => {
 });
 
 describe("a Sinch campaign end to end", () => {
-  it("sends one batch per user with our callback and counts the provider's 400 by its code", async () => {
-    const recipients = Object.entries(phones).map(([userId, phone]) => ({
-      userId,
-      phone,
-      attributes: { name: userId.toUpperCase() },
-    }));
+  it("sends one batch per user with our callback and counts each kind of failure to send", async () => {
+    const recipients = [
+      ...Object.entries(phones).map(([userId, phone]) => ({
+        userId,
+        phone,
+        attributes: userId === "s2" ? { name: "S2", city: "Pune" } : { name: userId.toUpperCase() },
+      })),
+      { userId: "s8", phone: "+91123", attributes: { name: "S8" } },
+      { userId: "s9", phone: "+919812340009", attributes: { city: "Goa" } },
+    ];
     const r = await api.call(
       "POST",
       "/v1/apps/acme/campaigns/promo/instances/i1/sends",
-      { message: "Hello {{name}}", recipients },
+      { message: "Hello {{name}} from {{city|us}}", recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 6, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 9, duplicates: 0 });
     await api.drain();
 
     expect(await delivery()).toEqual({
       sent: 5,
-      failedToSend: 1,
+      failedToSend: 4,
       delivered: 0,
       failedToDeliver: 0,
       inTransit: 5,
@@ -131,10 +137,14 @@ describe("a Sinch campaign end to end", () => {
     });
     const a = await api.analytics("acme", "promo", key);
     expect(a.failures.failedToSend).toEqual([
+      { reason: "INVALID_NUMBER", code: null, count: 1 },
+      { reason: "PERSONALIZATION_FAILED", code: null, count: 1 },
       { reason: "PROVIDER_ERROR", code: "syntax_invalid_parameter_format", count: 1 },
+      { reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 1 },
     ]);
 
-    expect(sim.requests).toHaveLength(6);
+    // Never a request for the invalid number or the missing attribute; one for everyone else.
+    expect(sim.requests).toHaveLength(7);
     for (const q of sim.requests) {
       const body = q.body as Record<string, unknown>;
       expect(q.path).toBe("/xms/v1/plan-1/batches");
@@ -142,9 +152,8 @@ describe("a Sinch campaign end to end", () => {
       expect(body.callback_url).toBe(webhookUrl);
       expect(body.client_reference).toMatch(/^m[A-Za-z0-9_-]{26}$/);
       const user = Object.entries(phones).find(([, p]) => (body.to as string[])[0] === p)?.[0];
-      expect(body.body).toBe(`Hello ${user?.toUpperCase()}`);
+      expect(body.body).toBe(`Hello ${user?.toUpperCase()} from ${user === "s2" ? "Pune" : "us"}`);
     }
-    expect(sim.accepted).toHaveLength(5);
   });
 
   it("accepts a correctly signed receipt and refuses unsigned, tampered and replayed ones", async () => {
@@ -152,7 +161,10 @@ describe("a Sinch campaign end to end", () => {
     // Dispatched is in transit: nothing moves.
     expect(
       await post(
-        sinchRecipientReport({ batchId: batchOf(phones.s1), recipient: phones.s1, status: "Dispatched" }, signing()),
+        sinchRecipientReport(
+          { batchId: batchOf(phones.s1), recipient: phones.s1, status: "Dispatched" },
+          signing(),
+        ),
       ),
     ).toBe(200);
     await api.drain();
@@ -287,13 +299,16 @@ describe("a Sinch campaign end to end", () => {
     ).toBe(200);
     expect(
       await post(
-        sinchRecipientReport({ batchId: batchOf(phones.s4), recipient: phones.s4, status: "Dispatched" }, signing()),
+        sinchRecipientReport(
+          { batchId: batchOf(phones.s4), recipient: phones.s4, status: "Dispatched" },
+          signing(),
+        ),
       ),
     ).toBe(200);
     await api.drain();
     expect(await delivery()).toEqual({
       sent: 5,
-      failedToSend: 1,
+      failedToSend: 4,
       delivered: 3,
       failedToDeliver: 1,
       inTransit: 1,
@@ -303,10 +318,53 @@ describe("a Sinch campaign end to end", () => {
     a = await api.analytics("acme", "promo", key);
     expect(a.failures.failedToDeliver).toEqual([{ code: "0", description: "Failed", count: 1 }]);
     expect(a.series).toEqual([
-      { date: "2026-11-20", sent: 5, delivered: 3, clicks: 0, conversionEvents: 0, conversions: 0, revenue: "0.00" },
+      {
+        date: "2026-11-20",
+        sent: 5,
+        delivered: 3,
+        clicks: 0,
+        conversionEvents: 0,
+        conversions: 0,
+        revenue: "0.00",
+      },
     ]);
     expect(a.breakdowns.byProvider).toEqual([
       { provider: "sinch", sent: 5, delivered: 3, failedToDeliver: 1, clicks: 0 },
+    ]);
+  });
+
+  it("a receipt for the batch that timed out proves it was sent and moves it", async () => {
+    // Sinch created the batch after our client had given up.
+    await expect.poll(() => sim.accepted.some((x) => x.phone === phones.s7), { timeout: 5_000 }).toBe(true);
+    now = T0 + 50 * MIN;
+    expect(
+      await post(
+        sinchRecipientReport(
+          {
+            batchId: batchOf(phones.s7),
+            recipient: phones.s7,
+            status: "Delivered",
+            operatorStatusAt: new Date(T0 + 45 * MIN).toISOString(),
+          },
+          signing(),
+        ),
+      ),
+    ).toBe(200);
+    await api.drain();
+    expect(await delivery()).toEqual({
+      sent: 6,
+      failedToSend: 3,
+      delivered: 4,
+      failedToDeliver: 1,
+      inTransit: 1,
+      pendingDeliveryConfirmation: 0,
+      deliveryRate: 66.67,
+    });
+    const a = await api.analytics("acme", "promo", key);
+    expect(a.failures.failedToSend.map((f: { reason: string }) => f.reason)).toEqual([
+      "INVALID_NUMBER",
+      "PERSONALIZATION_FAILED",
+      "PROVIDER_ERROR",
     ]);
   });
 });

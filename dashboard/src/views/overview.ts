@@ -1,8 +1,9 @@
 import { listCampaigns } from "../api.js";
 import { h } from "../dom.js";
-import { count, money } from "../format.js";
+import { count, money, rate } from "../format.js";
 import type { Credentials } from "../session.js";
 import type { CampaignSummary } from "../types.js";
+import { provisionalBadge } from "./badge.js";
 import { type Column, dataTable } from "./table.js";
 
 /** Every campaign of the app; headline numbers when the list carries them (no extra requests). */
@@ -20,18 +21,25 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
   if (campaigns.some((x) => x.headline)) {
     const headline = (
       label: string,
-      pick: (x: NonNullable<CampaignSummary["headline"]>) => string,
+      field: string,
+      pick: (x: NonNullable<CampaignSummary["headline"]>) => Node | string,
     ): Column<CampaignSummary> => ({
       label,
       numeric: true,
       value: (x) => (x.headline ? pick(x.headline) : "—"),
+      metric: (x) => `headline.${x.campaignId}.${field}`,
     });
     columns.push(
-      headline("Sent", (x) => count(x.sent)),
-      headline("Delivered", (x) => count(x.delivered)),
-      headline("Clicks", (x) => count(x.clicks)),
-      headline("Conversions", (x) => count(x.conversions)),
-      headline("Revenue", (x) => money(x.revenue)),
+      headline("Sent", "sent", (x) => count(x.sent)),
+      headline("Delivered", "delivered", (x) => count(x.delivered)),
+      headline("Delivery rate", "deliveryRate", (x) => rate(x.deliveryRate ?? null)),
+      headline("Clicks", "clicks", (x) => count(x.clicks)),
+      headline("Conversions", "conversions", (x) => count(x.conversions)),
+      headline("Revenue", "revenue", (x) => money(x.revenue)),
+      {
+        label: "Status",
+        value: (x) => (x.headline?.provisional ? provisionalBadge() : x.headline ? "final" : "—"),
+      },
     );
   }
   const sorted = [...campaigns].sort((a, b) =>
@@ -48,11 +56,16 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
       h("code", {}, c.appId),
       ".",
     ),
-    dataTable(
-      "Campaigns",
-      columns,
-      sorted,
-      "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}.",
+    h(
+      "div",
+      { class: "card" },
+      dataTable(
+        "Campaigns",
+        columns,
+        sorted,
+        "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}.",
+        true,
+      ),
     ),
   );
 }

@@ -4,9 +4,11 @@ import { buildAnalytics } from "../../../lambdas/domain/analytics.js";
 import { fields } from "../../../lambdas/domain/counter-fields.js";
 import type { DailyCounters } from "../../../lambdas/store/counters.js";
 
-function analyticsOf(entries: Array<[string, number]>): Record<string, any> {
-  const counters: DailyCounters = new Map([["2026-11-20", new Map(entries.map(([f, v]) => [f, new Big(v)]))]]);
-  return buildAnalytics({
+function analyticsOf(entries: Array<[string, number]>): { failures: { failedToSend: unknown } } {
+  const counters: DailyCounters = new Map([
+    ["2026-11-20", new Map(entries.map(([f, v]) => [f, new Big(v)]))],
+  ]);
+  const built = buildAnalytics({
     app: { appId: "a", timezone: "UTC", currency: "USD" },
     campaign: {
       campaignId: "c",
@@ -22,6 +24,7 @@ function analyticsOf(entries: Array<[string, number]>): Record<string, any> {
     counters,
     nowMs: 0,
   });
+  return built as unknown as { failures: { failedToSend: unknown } };
 }
 
 describe("failure tables", () => {

@@ -1,0 +1,514 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type CustomConfig,
+  type CustomReceiptMapping,
+  type ParsedReceipts,
+  type ProviderName,
+  parseReceiptsFor,
+  ReceiptParseError,
+  type ReceiptRequest,
+} from "../../lambdas/providers/index.js";
+import {
+  asReceiptRequest,
+  type BuiltReceipt,
+  customReceipt,
+  customReceiptBatch,
+  gupshupPostReceipt,
+  gupshupQueryReceipt,
+  kaleyraReceipt,
+  sinchBatchReport,
+  sinchInbound,
+  sinchRecipientReport,
+} from "../simulators/index.js";
+
+/**
+ * Every receipt parser against arbitrary requests and against mutations of real-format receipts: a
+ * parser either returns well-formed receipts or throws ReceiptParseError (the worker parks those);
+ * anything else would send an authenticated receipt to the dead-letter queue instead.
+ */
+
+const RUNS = 300;
+const STATUSES = new Set(["DELIVERED", "FAILED", "IN_TRANSIT", "UNKNOWN"]);
+
+/** Field names the parsers look for, plus names that exist on every plain object. */
+const KNOWN_KEYS = [
+  "externalId",
+  "status",
+  "eventType",
+  "errCode",
+  "cause",
+  "deliveredTS",
+  "eventTs",
+  "sid",
+  "custom",
+  "delivat",
+  "mobile",
+  "type",
+  "batch_id",
+  "recipient",
+  "statuses",
+  "recipients",
+  "client_reference",
+  "operator_status_at",
+  "code",
+  "ref",
+  "ts",
+  "err",
+  "response",
+  "toString",
+  "constructor",
+  "__proto__",
+  "hasOwnProperty",
+  "valueOf",
+  "length",
+];
+
+const key = fc.oneof(fc.constantFrom(...KNOWN_KEYS), fc.string({ maxLength: 12 }));
+const text = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.constantFrom(
+    "",
+    " ",
+    "{custom}",
+    "DELIVRD",
+    "Delivered",
+    "SUCCESS",
+    "FAIL",
+    "1700000000",
+    "-1",
+    "1e400",
+  ),
+);
+const jsonish = fc.jsonValue({ maxDepth: 4 });
+
+/** Built the way the webhook builds it: a plain object, first value per key. */
+function record(pairs: Array<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of pairs) out[k] = v;
+  return out;
+}
+
+const pairs = fc.array(fc.tuple(key, text), { maxLength: 8 });
+
+const body = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: "binary", maxLength: 200 }),
+  jsonish.map((v) => JSON.stringify(v) ?? ""),
+  fc
+    .dictionary(
+      key,
+      fc.oneof(
+        text.map((t) => t as unknown),
+        jsonish,
+      ),
+    )
+    .map((d) => JSON.stringify(d)),
+  fc
+    .array(
+      fc.dictionary(
+        key,
+        fc.oneof(
+          text.map((t) => t as unknown),
+          jsonish,
+        ),
+      ),
+    )
+    .map((a) => JSON.stringify(a)),
+  pairs.map((p) => new URLSearchParams(p).toString()),
+  fc.constantFrom("{", "[", "[]", "{}", "null", "[null]", '{"response":{}}', '{"type":"mo_text"}', "  "),
+);
+
+const arbitraryRequest: fc.Arbitrary<ReceiptRequest> = fc.record({
+  method: fc.oneof(fc.constantFrom("GET", "POST", "HEAD", "PUT"), fc.string({ maxLength: 6 })),
+  query: pairs.map(record),
+  headers: fc
+    .array(
+      fc.tuple(fc.oneof(fc.constantFrom("content-type", "user-agent"), fc.string({ maxLength: 10 })), text),
+    )
+    .map(record),
+  body,
+});
+
+const nameOrPointer = fc.oneof(
+  fc.constantFrom(
+    "ref",
+    "status",
+    "err",
+    "ts",
+    "/a/b",
+    "/0",
+    "/",
+    "",
+    "toString",
+    "__proto__",
+    "constructor",
+  ),
+  fc.string({ minLength: 1, maxLength: 10 }),
+  fc.array(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 3 }).map((t) => `/${t.join("/")}`),
+);
+const statusList = fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 });
+const arbitraryMapping: fc.Arbitrary<CustomReceiptMapping> = fc.record(
+  {
+    messageId: nameOrPointer,
+    status: nameOrPointer,
+    errorCode: nameOrPointer,
+    time: nameOrPointer,
+    delivered: statusList,
+    failed: statusList,
+    inTransit: statusList,
+  },
+  { requiredKeys: ["messageId", "status", "delivered", "failed"] },
+);
+function customConfig(receipt: CustomReceiptMapping, providerIds: boolean): CustomConfig {
+  return {
+    request: { method: "POST", url: "https://sms.example/send" },
+    ...(providerIds ? { response: { messageIdPointer: "/id" } } : {}),
+    receipt,
+  };
+}
+
+/** The property every parse must satisfy: well-formed receipts, or a ReceiptParseError and nothing else. */
+function parseChecked(
+  provider: ProviderName,
+  request: ReceiptRequest,
+  config?: CustomConfig,
+): ParsedReceipts | null {
+  let parsed: ParsedReceipts;
+  try {
+    parsed = parseReceiptsFor(provider, request, config);
+  } catch (err) {
+    if (err instanceof ReceiptParseError) {
+      expect(err.reason.length).toBeGreaterThan(0);
+      return null;
+    }
+    throw err;
+  }
+  expect(Number.isInteger(parsed.ignored) && parsed.ignored >= 0).toBe(true);
+  // Nothing at all is a deliberate "ignored", never a silent empty success.
+  if (parsed.receipts.length === 0) expect(parsed.ignored).toBeGreaterThan(0);
+  for (const r of parsed.receipts) {
+    expect(STATUSES.has(r.status)).toBe(true);
+    for (const ref of [r.ref, r.fallbackRef]) {
+      if (ref === undefined) continue;
+      const id = ref.kind === "ours" ? ref.messageId : ref.providerMessageId;
+      expect(["ours", "provider"]).toContain(ref.kind);
+      expect(typeof id).toBe("string");
+      expect(id.length).toBeGreaterThan(0);
+    }
+    expect(r.code === null || typeof r.code === "string").toBe(true);
+    expect(r.description === null || typeof r.description === "string").toBe(true);
+    expect(r.operatorTimeMs === null || Number.isFinite(r.operatorTimeMs)).toBe(true);
+  }
+  return parsed;
+}
+
+/** Byte-level and field-level damage to a real receipt. */
+function mutated(built: fc.Arbitrary<BuiltReceipt>): fc.Arbitrary<ReceiptRequest> {
+  return fc
+    .tuple(
+      built,
+      fc.nat(),
+      fc.nat(),
+      text,
+      key,
+      jsonish,
+      fc.constantFrom(
+        "truncate",
+        "splice",
+        "set-query",
+        "drop-query",
+        "set-json",
+        "drop-json",
+        "wrap",
+        "method",
+      ),
+    )
+    .map(([b, i, j, t, k, v, how]) => {
+      const request = asReceiptRequest(b);
+      const cut = (s: string, n: number): number => (s.length === 0 ? 0 : n % (s.length + 1));
+      switch (how) {
+        case "truncate":
+          return { ...request, body: request.body.slice(0, cut(request.body, i)) };
+        case "splice": {
+          const at = cut(request.body, i);
+          return { ...request, body: request.body.slice(0, at) + t + request.body.slice(at + (j % 4)) };
+        }
+        case "set-query":
+          return { ...request, query: record([...Object.entries(request.query), [k, t]]) };
+        case "drop-query": {
+          const entries = Object.entries(request.query);
+          return {
+            ...request,
+            query: record(entries.filter((_, n) => n !== i % Math.max(entries.length, 1))),
+          };
+        }
+        case "set-json":
+        case "drop-json": {
+          let doc: unknown;
+          try {
+            doc = JSON.parse(request.body);
+          } catch {
+            return request;
+          }
+          const target = Array.isArray(doc) ? doc[i % Math.max(doc.length, 1)] : doc;
+          if (target !== null && typeof target === "object" && !Array.isArray(target)) {
+            const keys = Object.keys(target);
+            const name = how === "set-json" && j % 2 === 0 ? k : (keys[j % Math.max(keys.length, 1)] ?? k);
+            if (how === "set-json") Object.defineProperty(target, name, { value: v, enumerable: true });
+            else delete (target as Record<string, unknown>)[name];
+          }
+          return { ...request, body: JSON.stringify(doc) };
+        }
+        case "wrap":
+          return {
+            ...request,
+            body: JSON.stringify(i % 2 === 0 ? [request.body] : { response: request.body }),
+          };
+        default:
+          return { ...request, method: request.method === "GET" ? "POST" : "GET" };
+      }
+    });
+}
+
+const idText = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== "");
+const digitsText = fc.stringMatching(/^\d{6,15}$/);
+const gupshupBuilt = fc.oneof(
+  fc
+    .record({
+      externalId: idText,
+      status: fc.constantFrom("SUCCESS", "Success", "FAIL", "FAILURE", "UNKNOWN", "whatever"),
+      cause: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
+      errCode: fc.option(fc.constantFrom("000", "003", "00a"), { nil: undefined }),
+      deliveredTS: fc.option(fc.oneof(fc.nat(), fc.string({ maxLength: 14 })), { nil: undefined }),
+      phoneNo: fc.option(digitsText, { nil: undefined }),
+    })
+    .chain((f) => fc.boolean().map((straySpaces) => gupshupQueryReceipt(f, { straySpaces }))),
+  fc
+    .array(
+      fc.record({
+        externalId: fc.oneof(idText, fc.nat()),
+        eventType: fc.constantFrom("DELIVERED", "FAILED", "SENT", "x"),
+        eventTs: fc.option(fc.nat(), { nil: undefined }),
+        destAddr: fc.option(digitsText, { nil: undefined }),
+        errCode: fc.option(fc.oneof(fc.constantFrom("000", "003"), fc.nat()), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 20 },
+    )
+    .chain((events) => fc.boolean().map((wrap) => gupshupPostReceipt(events, { wrap }))),
+);
+const kaleyraBuilt = fc
+  .record({
+    sid: fc.option(idText, { nil: undefined }),
+    status: fc.constantFrom("DELIVRD", "AWAITED-DLR", "DNDNUMB", "EXPIRED", "???"),
+    custom: fc.option(idText, { nil: undefined }),
+    delivat: fc.option(fc.oneof(fc.nat(), fc.string({ maxLength: 20 })), { nil: undefined }),
+    mobile: fc.option(digitsText, { nil: undefined }),
+  })
+  .map((f) => kaleyraReceipt(f));
+const sinchStatus = fc.constantFrom(
+  "Queued",
+  "Dispatched",
+  "Delivered",
+  "Failed",
+  "Rejected",
+  "Unknown",
+  "Odd",
+);
+const sinchBuilt = fc.oneof(
+  fc
+    .record({
+      batchId: idText,
+      recipient: digitsText,
+      status: sinchStatus,
+      code: fc.option(fc.nat(), { nil: undefined }),
+      operatorStatusAt: fc.option(
+        fc.oneof(
+          fc.string({ maxLength: 25 }),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
+        {
+          nil: undefined,
+        },
+      ),
+      clientReference: fc.option(idText, { nil: undefined }),
+    })
+    .map((r) => sinchRecipientReport(r)),
+  fc
+    .record({
+      batchId: idText,
+      kind: fc.constantFrom<"full" | "summary">("full", "summary"),
+      statuses: fc.array(
+        fc.record({ status: sinchStatus, recipients: fc.array(digitsText, { maxLength: 3 }) }),
+        { maxLength: 4 },
+      ),
+      clientReference: fc.option(idText, { nil: undefined }),
+    })
+    .map((r) => sinchBatchReport(r)),
+  fc.record({ from: digitsText, to: digitsText, body: fc.string() }).map((r) => sinchInbound(r)),
+);
+
+/** Sane mapping field names, so the simulator's builder can place the values where the parser looks. */
+const saneField = fc.oneof(
+  fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/),
+  fc
+    .array(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { minLength: 1, maxLength: 3 })
+    .map((t) => `/${t.join("/")}`),
+);
+const saneMapping = fc
+  .uniqueArray(saneField, {
+    minLength: 4,
+    maxLength: 4,
+    // A pointer and a plain name on the same first token would overwrite each other.
+    selector: (f) => (f.startsWith("/") ? f.slice(1).split("/")[0] : f),
+  })
+  .map(
+    ([messageId, status, errorCode, time]): CustomReceiptMapping => ({
+      messageId: messageId as string,
+      status: status as string,
+      errorCode: errorCode as string,
+      time: time as string,
+      delivered: ["DELIVERED"],
+      failed: ["FAILED", "UNDELIVERED"],
+      inTransit: ["SENT"],
+    }),
+  );
+const customValues = fc.record({
+  messageId: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/),
+  status: fc.constantFrom("DELIVERED", "FAILED", "UNDELIVERED", "SENT", "delivered", "weird"),
+  errorCode: fc.option(fc.oneof(fc.nat(), fc.string({ maxLength: 5 })), { nil: undefined }),
+  time: fc.option(
+    fc.oneof(
+      fc.nat(),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    ),
+    { nil: undefined },
+  ),
+});
+const customBuilt = fc.oneof(
+  fc
+    .tuple(saneMapping, customValues, fc.constantFrom<"json" | "query" | "form">("json", "query", "form"))
+    .map(([m, v, as]) => ({ mapping: m, built: customReceipt(m, v, as) })),
+  fc
+    .tuple(saneMapping, fc.array(customValues, { minLength: 1, maxLength: 5 }))
+    .map(([m, vs]) => ({ mapping: m, built: customReceiptBatch(m, vs) })),
+);
+
+describe("receipt parsers never throw anything but ReceiptParseError", () => {
+  it.each(["gupshup", "kaleyra", "sinch"] as const)("%s: arbitrary requests", (provider) => {
+    fc.assert(
+      fc.property(arbitraryRequest, (request) => {
+        parseChecked(provider, request);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("custom: arbitrary requests against arbitrary mappings (including names every object has)", () => {
+    fc.assert(
+      fc.property(arbitraryRequest, arbitraryMapping, fc.boolean(), (request, mapping, ids) => {
+        parseChecked("custom", request, customConfig(mapping, ids));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("custom: a receipt whose mapped field is absent, for names every object has", () => {
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      const mapping: CustomReceiptMapping = {
+        messageId: name,
+        status: "st",
+        delivered: ["D"],
+        failed: ["F"],
+      };
+      for (const request of [
+        { method: "GET", query: { st: "D" }, headers: {}, body: "" },
+        { method: "POST", query: {}, headers: {}, body: "st=D" },
+        { method: "POST", query: {}, headers: {}, body: '{"st":"D"}' },
+      ]) {
+        expect(() => parseReceiptsFor("custom", request, customConfig(mapping, false))).toThrow(
+          ReceiptParseError,
+        );
+      }
+    }
+  });
+
+  it.each([
+    ["gupshup", gupshupBuilt],
+    ["kaleyra", kaleyraBuilt],
+    ["sinch", sinchBuilt],
+  ] as const)("%s: mutations of real-format receipts", (provider, built) => {
+    fc.assert(
+      fc.property(mutated(built), (request) => {
+        parseChecked(provider, request);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("custom: mutations of real-format receipts", () => {
+    fc.assert(
+      fc.property(
+        customBuilt.chain(({ mapping, built }) => mutated(fc.constant(built)).map((r) => ({ mapping, r }))),
+        fc.boolean(),
+        ({ mapping, r }, ids) => {
+          parseChecked("custom", r, customConfig(mapping, ids));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("real-format receipts parse to what they say", () => {
+  it("gupshup: the externalId and the status of every event", () => {
+    fc.assert(
+      fc.property(gupshupBuilt, (built) => {
+        const parsed = parseChecked("gupshup", asReceiptRequest(built));
+        expect(parsed?.receipts.length).toBeGreaterThan(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("kaleyra: every receipt with custom or sid is read; without both it is a parse error", () => {
+    fc.assert(
+      fc.property(kaleyraBuilt, (built) => {
+        const request = asReceiptRequest(built);
+        const hasRef = [request.query.custom, request.query.sid].some(
+          (v) => v && !/^\{\w*\}$/.test(v.trim()),
+        );
+        const parsed = parseChecked("kaleyra", request);
+        expect(parsed?.receipts.length ?? 0).toBe(hasRef ? 1 : 0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("custom: the mapped message id and status come back for every receipt of a batch", () => {
+    fc.assert(
+      fc.property(saneMapping, fc.array(customValues, { minLength: 1, maxLength: 5 }), (mapping, values) => {
+        const parsed = parseChecked(
+          "custom",
+          asReceiptRequest(customReceiptBatch(mapping, values)),
+          customConfig(mapping, false),
+        );
+        expect(parsed?.receipts.map((r) => r.ref)).toEqual(
+          values.map((v) => ({ kind: "ours", messageId: v.messageId })),
+        );
+        const expected = values.map((v) =>
+          v.status.toUpperCase() === "DELIVERED"
+            ? "DELIVERED"
+            : v.status === "SENT"
+              ? "IN_TRANSIT"
+              : v.status === "weird"
+                ? "UNKNOWN"
+                : "FAILED",
+        );
+        expect(parsed?.receipts.map((r) => r.status)).toEqual(expected);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
