@@ -36,6 +36,71 @@ export interface SeriesEntry {
   revenue: string;
 }
 
+type Rate = number | null;
+type Money = string;
+
+/** The analytics response (SPEC §4); every field is defined in domain/metric-dictionary. */
+export interface AnalyticsResponse {
+  appId: string;
+  campaignId: string;
+  instanceId: string | null;
+  timezone: string;
+  currency: string;
+  from: string | null;
+  to: string | null;
+  delivery: {
+    sent: number;
+    failedToSend: number;
+    delivered: number;
+    failedToDeliver: number;
+    inTransit: number;
+    pendingDeliveryConfirmation: number;
+    deliveryRate: Rate;
+  };
+  clicks: {
+    total: number;
+    unique: number;
+    clickThroughRate: Rate;
+    suspectedBots: number;
+    afterExpiry: number;
+    byUrl: Array<{ url: string; total: number; unique: number }>;
+  };
+  conversions: {
+    goalId: string;
+    attributionBasis: "delivered" | "sent";
+    conversionEvents: number;
+    conversions: number;
+    conversionRate: Rate;
+  };
+  revenue: {
+    goalId: string | null;
+    total: Money;
+    averageOrderValue: Money | null;
+    averageRevenuePerUser: Money | null;
+    eventsWithoutRevenue: number;
+  };
+  goals: Array<{ goalId: string; eventName: string; allGoals: number; uniqueGoals: number; revenue?: Money }>;
+  failures: {
+    failedToSend: Array<{ reason: string; code: string | null; count: number }>;
+    failedToDeliver: Array<{ code: string; description: string | null; count: number }>;
+  };
+  series: SeriesEntry[];
+  deliveryLatency: { p50Seconds: Rate; p90Seconds: Rate; p99Seconds: Rate; inTransitOver72h: number };
+  breakdowns: {
+    byCountry: Array<{ country: string } & BreakdownRow>;
+    byProvider: Array<{ provider: string } & BreakdownRow>;
+  };
+  provisional: { openWindows: number; awaitingReceipt: number };
+  conversionsBySendDate: Array<{ date: string; conversionEvents: number; conversions: number }>;
+}
+
+interface BreakdownRow {
+  sent: number;
+  delivered: number;
+  failedToDeliver: number;
+  clicks: number;
+}
+
 const TRANSIT_ALERT_HOURS = 72;
 
 function rate(part: number, base: number): number | null {
@@ -71,7 +136,7 @@ function seriesDays(input: AnalyticsInput): string[] {
 }
 
 /** The analytics response of SPEC §4 from summed daily counters. Pure: the handler does the I/O. */
-export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
+export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
   const { app, campaign, counters } = input;
   const n = (field: string): number => total(counters, field).toNumber();
   const primary = campaign.primaryGoalId;
@@ -112,15 +177,15 @@ export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
     urls.set(url, entry);
   }
 
-  const breakdown = (prefix: "country" | "provider") => {
-    const rows = new Map<string, Record<string, number>>();
+  const breakdown = (prefix: "country" | "provider"): Array<[string, BreakdownRow]> => {
+    const rows = new Map<string, BreakdownRow>();
     for (const { parts, value } of split(counters, `${prefix}|`)) {
       const [metric = "", key = ""] = parts;
       const row = rows.get(key) ?? { sent: 0, delivered: 0, failedToDeliver: 0, clicks: 0 };
-      row[metric] = (row[metric] ?? 0) + value;
+      if (metric in row) row[metric as keyof BreakdownRow] += value;
       rows.set(key, row);
     }
-    return [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([key, row]) => ({ [prefix]: key, ...row }));
+    return [...rows].sort(([a], [b]) => a.localeCompare(b));
   };
 
   const series: SeriesEntry[] = seriesDays(input).map((date) => {
@@ -209,7 +274,10 @@ export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
       p99Seconds: percentileSeconds(latencyCounts, 99),
       inTransitOver72h: sumHours(counters, "transit|", (hour) => hour + 3_600_000 <= transitCutoff),
     },
-    breakdowns: { byCountry: breakdown("country"), byProvider: breakdown("provider") },
+    breakdowns: {
+      byCountry: breakdown("country").map(([country, row]) => ({ country, ...row })),
+      byProvider: breakdown("provider").map(([provider, row]) => ({ provider, ...row })),
+    },
     provisional: {
       openWindows: sumHours(counters, "winclose|", (hour) => hour > input.nowMs - 3_600_000),
       awaitingReceipt: n(fields.inTransit),
@@ -226,26 +294,19 @@ export function buildAnalytics(input: AnalyticsInput): Record<string, unknown> {
 }
 
 /** The overview numbers of a campaign (the campaign list carries them). */
-export function headline(a: ReturnType<typeof buildAnalytics>): Record<string, unknown> {
-  const r = a as {
-    delivery: Record<string, unknown>;
-    clicks: Record<string, unknown>;
-    conversions: Record<string, unknown>;
-    revenue: Record<string, unknown>;
-    provisional: Record<string, number>;
-  };
+export function headline(a: AnalyticsResponse): Record<string, unknown> {
   return {
-    sent: r.delivery.sent,
-    failedToSend: r.delivery.failedToSend,
-    delivered: r.delivery.delivered,
-    failedToDeliver: r.delivery.failedToDeliver,
-    deliveryRate: r.delivery.deliveryRate,
-    clicks: r.clicks.total,
-    uniqueClicks: r.clicks.unique,
-    conversions: r.conversions.conversions,
-    conversionRate: r.conversions.conversionRate,
-    revenue: r.revenue.total,
-    provisional: (r.provisional.openWindows ?? 0) > 0 || (r.provisional.awaitingReceipt ?? 0) > 0,
+    sent: a.delivery.sent,
+    failedToSend: a.delivery.failedToSend,
+    delivered: a.delivery.delivered,
+    failedToDeliver: a.delivery.failedToDeliver,
+    deliveryRate: a.delivery.deliveryRate,
+    clicks: a.clicks.total,
+    uniqueClicks: a.clicks.unique,
+    conversions: a.conversions.conversions,
+    conversionRate: a.conversions.conversionRate,
+    revenue: a.revenue.total,
+    provisional: a.provisional.openWindows > 0 || a.provisional.awaitingReceipt > 0,
   };
 }
 

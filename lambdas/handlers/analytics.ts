@@ -1,5 +1,5 @@
 import { nowMs } from "../clock.js";
-import { buildAnalytics, type SeriesEntry, seriesCsv } from "../domain/analytics.js";
+import { buildAnalytics, seriesCsv } from "../domain/analytics.js";
 import { NotFoundError } from "../http/errors.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
@@ -44,7 +44,7 @@ export const handler = jsonHandler(async (event) => {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9_.:-]/g, "_")}.csv"`,
       },
-      body: seriesCsv(body.series as SeriesEntry[]),
+      body: seriesCsv(body.series),
     };
   }
   return json(200, body);

@@ -24,7 +24,7 @@ function analyticsOf(entries: Array<[string, number]>): { failures: { failedToSe
     counters,
     nowMs: 0,
   });
-  return built as unknown as { failures: { failedToSend: unknown } };
+  return built;
 }
 
 describe("failure tables", () => {
