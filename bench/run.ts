@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalQueues } from "../lambdas/local/queue.js";
 import { setQueue } from "../lambdas/queue/index.js";
@@ -27,6 +27,8 @@ const TARGET_REDIRECT_P50_RATIO = 1.5;
 const TARGET_QUERY_REQUESTS_90_DAYS = 10;
 
 const started = performance.now();
+/** Other work on the machine skews timings (not unit counts): recorded next to the results. */
+const loadAtStart = loadavg().map((x) => round(x, 2));
 const log = (line: string): void => console.error(line);
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model ?? "",
       node: process.version,
       platform: process.platform,
+      loadAverage1m: { atStart: loadAtStart[0], atEnd: round(loadavg()[0] ?? 0, 2) },
     },
     totalSeconds,
     targets,
@@ -267,6 +270,13 @@ async function main(): Promise<void> {
           ingestion.webhook.non2xx,
         ],
         [
+          "local server, receipt enqueued to memory",
+          ingestion.webhookMemoryQueue.requestsPerSecond,
+          ingestion.webhookMemoryQueue.p50Ms,
+          ingestion.webhookMemoryQueue.p99Ms,
+          ingestion.webhookMemoryQueue.non2xx,
+        ],
+        [
           "bare node:http, read body + 200",
           ingestion.bare.requestsPerSecond,
           ingestion.bare.p50Ms,
@@ -328,7 +338,7 @@ async function main(): Promise<void> {
     ),
   );
   out.push(
-    `\nTotal runtime: ${totalSeconds} s on ${cpus().length} CPUs (${process.version}). Results: bench/results.json`,
+    `\nTotal runtime: ${totalSeconds} s on ${cpus().length} CPUs (${process.version}), 1-minute load average ${loadAtStart[0]} at start, ${round(loadavg()[0] ?? 0, 2)} at end. Results: bench/results.json`,
   );
   console.log(out.join("\n"));
 }

@@ -12,6 +12,8 @@ new SmsAnalyticsStack(app, "SmsAnalytics", {
   env: account && region ? { account, region } : undefined,
   publicBaseUrl: app.node.tryGetContext("publicBaseUrl"),
   dashboardOrigin: app.node.tryGetContext("dashboardOrigin"),
+  // The dashboard (S3 + CloudFront) ships by default; `-c dashboard=false` leaves it out.
+  dashboard: app.node.tryGetContext("dashboard") !== "false",
 });
 
 // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.

@@ -215,10 +215,12 @@ export interface QueueSpec {
   /** Longer than the consumer's timeout, as SQS requires for Lambda event sources. */
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
+  /** At most this many concurrent consumer invocations (SQS event source maximum concurrency, ≥ 2). */
+  maxConcurrency?: number;
 }
 
 export const queues: Record<QueueName, QueueSpec> = {
-  sends: { consumer: "sendWorker", batchSize: 5, visibilityTimeoutSeconds: 720, maxReceiveCount: 3 },
+  sends: { consumer: "sendWorker", batchSize: 5, visibilityTimeoutSeconds: 720, maxReceiveCount: 3, maxConcurrency: 2 },
   receipts: { consumer: "deliveryWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 8 },
   clicks: { consumer: "clickWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 5 },
   events: {

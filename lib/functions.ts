@@ -67,6 +67,7 @@ export class Functions extends Construct {
           batchSize: queueSpec.batchSize,
           reportBatchItemFailures: true,
           maxBatchingWindow: queueSpec.batchSize > 10 ? MAX_BATCHING_WINDOW : undefined,
+          maxConcurrency: queueSpec.maxConcurrency,
         }),
       );
     }

@@ -6,6 +6,7 @@ import { parsePhone } from "../domain/phone.js";
 import { RateLimiter } from "../domain/rate-limit.js";
 import { render } from "../domain/template.js";
 import { type ProviderName, sendWith } from "../providers/index.js";
+import { queues } from "../routes.js";
 import type { CampaignContext } from "../store/campaign-context.js";
 import { connectorWebhookUrl } from "../store/connectors.js";
 import { type Fact, recordFacts } from "../store/facts.js";
@@ -36,12 +37,17 @@ export const SEND_CHUNK = 50;
 /** Recipients of one job sent in parallel (under the connector's rate limit). */
 const PARALLEL_SENDS = 4;
 
+/**
+ * The connector's rate is shared by at most `maxConcurrency` send workers at once (the SQS event
+ * source's limit), so each worker takes its share.
+ */
+const WORKERS = queues.sends.maxConcurrency ?? 1;
 const limiters = new Map<string, RateLimiter>();
 function limiterFor(ctx: CampaignContext): RateLimiter {
   const key = `${ctx.app.appId}\n${ctx.connector.connectorId}\n${ctx.connector.sendRatePerSecond}`;
   let limiter = limiters.get(key);
   if (!limiter) {
-    limiter = new RateLimiter(ctx.connector.sendRatePerSecond);
+    limiter = new RateLimiter(ctx.connector.sendRatePerSecond / WORKERS);
     limiters.set(key, limiter);
   }
   return limiter;

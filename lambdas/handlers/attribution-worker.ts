@@ -43,7 +43,16 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       console.error(
         JSON.stringify({ level: "error", msg: "attribution failed", error: (e as Error).message }),
       );
-      for (const x of list) failed.push(x.recordId);
+      // One failed write must not fail its neighbours (a 100-event batch does 100+ writes, so under
+      // sustained throttling it would fail every time and end in the DLQ): retry each event alone and
+      // report only those that fail again. Attribution is idempotent, so redoing the applied part is safe.
+      for (const x of list) {
+        try {
+          await attributeEvents(appId, [x.event], nowMs());
+        } catch {
+          failed.push(x.recordId);
+        }
+      }
     }
   }
   return failures(failed);

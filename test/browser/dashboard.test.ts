@@ -201,5 +201,7 @@ describe("the dashboard in Chromium", () => {
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png"), fullPage: true });
+    await page.locator(".funnel").screenshot({ path: join(ARTIFACTS, "dashboard-phone-funnel.png") });
+    await page.locator(".chart-figure").screenshot({ path: join(ARTIFACTS, "dashboard-phone-chart.png") });
   });
 });

@@ -138,7 +138,7 @@ beforeAll(async () => {
         },
         receipt: mapping,
       },
-      timeoutMs: 300,
+      timeoutMs: 2_000,
       sendRatePerSecond: 1000,
     },
     key,

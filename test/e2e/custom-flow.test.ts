@@ -74,7 +74,7 @@ beforeAll(async () => {
   sim = await startCustomSimulator();
   sim.script(tracked.c3, { kind: "http", status: 202, body: '{"id":"would-be-id"}' });
   sim.script(tracked.c4, { kind: "error", status: 500 });
-  sim.script(tracked.c9, { kind: "delay", ms: 1_000 }); // longer than the connector's timeout
+  sim.script(tracked.c9, { kind: "delay", ms: 6_000 }); // longer than the connector's timeout
   sim.script(untracked.n4, { kind: "error", status: 503 });
   key = await api.createApp("acme", "UTC", "USD");
 
@@ -91,7 +91,7 @@ beforeAll(async () => {
       provider: "custom",
       deliveryTracking: true,
       custom: { request, response: { messageIdPointer: "/id" }, receipt: mapping },
-      timeoutMs: 300,
+      timeoutMs: 2_000,
       sendRatePerSecond: 1000,
     },
     key,
@@ -105,7 +105,7 @@ beforeAll(async () => {
       provider: "custom",
       deliveryTracking: false,
       custom: { request },
-      timeoutMs: 300,
+      timeoutMs: 2_000,
       sendRatePerSecond: 1000,
     },
     key,

@@ -38,7 +38,7 @@ beforeAll(async () => {
     code: "175",
     text: "The 'INTERNATIONAL_PHONE' service is disabled for you",
   });
-  sim.script(phones.u6, { kind: "delay", ms: 1_500 });
+  sim.script(phones.u6, { kind: "delay", ms: 6_000 });
   key = await api.createApp("acme", "Asia/Kolkata", "INR");
   const connector = await api.call(
     "PUT",
@@ -46,7 +46,7 @@ beforeAll(async () => {
     {
       provider: "gupshup",
       gupshup: { userId: "acct", password: "pw", mask: "ACME", baseUrl: sim.url },
-      timeoutMs: 300,
+      timeoutMs: 2_000,
     },
     key,
   );

@@ -62,7 +62,7 @@ beforeAll(async () => {
   setClock(() => now);
   sim = await startKaleyraSimulator({ apiKey: "kal-key" });
   sim.script(phones.k2, { kind: "number-status", status: "INV-NUMBER" });
-  sim.script(phones.k3, { kind: "delay", ms: 1_000 });
+  sim.script(phones.k3, { kind: "delay", ms: 6_000 });
   sim.script(phones.k6, { kind: "success", dataShape: "object" });
   key = await api.createApp("acme", "Asia/Kolkata", "INR");
   const connector = await api.call(
@@ -71,7 +71,7 @@ beforeAll(async () => {
     {
       provider: "kaleyra",
       kaleyra: { apiKey: "kal-key", sender: "ACMEIN", baseUrl: `${sim.url}/v4/` },
-      timeoutMs: 300,
+      timeoutMs: 2_000,
       sendRatePerSecond: 1000,
     },
     key,

@@ -66,7 +66,7 @@ beforeAll(async () => {
     code: "syntax_invalid_parameter_format",
     text: "Invalid parameter",
   });
-  sim.script(phones.s7, { kind: "delay", ms: 1_000 }); // longer than the connector's timeout
+  sim.script(phones.s7, { kind: "delay", ms: 6_000 }); // longer than the connector's timeout
   key = await api.createApp("acme", "UTC", "EUR");
   const connector = await api.call(
     "PUT",
@@ -80,7 +80,7 @@ beforeAll(async () => {
         baseUrl: sim.url,
         webhookSecret: SECRET,
       },
-      timeoutMs: 300,
+      timeoutMs: 2_000,
       sendRatePerSecond: 1000,
     },
     key,
@@ -345,6 +345,8 @@ describe("a Sinch campaign end to end", () => {
             recipient: phones.s7,
             status: "Delivered",
             operatorStatusAt: new Date(T0 + 45 * MIN).toISOString(),
+            // We never learned this batch id; Sinch echoes our client_reference, which finds the message.
+            clientReference: sim.accepted.find((x) => x.phone === phones.s7)?.clientReference as string,
           },
           signing(),
         ),

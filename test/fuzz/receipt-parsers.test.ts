@@ -422,11 +422,12 @@ describe("receipt parsers never throw anything but ReceiptParseError", () => {
         delivered: ["D"],
         failed: ["F"],
       };
-      for (const request of [
+      const requests: ReceiptRequest[] = [
         { method: "GET", query: { st: "D" }, headers: {}, body: "" },
         { method: "POST", query: {}, headers: {}, body: "st=D" },
         { method: "POST", query: {}, headers: {}, body: '{"st":"D"}' },
-      ]) {
+      ];
+      for (const request of requests) {
         expect(() => parseReceiptsFor("custom", request, customConfig(mapping, false))).toThrow(
           ReceiptParseError,
         );

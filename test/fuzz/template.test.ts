@@ -40,7 +40,7 @@ const escapes = [
   urlComponentEscape,
   headerValueEscape,
 ];
-const escape = fc.constantFrom(...escapes);
+const anEscape = fc.constantFrom(...escapes);
 
 /** Braces and pipes are what placeholders are made of: make them frequent. */
 const templateText = fc.oneof(
@@ -82,7 +82,7 @@ function source(parts: Part[]): string {
 describe("render", () => {
   it("never throws, and whatever it reports missing is a placeholder without a value", () => {
     fc.assert(
-      fc.property(templateText, values, escape, (template, vals, esc) => {
+      fc.property(templateText, values, anEscape, (template, vals, esc) => {
         const r = render(template, vals, esc);
         const names = placeholderNames(template);
         if (r.ok) {
@@ -102,7 +102,7 @@ describe("render", () => {
 
   it("output and missing agree with a template built from known parts", () => {
     fc.assert(
-      fc.property(fc.array(part, { maxLength: 8 }), values, escape, (parts, vals, esc) => {
+      fc.property(fc.array(part, { maxLength: 8 }), values, anEscape, (parts, vals, esc) => {
         const expectedMissing: string[] = [];
         let expected = "";
         for (const p of parts) {

@@ -23,7 +23,6 @@ function synth(dist: string): { app: App; stack: SmsAnalyticsStack; template: Te
 }
 
 const { stack, template } = synth(distDir);
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON; the assertions below check its shape.
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
 const idOf = (construct: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(construct.node.defaultChild as never);

@@ -203,9 +203,9 @@ describe("functions", () => {
     });
   });
 
-  it("generates the admin key secret: 48 characters, no punctuation", () => {
-    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
-    template.hasResourceProperties("AWS::SecretsManager::Secret", {
+  it("generates the admin key and the server secret: 48 characters, no punctuation", () => {
+    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+    template.allResourcesProperties("AWS::SecretsManager::Secret", {
       GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true },
     });
   });

@@ -2,15 +2,17 @@
  * `npm run test:load`: the full-size load (not run in CI). Defaults: 20,000 receipt requests and 5,000
  * events, 30% of each duplicates, 64 concurrent clients, the product as a child process killed with
  * SIGKILL and restarted once half-way. Override with LOAD_RECEIPTS, LOAD_EVENTS, LOAD_CONCURRENCY,
- * LOAD_CRASHES (kills, spread evenly; 0 runs the product in this process), LOAD_SEED.
+ * LOAD_CRASHES (kills, spread evenly; 0 runs the product in this process), LOAD_SEED, and
+ * LOAD_ENGINE=memory (with LOAD_CRASHES=0: the engine keeps the table in memory, no fsync per write).
  * Exits 1 when any figure differs from the plan.
  */
 import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { runScenario } from "./scenario.js";
-import { childProcessTarget, inProcessTarget } from "./targets.js";
 
+// The SDK's switch for its "upgrade Node" notice, set before the SDK loads (hence the dynamic imports).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const { runScenario } = await import("./scenario.js");
+const { childProcessTarget, inProcessTarget } = await import("./targets.js");
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 
 const receipts = num("LOAD_RECEIPTS", 20_000);
@@ -18,7 +20,9 @@ const events = num("LOAD_EVENTS", 5_000);
 const crashes = num("LOAD_CRASHES", 1);
 const adminApiKey = randomBytes(24).toString("hex");
 const target =
-  crashes > 0 ? await childProcessTarget({ adminApiKey }) : await inProcessTarget({ adminApiKey });
+  crashes > 0
+    ? await childProcessTarget({ adminApiKey })
+    : await inProcessTarget({ adminApiKey, memoryEngine: process.env.LOAD_ENGINE === "memory" });
 try {
   const report = await runScenario(target, {
     adminApiKey,

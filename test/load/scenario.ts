@@ -12,16 +12,19 @@ import type { ProductTarget } from "./targets.js";
  * the product part-way; then the queues drain and the analytics are compared with the plan.
  */
 
-const APP = "load";
 const CAMPAIGN = "bf";
 const INSTANCE = "i1";
 const RECIPIENTS_PER_CALL = 1_000;
 
 export interface ScenarioOptions extends PlanOptions {
   adminApiKey: string;
+  /** Default "load". Runs in one process use distinct apps: workers cache campaign contexts for 30 s. */
+  appId?: string;
   concurrency?: number;
   /** Kill -9 and restart the product when this share of the work is acknowledged (e.g. [0.5]). */
   crashAt?: number[];
+  /** Runs once the sends are recorded, before the load (e.g. to start injecting faults). */
+  afterSeed?: () => void;
 }
 
 export interface Actual {
@@ -90,7 +93,7 @@ async function must(
 }
 
 /** What the analytics route answers, reduced to the figures the plan predicts. */
-export async function readActual(base: string, key: string): Promise<Actual> {
+export async function readActual(base: string, key: string, APP: string): Promise<Actual> {
   const a = (
     await must(call(base, "GET", `/v1/apps/${APP}/campaigns/${CAMPAIGN}/analytics`, key), 200, "analytics")
   ).body;
@@ -113,6 +116,7 @@ export async function readActual(base: string, key: string): Promise<Actual> {
 
 export async function runScenario(target: ProductTarget, o: ScenarioOptions): Promise<ScenarioReport> {
   const sim: GupshupSimulator = await startGupshupSimulator({ userId: "acct", password: "pw" });
+  const APP = o.appId ?? "load";
   try {
     const admin = o.adminApiKey;
     const created = await must(
@@ -139,7 +143,9 @@ export async function runScenario(target: ProductTarget, o: ScenarioOptions): Pr
         connectorId: "gs",
         clickTracking: false,
         conversionWindowHours: 36,
-        goals: [{ goalId: "purchase", eventName: "Purchase", primary: true, revenueAttribute: "order_value" }],
+        goals: [
+          { goalId: "purchase", eventName: "Purchase", primary: true, revenueAttribute: "order_value" },
+        ],
       }),
       201,
       "create campaign",
@@ -172,10 +178,11 @@ export async function runScenario(target: ProductTarget, o: ScenarioOptions): Pr
     );
     await target.drain();
     const seedMs = Date.now() - seedStart;
-    const seeded = await readActual(target.url(), key);
+    const seeded = await readActual(target.url(), key, APP);
     if (seeded.sent !== users || seeded.failedToSend !== 0)
       throw new Error(`seed: sent ${seeded.sent}, failed ${seeded.failedToSend} of ${users}`);
 
+    o.afterSeed?.();
     const providerIds = new Map(sim.accepted.map((a) => [a.phone.replace(/\D/g, ""), a.providerMessageId]));
     const t0 = Date.now() + 1;
     await new Promise((r) => setTimeout(r, 2));
@@ -252,7 +259,7 @@ export async function runScenario(target: ProductTarget, o: ScenarioOptions): Pr
       parkedReceipts: (parked.body.parkedReceipts as unknown[]).length,
       queues,
       expected: { ...plan.expected, failedToSend: 0 },
-      actual: await readActual(target.url(), key),
+      actual: await readActual(target.url(), key, APP),
     };
   } finally {
     await sim.stop();

@@ -37,7 +37,7 @@ function labelled(n: number): number[] {
 /** The daily series (already app-timezone days) as an SVG line chart, with the numbers in a table. */
 export function seriesChart(series: SeriesDay[], currency: string, timezone: string): HTMLElement {
   // A narrower drawing on phones keeps the axis labels readable once the SVG is scaled to fit.
-  const W = window.matchMedia("(max-width: 640px)").matches ? 380 : 720;
+  const W = window.matchMedia("(max-width: 640px)").matches ? 340 : 720;
   const n = series.length;
   const max = Math.max(0, ...series.flatMap((d) => SERIES.map((k) => d[k.key])));
   const { top, step } = axis(max);

@@ -1,0 +1,133 @@
+import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { setDynamo } from "../../lambdas/store/client.js";
+import { seededRandom } from "../load/plan.js";
+
+/**
+ * DynamoDB as it fails in production: throttling, transaction conflicts and timeouts, the last both
+ * before the write (nothing happened) and after it (it happened, the caller cannot know). The faults are
+ * injected by a middleware on real clients pointed at the real engine, so every write that does go
+ * through is real. Only writes fail; reads pass.
+ */
+
+export type FaultKind = "throttle" | "conflict" | "timeoutBefore" | "timeoutAfter";
+
+export interface FaultPlan {
+  /**
+   * Picks the fault (or none) for the n-th write of this command (1-based, counted per command name).
+   * `conflict` applies to TransactWriteItems only.
+   */
+  choose(command: string, n: number): FaultKind | null;
+  /**
+   * Where the fault is raised: "outside" the SDK's own retries (what a caller sees once they are used
+   * up), or "inside" them (each attempt may fail; the SDK retries throttling and timeouts itself).
+   */
+  where: "outside" | "inside";
+}
+
+export interface FaultMeter {
+  injected: Record<FaultKind, number>;
+  writes: Record<string, number>;
+  enabled: boolean;
+}
+
+const WRITES = new Set([
+  "PutItemCommand",
+  "UpdateItemCommand",
+  "DeleteItemCommand",
+  "TransactWriteItemsCommand",
+  "BatchWriteItemCommand",
+]);
+
+function faultError(kind: FaultKind, itemCount: number): Error {
+  const meta = { $metadata: { httpStatusCode: 400 } };
+  switch (kind) {
+    case "throttle":
+      return Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+        name: "ThrottlingException",
+        $fault: "client",
+        ...meta,
+      });
+    case "conflict":
+      return new TransactionCanceledException({
+        message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: Array.from({ length: itemCount }, (_, i) =>
+          i === 0 ? { Code: "TransactionConflict" } : { Code: "None" },
+        ),
+      });
+    default:
+      // What the SDK's HTTP handler raises when the socket times out.
+      return Object.assign(new Error("Connection timed out after 3000 ms"), {
+        name: "TimeoutError",
+        $metadata: {},
+      });
+  }
+}
+
+/** A seeded plan: each write fails with probability `rate`, the kind drawn uniformly from `kinds`. */
+export function randomFaults(
+  seed: number,
+  rate: number,
+  kinds: FaultKind[],
+  where: FaultPlan["where"],
+): FaultPlan {
+  const random = seededRandom(seed);
+  return {
+    where,
+    choose(command) {
+      if (random() >= rate) return null;
+      const allowed = kinds.filter((k) => k !== "conflict" || command === "TransactWriteItemsCommand");
+      return allowed[Math.floor(random() * allowed.length)] ?? null;
+    },
+  };
+}
+
+/** Installs the product's clients (same settings as `lambdas/store/client.ts`) with the fault middleware. */
+export function installFaultyDynamo(endpoint: string, plan: FaultPlan): FaultMeter {
+  const meter: FaultMeter = {
+    injected: { throttle: 0, conflict: 0, timeoutBefore: 0, timeoutAfter: 0 },
+    writes: {},
+    enabled: true,
+  };
+  const inject = async <T>(name: string, input: object, proceed: () => Promise<T>): Promise<T> => {
+    if (!meter.enabled || !WRITES.has(name)) return proceed();
+    const n = (meter.writes[name] ?? 0) + 1;
+    meter.writes[name] = n;
+    const kind = plan.choose(name, n);
+    if (kind === null) return proceed();
+    meter.injected[kind]++;
+    const items = (input as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
+    if (kind === "timeoutAfter") await proceed();
+    throw faultError(kind, items);
+  };
+  const raw = (): DynamoDBClient => {
+    const client = new DynamoDBClient({
+      endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 5,
+    });
+    // "initialize" runs once per call, before the retry middleware; "deserialize" runs on each attempt.
+    if (plan.where === "outside") {
+      client.middlewareStack.add(
+        (next, context) => (args) => inject(String(context.commandName), args.input, () => next(args)),
+        { step: "initialize", name: "faults" },
+      );
+    } else {
+      client.middlewareStack.add(
+        (next, context) => (args) => inject(String(context.commandName), args.input, () => next(args)),
+        { step: "deserialize", name: "faults", priority: "low" },
+      );
+    }
+    return client;
+  };
+  setDynamo(
+    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
+    DynamoDBDocumentClient.from(raw(), {
+      marshallOptions: { removeUndefinedValues: true },
+      unmarshallOptions: { wrapNumbers: true },
+    }),
+  );
+  return meter;
+}
