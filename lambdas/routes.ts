@@ -220,7 +220,13 @@ export interface QueueSpec {
 }
 
 export const queues: Record<QueueName, QueueSpec> = {
-  sends: { consumer: "sendWorker", batchSize: 5, visibilityTimeoutSeconds: 720, maxReceiveCount: 3, maxConcurrency: 2 },
+  sends: {
+    consumer: "sendWorker",
+    batchSize: 5,
+    visibilityTimeoutSeconds: 720,
+    maxReceiveCount: 3,
+    maxConcurrency: 2,
+  },
   receipts: { consumer: "deliveryWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 8 },
   clicks: { consumer: "clickWorker", batchSize: 100, visibilityTimeoutSeconds: 360, maxReceiveCount: 5 },
   events: {

@@ -108,7 +108,10 @@ export async function openWindowsFor(
 /** An event arrived: keep it with its user, then attribute it to every window of theirs it falls in. */
 export async function attributeEvents(appId: string, events: AppEvent[], now: number): Promise<void> {
   const work = new Map<string, Work>();
-  for (const e of events) await putUserEvent(appId, e, now);
+  // Independent puts: in parallel, 25 at a time.
+  for (let i = 0; i < events.length; i += 25) {
+    await Promise.all(events.slice(i, i + 25).map((e) => putUserEvent(appId, e, now)));
+  }
   const byUser = new Map<string, AppEvent[]>();
   for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
   for (const [userId, userEvents] of byUser) {

@@ -11,7 +11,7 @@ import {
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
 import { type ConnectorRecord, getConnector } from "../store/connectors.js";
 import { type Fact, recordFacts } from "../store/facts.js";
-import { findByProviderRef, getMessages, type MessageRecord, transitionFact } from "../store/messages.js";
+import { findByProviderRefs, getMessages, type MessageRecord, transitionFact } from "../store/messages.js";
 import { parkReceipt } from "../store/parked.js";
 import { openWindowsFor } from "./attribution.js";
 
@@ -40,8 +40,11 @@ interface Matched {
   messageId: string;
 }
 
-async function resolve(appId: string, connectorId: string, ref: ReceiptRef): Promise<string | null> {
-  return ref.kind === "ours" ? ref.messageId : findByProviderRef(appId, connectorId, ref.providerMessageId);
+/** The message a reference names, given the provider ids already looked up for the batch. */
+function resolve(connectorId: string, ref: ReceiptRef, providerRefs: Map<string, string>): string | null {
+  return ref.kind === "ours"
+    ? ref.messageId
+    : (providerRefs.get(`${connectorId}\n${ref.providerMessageId}`) ?? null);
 }
 
 function snapshot(m: MessageRecord): MessageSnapshot {
@@ -132,6 +135,7 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
     } else retry.add(job.recordId);
   };
 
+  const parsed: Array<{ job: ReceiptJob; receipts: NormalizedReceipt[] }> = [];
   for (const job of jobs) {
     const { raw } = job;
     const connector = await connectorOf(raw.appId, raw.connectorId);
@@ -151,6 +155,28 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
       });
       continue;
     }
+    parsed.push({ job, receipts });
+  }
+
+  // Provider ids of the whole batch in one consistent batch read (per app).
+  const providerRefs = new Map<string, string>();
+  const wanted = new Map<string, Array<{ connectorId: string; providerMessageId: string }>>();
+  for (const { job, receipts } of parsed) {
+    for (const r of receipts) {
+      for (const ref of [r.ref, r.fallbackRef]) {
+        if (ref?.kind !== "provider") continue;
+        const list = wanted.get(job.raw.appId) ?? [];
+        list.push({ connectorId: job.raw.connectorId, providerMessageId: ref.providerMessageId });
+        wanted.set(job.raw.appId, list);
+      }
+    }
+  }
+  for (const [app, refs] of wanted) {
+    for (const [k, v] of await findByProviderRefs(app, refs)) providerRefs.set(k, v);
+  }
+
+  for (const { job, receipts } of parsed) {
+    const { raw } = job;
     // Our reference can name no message (a custom provider may put its own id in the mapped field):
     // then the fallback decides. One batch read per request, only for receipts that have a fallback.
     const oursWithFallback = receipts.flatMap((r) =>
@@ -159,10 +185,10 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
     const known = oursWithFallback.length > 0 ? await getMessages(raw.appId, oursWithFallback) : null;
     let unmatched = 0;
     for (const receipt of receipts) {
-      let messageId = await resolve(raw.appId, raw.connectorId, receipt.ref);
+      let messageId = resolve(raw.connectorId, receipt.ref, providerRefs);
       if (messageId && known && receipt.fallbackRef && !known.has(messageId)) messageId = null;
       if (!messageId && receipt.fallbackRef)
-        messageId = await resolve(raw.appId, raw.connectorId, receipt.fallbackRef);
+        messageId = resolve(raw.connectorId, receipt.fallbackRef, providerRefs);
       if (messageId) matched.push({ job, receipt, messageId });
       else unmatched++;
     }

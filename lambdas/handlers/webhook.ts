@@ -9,7 +9,7 @@ import type { ApiResult } from "../http/response.js";
 import { securityHeaders } from "../http/security-headers.js";
 import { type ProviderName, verifySinchSignature } from "../providers/index.js";
 import { queue } from "../queue/index.js";
-import { findConnectorByWebhookToken } from "../store/connectors.js";
+import { type ConnectorRecord, findConnectorByWebhookToken } from "../store/connectors.js";
 
 /** Receipts are small (a Gupshup batch is ≤ 20 events); anything near the queue's 256 KB limit is not one. */
 export const MAX_RECEIPT_BYTES = 128 * 1024;
@@ -21,6 +21,26 @@ class QueueUnavailableError extends HttpError {
   constructor() {
     super(503, "UNAVAILABLE", "The receipt could not be queued; retry later");
   }
+}
+
+/**
+ * Authenticated connectors by token, kept 30 s per container: a burst of receipts costs two reads,
+ * not two per receipt. Only hits are kept (guessing tokens cannot fill it); a rotated token stops
+ * working within 30 s.
+ */
+const CONNECTOR_CACHE_MS = 30_000;
+const CONNECTOR_CACHE_SIZE = 1_000;
+const connectors = new Map<string, { at: number; connector: ConnectorRecord }>();
+
+async function connectorFor(token: string, now: number): Promise<ConnectorRecord | undefined> {
+  const hit = connectors.get(token);
+  if (hit && now - hit.at < CONNECTOR_CACHE_MS) return hit.connector;
+  const connector = await findConnectorByWebhookToken(token);
+  if (connector) {
+    if (connectors.size >= CONNECTOR_CACHE_SIZE) connectors.delete(connectors.keys().next().value as string);
+    connectors.set(token, { at: now, connector });
+  }
+  return connector;
 }
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
@@ -44,7 +64,8 @@ async function receive(event: APIGatewayProxyEventV2): Promise<ApiResult> {
   if (Buffer.byteLength(body) > MAX_RECEIPT_BYTES) {
     throw new PayloadTooLargeError(MAX_RECEIPT_BYTES);
   }
-  const connector = token.length <= 128 ? await findConnectorByWebhookToken(token) : undefined;
+  const now = nowMs();
+  const connector = token.length <= 128 ? await connectorFor(token, now) : undefined;
   if (!connector || connector.connectorId !== connectorId) {
     throw new UnauthorizedError("Unknown webhook URL");
   }
@@ -56,7 +77,6 @@ async function receive(event: APIGatewayProxyEventV2): Promise<ApiResult> {
     const value = header(event, name);
     if (value !== undefined) headers[name] = value;
   }
-  const now = nowMs();
   if (connector.provider === "sinch" && connector.sinch.webhookSecret) {
     const lower: Record<string, string> = {};
     for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) lower[k.toLowerCase()] = v;

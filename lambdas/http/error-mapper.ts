@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { z } from "zod";
+import type { z } from "zod";
 import { issueDetails } from "../schemas/issues.js";
 import { HttpError } from "./errors.js";
 import { type ApiResult, errorResponse } from "./response.js";
@@ -20,11 +20,18 @@ function logUnexpected(err: unknown, event: APIGatewayProxyEventV2, awsRequestId
   );
 }
 
+/** Recognised by shape, not `instanceof`: importing zod here would put all of it into every bundle. */
+function isZodError(err: unknown): err is z.core.$ZodError {
+  return (
+    err instanceof Error && err.name === "ZodError" && Array.isArray((err as { issues?: unknown }).issues)
+  );
+}
+
 /** Maps a thrown error to the API error body: HttpError as is, ZodError as 400, anything else as 500. */
 export function toErrorResponse(err: unknown): ApiResult | undefined {
   if (err instanceof HttpError)
     return errorResponse(err.status, err.code, err.message, err.details, err.headers);
-  if (err instanceof z.core.$ZodError) {
+  if (isZodError(err)) {
     return errorResponse(400, "VALIDATION_FAILED", "The request is invalid", issueDetails(err.issues));
   }
   return undefined;

@@ -50,7 +50,7 @@ export function joinHeaders(rawHeaders: string[]): Record<string, string> {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
     const value = rawHeaders[i + 1] as string;
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]},${value}` : value;
   }
   return headers;
 }
@@ -61,7 +61,7 @@ export function parseQuery(rawQueryString: string): Record<string, string> | und
   const out: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
     if (key === "") continue;
-    out[key] = key in out ? `${out[key]},${value}` : value;
+    out[key] = Object.hasOwn(out, key) ? `${out[key]},${value}` : value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

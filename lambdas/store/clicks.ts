@@ -1,6 +1,5 @@
-import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { type ClickerState, emptyClickerState } from "../domain/clicks.js";
-import { dynamo } from "./client.js";
+import { batchGet } from "./batch-get.js";
 import type { TransactItem } from "./facts.js";
 import { type Key, keys } from "./keys.js";
 import { tableName } from "./schema.js";
@@ -47,8 +46,6 @@ function toState(item: StoredClicker | undefined): ClickerState {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Strongly consistent reads of clicker items, by `pk`; an absent item reads as the empty state (version 0). */
 export async function readClickers(ids: ClickerId[]): Promise<Map<string, ClickerState>> {
   const out = new Map<string, ClickerState>();
@@ -58,23 +55,7 @@ export async function readClickers(ids: ClickerId[]): Promise<Map<string, Clicke
     pending.set(key.pk, key);
     out.set(key.pk, emptyClickerState());
   }
-  const all = [...pending.values()];
-  for (let i = 0; i < all.length; i += 100) {
-    let batch: Key[] = all.slice(i, i + 100);
-    for (let attempt = 0; batch.length > 0; attempt++) {
-      if (attempt > 8) throw new Error("BatchGet kept leaving clicker keys unprocessed");
-      if (attempt > 0) await sleep(20 * 2 ** attempt);
-      const r = await dynamo().send(
-        new BatchGetCommand({
-          RequestItems: { [tableName()]: { Keys: batch, ConsistentRead: true } },
-        }),
-      );
-      for (const item of (r.Responses?.[tableName()] ?? []) as StoredClicker[]) {
-        out.set(item.pk, toState(item));
-      }
-      batch = (r.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[];
-    }
-  }
+  for (const item of await batchGet<StoredClicker>([...pending.values()])) out.set(item.pk, toState(item));
   return out;
 }
 

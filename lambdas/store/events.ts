@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AppEvent } from "../domain/attribution.js";
+import { batchGet } from "./batch-get.js";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";
 import { tableName } from "./schema.js";
@@ -39,6 +40,13 @@ export async function claimEventId(
     new GetCommand({ TableName: tableName(), Key: keys.eventId(appId, eventId), ConsistentRead: true }),
   );
   return r.Item?.digest === digest ? "same" : "conflict";
+}
+
+/** The content digests event ids were claimed with (one consistent batch read); unclaimed ids are absent. */
+export async function eventClaims(appId: string, eventIds: string[]): Promise<Map<string, string>> {
+  const items = await batchGet<{ pk: string; digest: string }>(eventIds.map((id) => keys.eventId(appId, id)));
+  const prefix = keys.eventId(appId, "").pk;
+  return new Map(items.map((item) => [item.pk.slice(prefix.length), item.digest]));
 }
 
 export async function putUserEvent(appId: string, e: AppEvent, now: number): Promise<void> {

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Delta } from "../domain/message-counters.js";
 import { providerRefDigest } from "../domain/message-id.js";
 import type { MessageStatus } from "../domain/message-state.js";
+import { batchGet } from "./batch-get.js";
 import { dynamo } from "./client.js";
 import type { Fact, TransactItem } from "./facts.js";
 import { keys } from "./keys.js";
@@ -117,27 +118,10 @@ export async function getMessage(appId: string, messageId: string): Promise<Mess
   return (r.Item as MessageRecord | undefined) ?? null;
 }
 
-/** Strongly consistent batch read (100 keys per request), missing ones left out. */
+/** Strongly consistent batch read, missing ones left out. */
 export async function getMessages(appId: string, messageIds: string[]): Promise<Map<string, MessageRecord>> {
-  const out = new Map<string, MessageRecord>();
-  const unique = [...new Set(messageIds)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [tableName()]: {
-        Keys: unique.slice(i, i + 100).map((id): Record<string, unknown> => ({ ...keys.message(appId, id) })),
-        ConsistentRead: true,
-      },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      const r = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of r.Responses?.[tableName()] ?? [])
-        out.set(String(item.messageId), item as MessageRecord);
-      request = r.UnprocessedKeys as typeof request;
-      if (attempt > 0) await new Promise((res) => setTimeout(res, 20 * 2 ** attempt));
-      if (attempt > 8) throw new Error("BatchGet kept leaving keys unprocessed");
-    }
-  }
-  return out;
+  const items = await batchGet<MessageRecord>(messageIds.map((id) => keys.message(appId, id)));
+  return new Map(items.map((m) => [m.messageId, m]));
 }
 
 /**
@@ -199,19 +183,27 @@ export async function putProviderRef(m: MessageRecord, providerMessageId: string
   );
 }
 
-export async function findByProviderRef(
+/**
+ * Which messages provider ids belong to, for a batch of receipts: one consistent BatchGetItem per
+ * 100 ids. Keyed `connectorId\nproviderMessageId`; unknown ids are left out.
+ */
+export async function findByProviderRefs(
   appId: string,
-  connectorId: string,
-  providerMessageId: string,
-): Promise<string | null> {
-  const r = await dynamo().send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: keys.providerMessage(appId, connectorId, providerRefDigest(providerMessageId)),
-      ConsistentRead: true,
-    }),
-  );
-  return r.Item ? String(r.Item.messageId) : null;
+  refs: Array<{ connectorId: string; providerMessageId: string }>,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const byPk = new Map<string, string>();
+  for (const r of refs) {
+    const key = keys.providerMessage(appId, r.connectorId, providerRefDigest(r.providerMessageId));
+    byPk.set(key.pk, `${r.connectorId}\n${r.providerMessageId}`);
+  }
+  for (const item of await batchGet<{ pk: string; messageId: string }>(
+    [...byPk.keys()].map((pk) => ({ pk, sk: "PMID" })),
+  )) {
+    const ref = byPk.get(item.pk);
+    if (ref) out.set(ref, item.messageId);
+  }
+  return out;
 }
 
 /**
