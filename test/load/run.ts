@@ -3,10 +3,11 @@
  * events, 30% of each duplicates, 64 concurrent clients, the product as a child process killed with
  * SIGKILL and restarted once half-way. Override with LOAD_RECEIPTS, LOAD_EVENTS, LOAD_CONCURRENCY,
  * LOAD_CRASHES (kills, spread evenly; 0 runs the product in this process), LOAD_SEED, and
- * LOAD_ENGINE=memory (with LOAD_CRASHES=0: the engine keeps the table in memory, no fsync per write).
+ * LOAD_LOG=<file> (the runtime's log lines), LOAD_ENGINE=memory (with LOAD_CRASHES=0: the engine keeps the table in memory, no fsync per write).
  * Exits 1 when any figure differs from the plan.
  */
 import { randomBytes } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 
 // The SDK's switch for its "upgrade Node" notice, set before the SDK loads (hence the dynamic imports).
@@ -19,10 +20,16 @@ const receipts = num("LOAD_RECEIPTS", 20_000);
 const events = num("LOAD_EVENTS", 5_000);
 const crashes = num("LOAD_CRASHES", 1);
 const adminApiKey = randomBytes(24).toString("hex");
+const logFile = process.env.LOAD_LOG;
+const log = logFile ? (line: string): void => appendFileSync(logFile, `${line}\n`) : undefined;
 const target =
   crashes > 0
-    ? await childProcessTarget({ adminApiKey })
-    : await inProcessTarget({ adminApiKey, memoryEngine: process.env.LOAD_ENGINE === "memory" });
+    ? await childProcessTarget({ adminApiKey, ...(log ? { log } : {}) })
+    : await inProcessTarget({
+        adminApiKey,
+        memoryEngine: process.env.LOAD_ENGINE === "memory",
+        ...(log ? { log } : {}),
+      });
 try {
   const report = await runScenario(target, {
     adminApiKey,

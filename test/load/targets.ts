@@ -30,6 +30,8 @@ export interface TargetOptions {
    * costs an fsync per write (~40-100 writes/s here); runs that kill nothing do not need it.
    */
   memoryEngine?: boolean;
+  /** The runtime's log lines (queue retries, timeouts); default: dropped. */
+  log?: (line: string) => void;
 }
 
 export async function inProcessTarget(o: TargetOptions): Promise<ProductTarget & { dynamoEndpoint: string }> {
@@ -41,7 +43,7 @@ export async function inProcessTarget(o: TargetOptions): Promise<ProductTarget &
     ...(engine ? { dynamodbEndpoint: engine.endpoint } : {}),
     adminApiKey: o.adminApiKey,
     queueVisibilityTimeoutSeconds: o.visibilityTimeoutSeconds ?? 1,
-    log: () => {},
+    log: o.log ?? (() => {}),
   });
   return {
     dynamoEndpoint: runtime.dynamoEndpoint,
@@ -68,7 +70,7 @@ interface Running {
   lines: AsyncIterator<string>;
 }
 
-async function startChild(env: NodeJS.ProcessEnv): Promise<Running> {
+async function startChild(env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<Running> {
   // Its own process group, so one kill reaches the runtime and the engine it started.
   const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
     env,
@@ -78,6 +80,7 @@ async function startChild(env: NodeJS.ProcessEnv): Promise<Running> {
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4_000);
+    log?.(d.toString().trimEnd());
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   const first = await lines.next();
@@ -114,7 +117,7 @@ export async function childProcessTarget(o: TargetOptions): Promise<ProductTarge
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(o.visibilityTimeoutSeconds ?? 1),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
-  let running = await startChild(env);
+  let running = await startChild(env, o.log);
   let generation = 0;
   return {
     dataDir,
@@ -132,7 +135,7 @@ export async function childProcessTarget(o: TargetOptions): Promise<ProductTarge
     async crashAndRestart() {
       await killHard(running);
       generation++;
-      running = await startChild(env);
+      running = await startChild(env, o.log);
     },
     async stop() {
       running.child.stdin?.end();
