@@ -1,3 +1,4 @@
+import { forEachLimit } from "../concurrency.js";
 import {
   type AppEvent,
   type Attributed,
@@ -60,6 +61,8 @@ function addWork(
 }
 
 const MAX_ROUNDS = 6;
+/** Independent reads and puts of one batch in flight at once. */
+const PARALLEL = 16;
 
 /** Records the conversions of the gathered work; re-reads and re-plans those that raced with another writer. */
 async function recordConversions(work: Map<string, Work>): Promise<void> {
@@ -96,25 +99,22 @@ export async function openWindowsFor(
   _now: number,
 ): Promise<void> {
   const work = new Map<string, Work>();
-  for (const m of messages) {
+  await forEachLimit(messages, PARALLEL, async (m) => {
     const window = windowOf(m);
-    if (!window) continue;
+    if (!window) return;
     const events = await userEventsBetween(m.appId, m.userId, window.start, window.end);
     addWork(work, ctx, [m], events);
-  }
+  });
   await recordConversions(work);
 }
 
 /** An event arrived: keep it with its user, then attribute it to every window of theirs it falls in. */
 export async function attributeEvents(appId: string, events: AppEvent[], now: number): Promise<void> {
   const work = new Map<string, Work>();
-  // Independent puts: in parallel, 25 at a time.
-  for (let i = 0; i < events.length; i += 25) {
-    await Promise.all(events.slice(i, i + 25).map((e) => putUserEvent(appId, e, now)));
-  }
+  await forEachLimit(events, PARALLEL, (e) => putUserEvent(appId, e, now));
   const byUser = new Map<string, AppEvent[]>();
   for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
-  for (const [userId, userEvents] of byUser) {
+  await forEachLimit([...byUser], PARALLEL, async ([userId, userEvents]) => {
     const messages = await getMessages(appId, await userMessageIds(appId, userId));
     const byCampaign = new Map<string, MessageRecord[]>();
     for (const m of messages.values()) {
@@ -124,6 +124,6 @@ export async function attributeEvents(appId: string, events: AppEvent[], now: nu
       const ctx = await campaignContext(appId, campaignId, now);
       if (ctx) addWork(work, ctx, campaignMessages, userEvents);
     }
-  }
+  });
   await recordConversions(work);
 }

@@ -1,4 +1,5 @@
 import type { Context } from "aws-lambda";
+import { forEachLimit } from "../concurrency.js";
 import { LINK_LIFETIME_MS, shortenUrls } from "../domain/links.js";
 import { type CountedMessage, type SendResult, sendOutcomeDeltas } from "../domain/message-counters.js";
 import { messageIdFor } from "../domain/message-id.js";
@@ -237,23 +238,17 @@ export async function runSendJob(
 ): Promise<boolean> {
   const attempts: Attempt[] = [];
   let complete = true;
-  let next = 0;
   const reserveMs = ctx.connector.timeoutMs + 15_000;
-  const worker = async (): Promise<void> => {
-    while (next < job.recipients.length) {
+  try {
+    await forEachLimit(job.recipients, PARALLEL_SENDS, async (recipient) => {
       if (lambdaContext && lambdaContext.getRemainingTimeInMillis() < reserveMs) {
         complete = false; // stop before the function times out; the redelivery picks up the rest
         return;
       }
-      const recipient = job.recipients[next++];
-      if (!recipient) return;
       const attempt = await sendOne(ctx, job, recipient, now);
       if (attempt === "retry-later") complete = false;
       else if (attempt) attempts.push(attempt);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: PARALLEL_SENDS }, worker));
+    });
   } finally {
     // Record what was sent even if a later recipient failed: an unrecorded send becomes "outcome unknown".
     if (attempts.length > 0) await recordFacts(attempts.map((a) => a.fact));

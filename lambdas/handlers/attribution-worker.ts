@@ -11,7 +11,27 @@ export interface QueuedEvent {
   event: AppEvent;
 }
 
-/** Events queue consumer: each event id counts once per app; each event is attributed exactly once. */
+/** One app's events: confirm (or make) their id claims, then attribute the ones this content owns. */
+async function attribute(
+  appId: string,
+  list: Array<{ recordId: string; queued: QueuedEvent }>,
+): Promise<void> {
+  const claims = await eventClaims(
+    appId,
+    list.map((x) => x.queued.event.eventId),
+  );
+  const events: AppEvent[] = [];
+  for (const { queued } of list) {
+    const claimed = claims.get(queued.event.eventId);
+    const owns =
+      claimed === undefined
+        ? (await claimEventId(appId, queued.event.eventId, queued.digest, nowMs())) !== "conflict"
+        : claimed === queued.digest;
+    if (owns) events.push(queued.event);
+  }
+  await attributeEvents(appId, events, nowMs());
+}
+
 /**
  * Events queue consumer: each event id counts once per app; each event is attributed exactly once.
  * The events route claimed every id before queueing it; one batch read confirms the claims (an id
@@ -31,25 +51,21 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   }
   for (const [appId, list] of byApp) {
     try {
-      const claims = await eventClaims(
-        appId,
-        list.map((x) => x.queued.event.eventId),
-      );
-      const events: AppEvent[] = [];
-      for (const { queued } of list) {
-        const claimed = claims.get(queued.event.eventId);
-        const owns =
-          claimed === undefined
-            ? (await claimEventId(appId, queued.event.eventId, queued.digest, nowMs())) !== "conflict"
-            : claimed === queued.digest;
-        if (owns) events.push(queued.event);
-      }
-      await attributeEvents(appId, events, nowMs());
+      await attribute(appId, list);
     } catch (e) {
       console.error(
         JSON.stringify({ level: "error", msg: "attribution failed", error: (e as Error).message }),
       );
-      for (const x of list) failed.push(x.recordId);
+      // One failed write must not fail its neighbours (a 100-event batch does 100+ writes, so under
+      // sustained throttling it would fail on every receive and end in the DLQ): retry each event alone
+      // and report only those that fail again. Attribution is idempotent, so redoing applied work is safe.
+      for (const x of list) {
+        try {
+          await attribute(appId, [x]);
+        } catch {
+          failed.push(x.recordId);
+        }
+      }
     }
   }
   return failures(failed);

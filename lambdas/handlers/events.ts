@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DateTime } from "luxon";
 import { nowMs } from "../clock.js";
+import { forEachLimit } from "../concurrency.js";
 import type { AppEvent } from "../domain/attribution.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
@@ -42,27 +43,21 @@ export const handler = jsonHandler(async (event) => {
   let duplicates = 0;
   const toQueue: string[] = [];
   const seen = new Set<string>();
-  let next = 0;
-  const claimNext = async (): Promise<void> => {
-    while (next < events.length) {
-      const e = events[next++];
-      if (!e) return;
-      if (seen.has(e.eventId)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(e.eventId);
-      const digest = digestOf(e);
-      const claim = await claimEventId(app.appId, e.eventId, digest, now);
-      if (claim === "new") accepted++;
-      else duplicates++;
-      if (claim !== "conflict") {
-        const queued: QueuedEvent = { appId: app.appId, digest, event: e };
-        toQueue.push(JSON.stringify(queued));
-      }
+  await forEachLimit(events, PARALLEL_CLAIMS, async (e) => {
+    if (seen.has(e.eventId)) {
+      duplicates++;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_CLAIMS }, claimNext));
+    seen.add(e.eventId);
+    const digest = digestOf(e);
+    const claim = await claimEventId(app.appId, e.eventId, digest, now);
+    if (claim === "new") accepted++;
+    else duplicates++;
+    if (claim !== "conflict") {
+      const queued: QueuedEvent = { appId: app.appId, digest, event: e };
+      toQueue.push(JSON.stringify(queued));
+    }
+  });
   if (toQueue.length > 0) await queue().send("events", toQueue);
   return json(202, { accepted, duplicates });
 });

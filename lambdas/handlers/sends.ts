@@ -1,4 +1,5 @@
 import { nowMs } from "../clock.js";
+import { forEachLimit } from "../concurrency.js";
 import { messageIdFor } from "../domain/message-id.js";
 import { SEND_CHUNK, type SendJob } from "../flows/sending.js";
 import { NotFoundError } from "../http/errors.js";
@@ -35,31 +36,25 @@ export const handler = jsonHandler(async (event) => {
   let accepted = 0;
   const toQueue: SendJob["recipients"] = [];
   const now = nowMs();
-  let next = 0;
-  const claimNext = async (): Promise<void> => {
-    while (next < unique.length) {
-      const r = unique[next++];
-      if (!r) return;
-      const claim = await claimMessage(
-        {
-          appId: app.appId,
-          messageId: messageIdFor(app.appId, campaignId, instanceId, r.userId),
-          campaignId,
-          instanceId,
-          userId: r.userId,
-          connectorId: connector.connectorId,
-          provider: connector.provider,
-          tracked: connector.deliveryTracking,
-          windowHours: campaign.conversionWindowHours,
-        },
-        now,
-      );
-      if (claim.created) accepted++;
-      else duplicates++;
-      if (claim.created || claim.existing.status === "QUEUED") toQueue.push(r);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_CLAIMS }, claimNext));
+  await forEachLimit(unique, PARALLEL_CLAIMS, async (r) => {
+    const claim = await claimMessage(
+      {
+        appId: app.appId,
+        messageId: messageIdFor(app.appId, campaignId, instanceId, r.userId),
+        campaignId,
+        instanceId,
+        userId: r.userId,
+        connectorId: connector.connectorId,
+        provider: connector.provider,
+        tracked: connector.deliveryTracking,
+        windowHours: campaign.conversionWindowHours,
+      },
+      now,
+    );
+    if (claim.created) accepted++;
+    else duplicates++;
+    if (claim.created || claim.existing.status === "QUEUED") toQueue.push(r);
+  });
 
   const jobs: string[] = [];
   for (let i = 0; i < toQueue.length; i += SEND_CHUNK) {

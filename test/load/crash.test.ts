@@ -16,8 +16,8 @@ beforeAll(async () => {
   target = await childProcessTarget({ adminApiKey: ADMIN });
   report = await runScenario(target, {
     adminApiKey: ADMIN,
-    receipts: 200,
-    events: 80,
+    receipts: 400,
+    events: 150,
     seed: 11,
     crashAt: [0.4],
   });

@@ -13,7 +13,7 @@ let report: ScenarioReport;
 
 beforeAll(async () => {
   target = await inProcessTarget({ adminApiKey: ADMIN, memoryEngine: true });
-  report = await runScenario(target, { adminApiKey: ADMIN, receipts: 500, events: 150, seed: 7 });
+  report = await runScenario(target, { adminApiKey: ADMIN, receipts: 1_000, events: 300, seed: 7 });
 }, 240_000);
 
 afterAll(async () => {
@@ -22,10 +22,10 @@ afterAll(async () => {
 
 describe("receipts and events under concurrent load with 30% duplicates", () => {
   it("sent every duplicate it planned and every request once to a 2xx", () => {
-    expect(report.receiptRequests).toBe(500);
-    expect(report.receiptDuplicates).toBe(150);
-    expect(report.eventSubmissions).toBe(150);
-    expect(report.eventDuplicates).toBe(45);
+    expect(report.receiptRequests).toBe(1_000);
+    expect(report.receiptDuplicates).toBe(300);
+    expect(report.eventSubmissions).toBe(300);
+    expect(report.eventDuplicates).toBe(90);
     expect(report.attempts).toBe(report.receiptRequests + report.eventRequests);
   });
 
