@@ -82,7 +82,7 @@ async function tap(code: string, options: { at: number; ua?: string; method?: st
 describe("click tracking through the local server", () => {
   it("shortens every URL of the message, trailing punctuation left in the text", () => {
     expect(links.u1).toHaveLength(2);
-    const msg = (sim.requests[0]?.body as Record<string, string>).msg;
+    const msg = (sim.requests[0]?.body as Record<string, string> | undefined)?.msg;
     expect(msg).toMatch(
       /^Sale http:\/\/localhost:\d+\/l\/[0-9A-Za-z]{14} and more at http:\/\/localhost:\d+\/l\/[0-9A-Za-z]{14}\.$/,
     );
