@@ -8,6 +8,7 @@ import { ForbiddenError, HttpError, PayloadTooLargeError, UnauthorizedError } fr
 import type { ApiResult } from "../http/response.js";
 import { securityHeaders } from "../http/security-headers.js";
 import { type ProviderName, verifySinchSignature } from "../providers/index.js";
+import { redactPhones } from "../providers/redact.js";
 import { queue } from "../queue/index.js";
 import { type ConnectorRecord, findConnectorByWebhookToken } from "../store/connectors.js";
 
@@ -96,7 +97,13 @@ async function receive(event: APIGatewayProxyEventV2): Promise<ApiResult> {
     connectorId,
     provider: connector.provider as ProviderName,
     receivedAt: now,
-    request: { method: event.requestContext.http.method, query, headers, body },
+    // Phone numbers never reach the queue (nor, later, the parked receipts).
+    request: redactPhones(connector.provider as ProviderName, {
+      method: event.requestContext.http.method,
+      query,
+      headers,
+      body,
+    }),
   };
   try {
     await queue().send("receipts", [JSON.stringify(raw)]);
