@@ -28,15 +28,12 @@ const keys: Record<string, string> = {};
 async function runScenario(appId: string, timezone: string): Promise<void> {
   const key = await api.createApp(appId, timezone, "USD");
   keys[appId] = key;
-  const connector = await api.call(
-    "PUT",
+  const webhookUrl = await api.putConnector(
     `/v1/apps/${appId}/connectors/gs`,
     { provider: "gupshup", gupshup: { userId: "u", password: "p", baseUrl: sim.url } },
     key,
   );
-  const webhookUrl = connector.body.webhookUrl as string;
-  await api.call(
-    "PUT",
+  await api.putCampaign(
     `/v1/apps/${appId}/campaigns/bf`,
     {
       name: "BF",

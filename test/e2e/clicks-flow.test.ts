@@ -30,14 +30,12 @@ beforeAll(async () => {
   });
   sim = await startGupshupSimulator();
   key = await api.createApp("clk", "UTC", "USD");
-  await api.call(
-    "PUT",
+  await api.putConnector(
     "/v1/apps/clk/connectors/gs",
     { provider: "gupshup", gupshup: { userId: "u", password: "p", baseUrl: sim.url } },
     key,
   );
-  await api.call(
-    "PUT",
+  await api.putCampaign(
     "/v1/apps/clk/campaigns/c1",
     { name: "C1", connectorId: "gs", clickTracking: true, goals: [{ goalId: "buy", eventName: "Purchase" }] },
     key,

@@ -49,8 +49,7 @@ beforeAll(async () => {
   setClock(() => now);
   sim = await startCustomSimulator();
   key = await api.createApp("shop", "Asia/Kolkata", "INR");
-  const connector = await api.call(
-    "PUT",
+  webhookUrl = await api.putConnector(
     "/v1/apps/shop/connectors/ct",
     {
       provider: "custom",
@@ -68,10 +67,7 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(connector.status).toBe(201);
-  webhookUrl = connector.body.webhookUrl;
-  const campaign = await api.call(
-    "PUT",
+  await api.putCampaign(
     "/v1/apps/shop/campaigns/bf",
     {
       name: "Black Friday",
@@ -84,7 +80,6 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(campaign.status).toBe(201);
 });
 
 afterAll(async () => {

@@ -124,8 +124,7 @@ beforeAll(async () => {
   crasher = installCrashingDynamo(api.runtime.dynamoEndpoint);
   sim = await startCustomSimulator();
   key = await api.createApp("acme", "UTC", "USD");
-  const connector = await api.call(
-    "PUT",
+  webhookUrl = await api.putConnector(
     "/v1/apps/acme/connectors/ct",
     {
       provider: "custom",
@@ -143,10 +142,7 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(connector.status).toBe(201);
-  webhookUrl = connector.body.webhookUrl;
-  const campaign = await api.call(
-    "PUT",
+  await api.putCampaign(
     "/v1/apps/acme/campaigns/cr",
     {
       name: "Crash",
@@ -159,7 +155,6 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(campaign.status).toBe(201);
 });
 
 afterAll(async () => {

@@ -84,8 +84,7 @@ beforeAll(async () => {
     headers: { "content-type": "application/json", "X-Tenant": "{{tenant}}" },
     body: '{"to":"{{phone}}","text":"{{message}}","ref":"{{messageId}}"}',
   };
-  const withTracking = await api.call(
-    "PUT",
+  trackedUrl = await api.putConnector(
     "/v1/apps/acme/connectors/ct",
     {
       provider: "custom",
@@ -96,10 +95,7 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(withTracking.status).toBe(201);
-  trackedUrl = withTracking.body.webhookUrl;
-  const withoutTracking = await api.call(
-    "PUT",
+  untrackedUrl = await api.putConnector(
     "/v1/apps/acme/connectors/cn",
     {
       provider: "custom",
@@ -110,15 +106,12 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(withoutTracking.status).toBe(201);
-  untrackedUrl = withoutTracking.body.webhookUrl;
 
   for (const [campaignId, connectorId] of [
     ["tr", "ct"],
     ["nt", "cn"],
   ]) {
-    const c = await api.call(
-      "PUT",
+    await api.putCampaign(
       `/v1/apps/acme/campaigns/${campaignId}`,
       {
         name: campaignId,
@@ -127,7 +120,6 @@ beforeAll(async () => {
       },
       key,
     );
-    expect(c.status).toBe(201);
   }
 });
 

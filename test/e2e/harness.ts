@@ -13,6 +13,10 @@ export interface Api {
   call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
   /** Creates an app and returns its API key. */
   createApp(appId: string, timezone?: string, currency?: string): Promise<string>;
+  /** Creates a connector (`PUT /v1/apps/…/connectors/…` must answer 201) and returns its webhook URL. */
+  putConnector(path: string, body: unknown, key: string): Promise<string>;
+  /** Creates a campaign (`PUT /v1/apps/…/campaigns/…` must answer 201). */
+  putCampaign(path: string, body: unknown, key: string): Promise<void>;
   /** Every queue empty and nothing in flight. */
   drain(): Promise<void>;
   analytics(appId: string, campaignId: string, key: string, query?: Record<string, string>): Promise<any>;
@@ -55,6 +59,15 @@ export async function startProduct(): Promise<Api> {
       const r = await call("PUT", `/v1/apps/${appId}`, { name: appId, timezone, currency }, ADMIN_KEY);
       if (r.status !== 201) throw new Error(`create app: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.apiKey as string;
+    },
+    async putConnector(path, body, key) {
+      const r = await call("PUT", path, body, key);
+      if (r.status !== 201) throw new Error(`create connector: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.webhookUrl as string;
+    },
+    async putCampaign(path, body, key) {
+      const r = await call("PUT", path, body, key);
+      if (r.status !== 201) throw new Error(`create campaign: ${r.status} ${JSON.stringify(r.body)}`);
     },
     drain: () => runtime.queues.drain(),
     async analytics(appId, campaignId, key, query = {}) {

@@ -65,8 +65,7 @@ beforeAll(async () => {
   sim.script(phones.k3, { kind: "delay", ms: 6_000 });
   sim.script(phones.k6, { kind: "success", dataShape: "object" });
   key = await api.createApp("acme", "Asia/Kolkata", "INR");
-  const connector = await api.call(
-    "PUT",
+  webhookUrl = await api.putConnector(
     "/v1/apps/acme/connectors/kl",
     {
       provider: "kaleyra",
@@ -76,15 +75,11 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(connector.status).toBe(201);
-  webhookUrl = connector.body.webhookUrl;
-  const campaign = await api.call(
-    "PUT",
+  await api.putCampaign(
     "/v1/apps/acme/campaigns/kal",
     { name: "Kaleyra", connectorId: "kl", goals: [{ goalId: "purchase", eventName: "Purchase" }] },
     key,
   );
-  expect(campaign.status).toBe(201);
 });
 
 afterAll(async () => {

@@ -68,8 +68,7 @@ beforeAll(async () => {
   });
   sim.script(phones.s7, { kind: "delay", ms: 6_000 }); // longer than the connector's timeout
   key = await api.createApp("acme", "UTC", "EUR");
-  const connector = await api.call(
-    "PUT",
+  webhookUrl = await api.putConnector(
     "/v1/apps/acme/connectors/sn",
     {
       provider: "sinch",
@@ -85,10 +84,7 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(connector.status).toBe(201);
-  webhookUrl = connector.body.webhookUrl;
-  const campaign = await api.call(
-    "PUT",
+  await api.putCampaign(
     "/v1/apps/acme/campaigns/promo",
     {
       name: "Promo",
@@ -98,7 +94,6 @@ beforeAll(async () => {
     },
     key,
   );
-  expect(campaign.status).toBe(201);
 });
 
 afterAll(async () => {
