@@ -42,7 +42,11 @@ export class Functions extends Construct {
         TABLE_NAME: props.table.tableName,
         PUBLIC_BASE_URL: props.publicBaseUrl,
       };
-      for (const queueName of spec.sendsTo) {
+      // The queues it sends to, and the one it consumes (to delay a retry: ChangeMessageVisibility).
+      const consumed = (Object.entries(props.queueSpecs) as [QueueName, QueueSpec][])
+        .filter(([, q]) => q.consumer === name)
+        .map(([queueName]) => queueName);
+      for (const queueName of [...spec.sendsTo, ...consumed]) {
         environment[queueUrlEnv(queueName)] = props.queues.get(queueName).queue.queueUrl;
       }
       for (const secretName of spec.secrets) {

@@ -28,6 +28,14 @@ export interface RawReceipt {
 /** A receipt that matches nothing yet is retried (its send may still be landing), then parked. */
 export const PARK_AFTER_RECEIVES = 6;
 
+/**
+ * Backoff before the next try of a receipt that matched nothing yet: 1, 2, 4, 8, 16 minutes after its
+ * 1st…5th receive (about half an hour in all), then it is parked.
+ */
+export function receiptRetryDelaySeconds(receiveCount: number): number {
+  return 60 * 2 ** Math.max(0, receiveCount - 1);
+}
+
 export interface ReceiptJob {
   recordId: string;
   receiveCount: number;

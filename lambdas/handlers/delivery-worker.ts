@@ -1,5 +1,11 @@
 import { nowMs } from "../clock.js";
-import { applyReceipts, type RawReceipt, type ReceiptJob } from "../flows/receipts.js";
+import {
+  applyReceipts,
+  type RawReceipt,
+  type ReceiptJob,
+  receiptRetryDelaySeconds,
+} from "../flows/receipts.js";
+import { queue } from "../queue/index.js";
 import { failures, parseBody, receiveCount, type SQSBatchResponse, type SQSEvent } from "../queue/worker.js";
 
 /** Receipts queue consumer: applies the batch exactly once; unmatched receipts are retried, then parked. */
@@ -24,6 +30,23 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         JSON.stringify({ level: "error", msg: "receipt batch failed", error: (e as Error).message }),
       );
       for (const j of jobs) failed.push(j.recordId);
+    }
+  }
+  // Back off: each retry waits twice as long as the one before (SQS ChangeMessageVisibility).
+  const port = queue();
+  for (const record of event.Records) {
+    if (!failed.includes(record.messageId) || !port.retryAfter) continue;
+    try {
+      await port.retryAfter("receipts", record.receiptHandle, receiptRetryDelaySeconds(receiveCount(record)));
+    } catch (e) {
+      // The queue's own visibility timeout still brings it back.
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          msg: "could not delay a receipt retry",
+          error: (e as Error).message,
+        }),
+      );
     }
   }
   return failures(failed);

@@ -64,6 +64,8 @@ interface QueueState {
   ready: Set<string>;
   inFlight: Set<string>;
   waiting: Set<string>;
+  /** Visibility asked for by the consumer (`retryAfter`) for a message of the batch in flight, in seconds. */
+  delays: Map<string, number>;
   pendingSends: number;
   batches: Set<Promise<void>>;
 }
@@ -78,10 +80,10 @@ export function queueArn(name: string): string {
   return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`;
 }
 
-function toRecord(name: QueueName, m: StoredMessage): SQSRecord {
+function toRecord(name: QueueName, m: StoredMessage, receiptHandle: string): SQSRecord {
   return {
     messageId: m.id,
-    receiptHandle: randomBytes(48).toString("base64"),
+    receiptHandle,
     body: m.body,
     attributes: {
       ApproximateReceiveCount: String(m.receiveCount),
@@ -128,6 +130,8 @@ export function readBatchResponse(
  */
 export class LocalQueues implements QueuePort {
   private stopped = false;
+  /** Receipt handles of the batches in flight → their message. */
+  private readonly handles = new Map<string, { queue: QueueName; id: string }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private drainWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly concurrency: number;
@@ -160,6 +164,7 @@ export class LocalQueues implements QueuePort {
         ready: new Set([...messages.values()].filter((m) => !m.dead).map((m) => m.id)),
         inFlight: new Set(),
         waiting: new Set(),
+        delays: new Map(),
         pendingSends: 0,
         batches: new Set(),
       };
@@ -168,6 +173,12 @@ export class LocalQueues implements QueuePort {
     const self = new LocalQueues(states, options);
     for (const state of states.values()) self.pump(state);
     return self;
+  }
+
+  /** SQS ChangeMessageVisibility for a message of a batch in flight; unknown handles are ignored like stale ones. */
+  async retryAfter(queue: QueueName, receiptHandle: string, seconds: number): Promise<void> {
+    const owner = this.handles.get(receiptHandle);
+    if (owner?.queue === queue) this.state(queue).delays.set(owner.id, Math.max(0, seconds));
   }
 
   async send(queue: QueueName, bodies: string[]): Promise<void> {
@@ -345,7 +356,13 @@ export class LocalQueues implements QueuePort {
           ),
         ),
       );
-      const event: SQSEvent = { Records: batch.map((m) => toRecord(state.name, m)) };
+      const event: SQSEvent = {
+        Records: batch.map((m) => {
+          const handle = randomBytes(48).toString("base64");
+          this.handles.set(handle, { queue: state.name, id: m.id });
+          return toRecord(state.name, m, handle);
+        }),
+      };
       const result = await this.withTimeout(state.name, consume(state.name, event));
       const read = readBatchResponse(
         result,
@@ -359,6 +376,9 @@ export class LocalQueues implements QueuePort {
       const why =
         e instanceof ConsumerTimeoutError ? "timed out" : `failed: ${(e as Error)?.message ?? String(e)}`;
       this.log(`queue ${state.name}: consumer ${why}; ${batch.length} message(s) will be redelivered`);
+    }
+    for (const [handle, owner] of this.handles) {
+      if (owner.queue === state.name && batch.some((m) => m.id === owner.id)) this.handles.delete(handle);
     }
     this.settle(state, batch, failed, receivedAt);
   }
@@ -380,6 +400,7 @@ export class LocalQueues implements QueuePort {
     for (const m of batch) {
       state.inFlight.delete(m.id);
       if (!failed.has(m.id)) {
+        state.delays.delete(m.id);
         state.messages.delete(m.id);
         this.journalQuietly(state, { t: "d", id: m.id });
       } else if (m.receiveCount >= state.spec.maxReceiveCount) {
@@ -390,13 +411,29 @@ export class LocalQueues implements QueuePort {
       }
     }
     if (retry.length === 0 || this.stopped) return;
-    const vt = this.options.visibilityTimeoutSeconds ?? state.spec.visibilityTimeoutSeconds;
-    // Invisible for the timeout from the receive, and never while its batch was still running.
-    const delay = Math.max(0, receivedAt + vt * 1000 - Date.now());
-    for (const id of retry) state.waiting.add(id);
+    // The consumer's own delay (retryAfter) counts from now, the queue's timeout from the receive; the
+    // test override caps both so tests see redeliveries quickly.
+    const cap = this.options.visibilityTimeoutSeconds ?? Number.POSITIVE_INFINITY;
+    const byDelay = new Map<number, string[]>();
+    for (const id of retry) {
+      const asked = state.delays.get(id);
+      state.delays.delete(id);
+      const seconds = Math.min(asked ?? state.spec.visibilityTimeoutSeconds, cap);
+      const delay = Math.max(
+        0,
+        (asked === undefined ? receivedAt : Date.now()) + seconds * 1000 - Date.now(),
+      );
+      byDelay.set(delay, [...(byDelay.get(delay) ?? []), id]);
+    }
+    for (const [delay, ids] of byDelay) this.retryLater(state, ids, delay);
+  }
+
+  /** Makes the messages visible again after `delay` ms. */
+  private retryLater(state: QueueState, ids: string[], delay: number): void {
+    for (const id of ids) state.waiting.add(id);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      for (const id of retry) {
+      for (const id of ids) {
         if (state.waiting.delete(id) && state.messages.has(id)) state.ready.add(id);
       }
       this.pump(state);

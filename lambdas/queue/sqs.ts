@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type QueueName, queueUrlEnv } from "../routes.js";
 import type { QueuePort } from "./port.js";
 
@@ -6,6 +6,19 @@ const sqs = new SQSClient({});
 
 /** SQS adapter: batches of 10, and any entry SQS did not accept fails the whole call (the caller answers 5xx). */
 export class SqsQueue implements QueuePort {
+  async retryAfter(name: QueueName, receiptHandle: string, seconds: number): Promise<void> {
+    const url = process.env[queueUrlEnv(name)];
+    if (!url) throw new Error(`${queueUrlEnv(name)} is not set`);
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: receiptHandle,
+        // SQS allows at most 12 hours.
+        VisibilityTimeout: Math.min(43_200, Math.max(0, Math.round(seconds))),
+      }),
+    );
+  }
+
   async send(name: QueueName, bodies: string[]): Promise<void> {
     const url = process.env[queueUrlEnv(name)];
     if (!url) throw new Error(`${queueUrlEnv(name)} is not set`);

@@ -186,6 +186,9 @@ describe("functions", () => {
         PUBLIC_BASE_URL: { "Fn::GetAtt": [logicalId(stack.api.httpApi), "ApiEndpoint"] },
       };
       for (const queue of spec.sendsTo) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
+      for (const queue of queueNames.filter((q) => queues[q].consumer === name)) {
+        expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
+      }
       if (spec.secrets.includes("adminKey")) {
         expected.ADMIN_KEY_SECRET_ARN = { Ref: logicalId(stack.adminKey?.secret ?? fail()) };
       }
