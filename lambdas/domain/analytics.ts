@@ -1,10 +1,13 @@
 import Big from "big.js";
 import { DateTime } from "luxon";
 import { type DailyCounters, total, totalsByPrefix } from "../store/counters.js";
+import type { AnalyticsResponse, BreakdownRow, SeriesEntry } from "./analytics-response.js";
 import { daysBetween } from "./calendar.js";
 import { fields } from "./counter-fields.js";
 import { percentileSeconds } from "./latency.js";
 import { formatMoney } from "./money.js";
+
+export type { AnalyticsResponse, SeriesEntry };
 
 /** What analytics needs to know about a campaign (from its stored configuration). */
 export interface CampaignView {
@@ -24,81 +27,6 @@ export interface AnalyticsInput {
   to: string | null;
   counters: DailyCounters;
   nowMs: number;
-}
-
-export interface SeriesEntry {
-  date: string;
-  sent: number;
-  delivered: number;
-  clicks: number;
-  conversionEvents: number;
-  conversions: number;
-  revenue: string;
-}
-
-type Rate = number | null;
-type Money = string;
-
-/** The analytics response (SPEC §4); every field is defined in domain/metric-dictionary. */
-export interface AnalyticsResponse {
-  appId: string;
-  campaignId: string;
-  instanceId: string | null;
-  timezone: string;
-  currency: string;
-  from: string | null;
-  to: string | null;
-  delivery: {
-    sent: number;
-    failedToSend: number;
-    delivered: number;
-    failedToDeliver: number;
-    inTransit: number;
-    pendingDeliveryConfirmation: number;
-    deliveryRate: Rate;
-  };
-  clicks: {
-    total: number;
-    unique: number;
-    clickThroughRate: Rate;
-    suspectedBots: number;
-    afterExpiry: number;
-    byUrl: Array<{ url: string; total: number; unique: number }>;
-  };
-  conversions: {
-    goalId: string;
-    attributionBasis: "delivered" | "sent";
-    conversionEvents: number;
-    conversions: number;
-    conversionRate: Rate;
-  };
-  revenue: {
-    goalId: string | null;
-    total: Money;
-    averageOrderValue: Money | null;
-    averageRevenuePerUser: Money | null;
-    eventsWithoutRevenue: number;
-  };
-  goals: Array<{ goalId: string; eventName: string; allGoals: number; uniqueGoals: number; revenue?: Money }>;
-  failures: {
-    failedToSend: Array<{ reason: string; code: string | null; count: number }>;
-    failedToDeliver: Array<{ code: string; description: string | null; count: number }>;
-  };
-  series: SeriesEntry[];
-  deliveryLatency: { p50Seconds: Rate; p90Seconds: Rate; p99Seconds: Rate; inTransitOver72h: number };
-  breakdowns: {
-    byCountry: Array<{ country: string } & BreakdownRow>;
-    byProvider: Array<{ provider: string } & BreakdownRow>;
-  };
-  provisional: { openWindows: number; awaitingReceipt: number };
-  conversionsBySendDate: Array<{ date: string; conversionEvents: number; conversions: number }>;
-}
-
-interface BreakdownRow {
-  sent: number;
-  delivered: number;
-  failedToDeliver: number;
-  clicks: number;
 }
 
 const TRANSIT_ALERT_HOURS = 72;

@@ -1,0 +1,77 @@
+/**
+ * The analytics response (SPEC §4) as types only — shared by the API (domain/analytics) and the
+ * dashboard, so both read the same contract. Every field is defined in domain/metric-dictionary.
+ */
+export interface SeriesEntry {
+  date: string;
+  sent: number;
+  delivered: number;
+  clicks: number;
+  conversionEvents: number;
+  conversions: number;
+  revenue: string;
+}
+
+type Rate = number | null;
+type Money = string;
+
+export interface AnalyticsResponse {
+  appId: string;
+  campaignId: string;
+  instanceId: string | null;
+  timezone: string;
+  currency: string;
+  from: string | null;
+  to: string | null;
+  delivery: {
+    sent: number;
+    failedToSend: number;
+    delivered: number;
+    failedToDeliver: number;
+    inTransit: number;
+    pendingDeliveryConfirmation: number;
+    deliveryRate: Rate;
+  };
+  clicks: {
+    total: number;
+    unique: number;
+    clickThroughRate: Rate;
+    suspectedBots: number;
+    afterExpiry: number;
+    byUrl: Array<{ url: string; total: number; unique: number }>;
+  };
+  conversions: {
+    goalId: string;
+    attributionBasis: "delivered" | "sent";
+    conversionEvents: number;
+    conversions: number;
+    conversionRate: Rate;
+  };
+  revenue: {
+    goalId: string | null;
+    total: Money;
+    averageOrderValue: Money | null;
+    averageRevenuePerUser: Money | null;
+    eventsWithoutRevenue: number;
+  };
+  goals: Array<{ goalId: string; eventName: string; allGoals: number; uniqueGoals: number; revenue?: Money }>;
+  failures: {
+    failedToSend: Array<{ reason: string; code: string | null; count: number }>;
+    failedToDeliver: Array<{ code: string; description: string | null; count: number }>;
+  };
+  series: SeriesEntry[];
+  deliveryLatency: { p50Seconds: Rate; p90Seconds: Rate; p99Seconds: Rate; inTransitOver72h: number };
+  breakdowns: {
+    byCountry: Array<{ country: string } & BreakdownRow>;
+    byProvider: Array<{ provider: string } & BreakdownRow>;
+  };
+  provisional: { openWindows: number; awaitingReceipt: number };
+  conversionsBySendDate: Array<{ date: string; conversionEvents: number; conversions: number }>;
+}
+
+export interface BreakdownRow {
+  sent: number;
+  delivered: number;
+  failedToDeliver: number;
+  clicks: number;
+}
