@@ -1,39 +1,50 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
 /**
- * Secrets the functions need, read once per cold start: from the environment on one machine
- * (the local runtime generates and keeps them under DATA_DIR), from Secrets Manager on AWS.
+ * Secrets the functions need: from the environment on one machine (the local runtime generates and
+ * keeps them under DATA_DIR), from Secrets Manager on AWS, read once per cold start. One client.
  */
-const cache = new Map<string, Promise<string>>();
+const fetched = new Map<string, Promise<string>>();
 let secretsManager: SecretsManagerClient | undefined;
 
-async function fromSecretsManager(arn: string): Promise<string> {
-  secretsManager ??= new SecretsManagerClient({});
-  const r = await secretsManager.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!r.SecretString) throw new Error("secret has no string value");
-  return r.SecretString;
-}
-
-function secret(envName: string, arnEnvName: string): Promise<string> {
-  let value = cache.get(envName);
+function fromSecretsManager(arn: string): Promise<string> {
+  let value = fetched.get(arn);
   if (!value) {
-    const direct = process.env[envName];
-    const arn = process.env[arnEnvName];
-    if (direct) value = Promise.resolve(direct);
-    else if (arn) value = fromSecretsManager(arn);
-    else value = Promise.reject(new Error(`${envName} (or ${arnEnvName}) is not set`));
-    cache.set(envName, value);
-    value.catch(() => cache.delete(envName));
+    secretsManager ??= new SecretsManagerClient({});
+    const loading = secretsManager.send(new GetSecretValueCommand({ SecretId: arn })).then((r) => {
+      if (!r.SecretString) throw new Error("secret has no string value");
+      return r.SecretString;
+    });
+    value = loading;
+    fetched.set(arn, loading);
+    // A failed read is forgotten, so the next call retries.
+    loading.catch(() => {
+      if (fetched.get(arn) === loading) fetched.delete(arn);
+    });
   }
   return value;
 }
 
-/** Derives the webhook tokens (HMAC), so they can be put into per-message callback URLs yet stored only hashed. */
-export function serverSecret(): Promise<string> {
-  return secret("SERVER_SECRET", "SERVER_SECRET_ARN");
+async function secret(envName: string, arnEnvName: string): Promise<string | undefined> {
+  const direct = process.env[envName];
+  if (direct) return direct;
+  const arn = process.env[arnEnvName];
+  return arn ? fromSecretsManager(arn) : undefined;
 }
 
-/** Forget cached values (tests that change the environment). */
+/** Derives the webhook tokens (HMAC), so they can be put into per-message callback URLs yet stored only hashed. */
+export async function serverSecret(): Promise<string> {
+  const value = await secret("SERVER_SECRET", "SERVER_SECRET_ARN");
+  if (!value) throw new Error("SERVER_SECRET (or SERVER_SECRET_ARN) is not set");
+  return value;
+}
+
+/** The operator's admin key, or undefined where this function has none (only admin routes hold it). */
+export function adminKey(): Promise<string | undefined> {
+  return secret("ADMIN_API_KEY", "ADMIN_KEY_SECRET_ARN");
+}
+
+/** Forget fetched values (tests that change the environment). */
 export function resetSecrets(): void {
-  cache.clear();
+  fetched.clear();
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { secretString } from "./secret.js";
+import { adminKey } from "../secrets.js";
 
 export function sha256(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
@@ -18,14 +18,8 @@ function keyFromSecret(secret: string): string {
   return secret;
 }
 
-/**
- * SHA-256 of the admin key, or undefined when this function has none configured. Locally the key is
- * `ADMIN_API_KEY`; on AWS it is read from Secrets Manager (`ADMIN_KEY_SECRET_ARN`) once per cold start.
- */
+/** SHA-256 of the admin key, or undefined when this function has none configured. */
 export async function adminKeyDigest(): Promise<Buffer | undefined> {
-  const plain = process.env.ADMIN_API_KEY;
-  if (plain) return sha256(plain);
-  const arn = process.env.ADMIN_KEY_SECRET_ARN;
-  if (!arn) return undefined;
-  return sha256(keyFromSecret(await secretString(arn)));
+  const key = await adminKey();
+  return key === undefined ? undefined : sha256(keyFromSecret(key));
 }
