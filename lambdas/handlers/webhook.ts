@@ -11,6 +11,7 @@ import { type ProviderName, verifySinchSignature } from "../providers/index.js";
 import { redactPhones } from "../providers/redact.js";
 import { queue } from "../queue/index.js";
 import { type ConnectorRecord, findConnectorByWebhookToken } from "../store/connectors.js";
+import { TtlCache } from "../store/ttl-cache.js";
 
 /** Receipts are small (a Gupshup batch is ≤ 20 events); anything near the queue's 256 KB limit is not one. */
 export const MAX_RECEIPT_BYTES = 128 * 1024;
@@ -29,19 +30,15 @@ class QueueUnavailableError extends HttpError {
  * not two per receipt. Only hits are kept (guessing tokens cannot fill it); a rotated token stops
  * working within 30 s.
  */
-const CONNECTOR_CACHE_MS = 30_000;
-const CONNECTOR_CACHE_SIZE = 1_000;
-const connectors = new Map<string, { at: number; connector: ConnectorRecord }>();
+const connectors = new TtlCache<ConnectorRecord | undefined>();
 
-async function connectorFor(token: string, now: number): Promise<ConnectorRecord | undefined> {
-  const hit = connectors.get(token);
-  if (hit && now - hit.at < CONNECTOR_CACHE_MS) return hit.connector;
-  const connector = await findConnectorByWebhookToken(token);
-  if (connector) {
-    if (connectors.size >= CONNECTOR_CACHE_SIZE) connectors.delete(connectors.keys().next().value as string);
-    connectors.set(token, { at: now, connector });
-  }
-  return connector;
+function connectorFor(token: string, now: number): Promise<ConnectorRecord | undefined> {
+  return connectors.get(
+    token,
+    now,
+    () => findConnectorByWebhookToken(token),
+    (c) => c !== undefined,
+  );
 }
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {

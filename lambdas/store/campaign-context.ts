@@ -4,6 +4,7 @@ import type { CampaignRecord } from "./campaigns.js";
 import { getCampaign } from "./campaigns.js";
 import type { ConnectorRecord } from "./connectors.js";
 import { getConnector } from "./connectors.js";
+import { TtlCache } from "./ttl-cache.js";
 
 /** What a worker needs to act on a campaign's facts. */
 export interface CampaignContext {
@@ -12,8 +13,7 @@ export interface CampaignContext {
   connector: ConnectorRecord;
 }
 
-const CACHE_MS = 30_000;
-const cache = new Map<string, { at: number; value: Promise<CampaignContext | null> }>();
+const cache = new TtlCache<CampaignContext | null>();
 
 /**
  * App, campaign and connector, cached for 30 s per container: a batch of 100 receipts costs three
@@ -24,19 +24,12 @@ export function campaignContext(
   campaignId: string,
   now = Date.now(),
 ): Promise<CampaignContext | null> {
-  const key = `${appId}\n${campaignId}`;
-  const hit = cache.get(key);
-  if (hit && now - hit.at < CACHE_MS) return hit.value;
-  const value = (async (): Promise<CampaignContext | null> => {
+  return cache.get(`${appId}\n${campaignId}`, now, async () => {
     const [app, campaign] = await Promise.all([getApp(appId), getCampaign(appId, campaignId)]);
     if (!app || !campaign) return null;
     const connector = await getConnector(appId, campaign.connectorId);
-    if (!connector) return null;
-    return { app, campaign, connector };
-  })();
-  cache.set(key, { at: now, value });
-  value.catch(() => cache.delete(key));
-  return value;
+    return connector ? { app, campaign, connector } : null;
+  });
 }
 
 export function clearCampaignContextCache(): void {
