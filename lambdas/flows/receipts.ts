@@ -13,6 +13,7 @@ import { type ConnectorRecord, getConnector } from "../store/connectors.js";
 import { type Fact, recordFacts } from "../store/facts.js";
 import { findByProviderRefs, getMessages, type MessageRecord, transitionFact } from "../store/messages.js";
 import { parkReceipt } from "../store/parked.js";
+import { TtlCache } from "../store/ttl-cache.js";
 import { openWindowsFor } from "./attribution.js";
 
 /** What the webhook puts on the receipts queue: the authenticated request, unparsed. */
@@ -73,7 +74,7 @@ function planMessage(
   m: MessageRecord,
   receipts: Array<{ receipt: NormalizedReceipt; arrivedAt: number }>,
   tz: string,
-): { fact: Fact | null; notReady: boolean; delivered: boolean } {
+): { fact: Fact | null; notReady: boolean; next: MessageRecord } {
   let state = snapshot(m);
   const changes: Partial<MessageRecord> = {};
   const deltas: Delta[] = [];
@@ -112,19 +113,12 @@ function planMessage(
     state = { ...state, ...(next as Partial<MessageSnapshot>) };
   }
   const fact = Object.keys(changes).length > 0 ? transitionFact(m, changes, deltas) : null;
-  return { fact, notReady, delivered: state.status === "DELIVERED" };
+  return { fact, notReady, next: { ...m, ...changes, version: fact ? m.version + 1 : m.version } };
 }
 
-const connectorCache = new Map<string, Promise<ConnectorRecord | undefined>>();
-function connectorOf(appId: string, connectorId: string): Promise<ConnectorRecord | undefined> {
-  const key = `${appId}\n${connectorId}`;
-  let c = connectorCache.get(key);
-  if (!c) {
-    c = getConnector(appId, connectorId);
-    connectorCache.set(key, c);
-    setTimeout(() => connectorCache.delete(key), 30_000).unref();
-  }
-  return c;
+const connectors = new TtlCache<ConnectorRecord | undefined>();
+function connectorOf(appId: string, connectorId: string, now: number): Promise<ConnectorRecord | undefined> {
+  return connectors.get(`${appId}\n${connectorId}`, now, () => getConnector(appId, connectorId));
 }
 
 const MAX_ROUNDS = 5;
@@ -134,19 +128,23 @@ const MAX_ROUNDS = 5;
  * message is not known or not sent yet (until they have been received PARK_AFTER_RECEIVES times,
  * then they are parked). Unparseable receipts are parked at once with the reason.
  */
-export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Promise<Set<string>> {
+export async function applyReceipts(
+  appId: string,
+  jobs: ReceiptJob[],
+  now: () => number,
+): Promise<Set<string>> {
   const retry = new Set<string>();
   const matched: Matched[] = [];
   const retryOrPark = async (job: ReceiptJob, reason: string): Promise<void> => {
     if (job.receiveCount >= PARK_AFTER_RECEIVES) {
-      await parkReceipt({ id: job.raw.id, appId: job.raw.appId, reason, parkedAt: now(), receipt: job.raw });
+      await parkReceipt({ id: job.raw.id, appId, reason, parkedAt: now(), receipt: job.raw });
     } else retry.add(job.recordId);
   };
 
   const parsed: Array<{ job: ReceiptJob; receipts: NormalizedReceipt[] }> = [];
   for (const job of jobs) {
     const { raw } = job;
-    const connector = await connectorOf(raw.appId, raw.connectorId);
+    const connector = await connectorOf(appId, raw.connectorId, now());
     let receipts: NormalizedReceipt[];
     try {
       if (!connector) throw new ReceiptParseError(`connector ${raw.connectorId} no longer exists`);
@@ -156,7 +154,7 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
       if (!(e instanceof ReceiptParseError)) throw e;
       await parkReceipt({
         id: raw.id,
-        appId: raw.appId,
+        appId,
         reason: `unparseable: ${e.message}`,
         parkedAt: now(),
         receipt: raw,
@@ -166,22 +164,19 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
     parsed.push({ job, receipts });
   }
 
-  // Provider ids of the whole batch in one consistent batch read (per app).
-  const providerRefs = new Map<string, string>();
-  const wanted = new Map<string, Array<{ connectorId: string; providerMessageId: string }>>();
-  for (const { job, receipts } of parsed) {
-    for (const r of receipts) {
-      for (const ref of [r.ref, r.fallbackRef]) {
-        if (ref?.kind !== "provider") continue;
-        const list = wanted.get(job.raw.appId) ?? [];
-        list.push({ connectorId: job.raw.connectorId, providerMessageId: ref.providerMessageId });
-        wanted.set(job.raw.appId, list);
-      }
-    }
-  }
-  for (const [app, refs] of wanted) {
-    for (const [k, v] of await findByProviderRefs(app, refs)) providerRefs.set(k, v);
-  }
+  // Provider ids of the whole batch in one consistent batch read.
+  const providerRefs = await findByProviderRefs(
+    appId,
+    parsed.flatMap(({ job, receipts }) =>
+      receipts.flatMap((r) =>
+        [r.ref, r.fallbackRef].flatMap((ref) =>
+          ref?.kind === "provider"
+            ? [{ connectorId: job.raw.connectorId, providerMessageId: ref.providerMessageId }]
+            : [],
+        ),
+      ),
+    ),
+  );
 
   for (const { job, receipts } of parsed) {
     const { raw } = job;
@@ -190,7 +185,7 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
     const oursWithFallback = receipts.flatMap((r) =>
       r.ref.kind === "ours" && r.fallbackRef ? [r.ref.messageId] : [],
     );
-    const known = oursWithFallback.length > 0 ? await getMessages(raw.appId, oursWithFallback) : null;
+    const known = oursWithFallback.length > 0 ? await getMessages(appId, oursWithFallback) : null;
     let unmatched = 0;
     for (const receipt of receipts) {
       let messageId = resolve(raw.connectorId, receipt.ref, providerRefs);
@@ -203,69 +198,53 @@ export async function applyReceipts(jobs: ReceiptJob[], now: () => number): Prom
     if (unmatched > 0) await retryOrPark(job, `${unmatched} receipt(s) match no sent message`);
   }
 
-  let pendingIds = [...new Set(matched.map((x) => x.messageId))];
-  const appId = jobs[0]?.raw.appId;
+  let pending = new Set(matched.map((x) => x.messageId));
+  /** Messages delivered as they now stand (no second read): their windows look for kept events. */
   const delivered = new Map<string, MessageRecord>();
-  for (let round = 0; pendingIds.length > 0; round++) {
-    if (round >= MAX_ROUNDS) throw new Error(`receipts kept racing on ${pendingIds.length} messages`);
-    const byApp = new Map<string, string[]>();
-    for (const x of matched) {
-      if (!pendingIds.includes(x.messageId)) continue;
-      byApp.set(x.job.raw.appId, [...(byApp.get(x.job.raw.appId) ?? []), x.messageId]);
-    }
+  for (let round = 0; pending.size > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`receipts kept racing on ${pending.size} messages`);
+    const messages = await getMessages(appId, [...pending]);
     const facts: Fact[] = [];
-    const factMessage = new Map<string, MessageRecord>();
-    for (const [app, ids] of byApp) {
-      const messages = await getMessages(app, ids);
-      for (const id of new Set(ids)) {
-        const mine = matched.filter((x) => x.messageId === id && x.job.raw.appId === app);
-        const m = messages.get(id);
-        if (!m) {
-          for (const x of mine) await retryOrPark(x.job, "receipt refers to an unknown message");
-          continue;
-        }
-        const ctx: CampaignContext | null = await campaignContext(app, m.campaignId, now());
-        if (!ctx) {
-          for (const x of mine) await retryOrPark(x.job, "the message's campaign no longer exists");
-          continue;
-        }
-        const plan = planMessage(
-          m,
-          mine.map((x) => ({ receipt: x.receipt, arrivedAt: x.job.raw.receivedAt })),
-          ctx.app.timezone,
-        );
-        if (plan.notReady)
-          for (const x of mine) await retryOrPark(x.job, "the message's send is not recorded yet");
-        if (plan.fact) {
-          facts.push(plan.fact);
-          factMessage.set(plan.fact.id, m);
-        } else if (plan.delivered) delivered.set(id, m);
+    const applies = new Map<string, MessageRecord>();
+    for (const id of pending) {
+      const mine = matched.filter((x) => x.messageId === id);
+      const m = messages.get(id);
+      if (!m) {
+        for (const x of mine) await retryOrPark(x.job, "receipt refers to an unknown message");
+        continue;
       }
+      const ctx: CampaignContext | null = await campaignContext(appId, m.campaignId, now());
+      if (!ctx) {
+        for (const x of mine) await retryOrPark(x.job, "the message's campaign no longer exists");
+        continue;
+      }
+      const plan = planMessage(
+        m,
+        mine.map((x) => ({ receipt: x.receipt, arrivedAt: x.job.raw.receivedAt })),
+        ctx.app.timezone,
+      );
+      if (plan.notReady)
+        for (const x of mine) await retryOrPark(x.job, "the message's send is not recorded yet");
+      if (plan.fact) {
+        facts.push(plan.fact);
+        applies.set(plan.fact.id, plan.next);
+      } else if (plan.next.status === "DELIVERED") delivered.set(id, plan.next);
     }
     const result = await recordFacts(facts);
     for (const id of result.applied) {
-      const m = factMessage.get(id);
-      if (m) delivered.set(m.messageId, m);
+      const next = applies.get(id);
+      if (next?.status === "DELIVERED") delivered.set(next.messageId, next);
     }
-    pendingIds = result.rejected.map((id) => factMessage.get(id)?.messageId).filter((x): x is string => !!x);
+    pending = new Set(result.rejected.flatMap((id) => applies.get(id)?.messageId ?? []));
   }
 
   // Windows: attribute events already kept (also after a crash that recorded the delivery but not this step).
-  if (appId !== undefined && delivered.size > 0) {
-    const fresh = await getMessages(appId, [...delivered.keys()]);
-    const byCampaign = new Map<string, MessageRecord[]>();
-    for (const m of fresh.values()) {
-      if (m.status !== "DELIVERED") continue;
-      byCampaign.set(`${m.appId}\n${m.campaignId}`, [
-        ...(byCampaign.get(`${m.appId}\n${m.campaignId}`) ?? []),
-        m,
-      ]);
-    }
-    for (const list of byCampaign.values()) {
-      const first = list[0] as MessageRecord;
-      const ctx = await campaignContext(first.appId, first.campaignId, now());
-      if (ctx) await openWindowsFor(ctx, list, now());
-    }
+  const byCampaign = new Map<string, MessageRecord[]>();
+  for (const m of delivered.values())
+    byCampaign.set(m.campaignId, [...(byCampaign.get(m.campaignId) ?? []), m]);
+  for (const [campaignId, list] of byCampaign) {
+    const ctx = await campaignContext(appId, campaignId, now());
+    if (ctx) await openWindowsFor(ctx, list, now());
   }
   return retry;
 }

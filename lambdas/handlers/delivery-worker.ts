@@ -22,9 +22,9 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     jobs.push({ recordId: record.messageId, receiveCount: receiveCount(record), raw });
     byApp.set(raw.appId, jobs);
   }
-  for (const jobs of byApp.values()) {
+  for (const [appId, jobs] of byApp) {
     try {
-      for (const id of await applyReceipts(jobs, nowMs)) failed.push(id);
+      for (const id of await applyReceipts(appId, jobs, nowMs)) failed.push(id);
     } catch (e) {
       console.error(
         JSON.stringify({ level: "error", msg: "receipt batch failed", error: (e as Error).message }),
