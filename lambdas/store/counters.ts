@@ -18,16 +18,11 @@ export interface CounterQuery {
   to?: string;
 }
 
-export interface ReadCost {
-  requests: number;
-  items: number;
-}
-
 /**
  * Reads the daily counter buckets of one scope: one Query per shard (more only if a shard's days
  * exceed 1 MB), so the cost depends on the number of days, never on recipients or events.
  */
-export async function readCounters(q: CounterQuery, cost?: ReadCost): Promise<DailyCounters> {
+export async function readCounters(q: CounterQuery): Promise<DailyCounters> {
   const days: DailyCounters = new Map();
   const range =
     q.from || q.to
@@ -53,10 +48,6 @@ export async function readCounters(q: CounterQuery, cost?: ReadCost): Promise<Da
             ExclusiveStartKey: start,
           }),
         );
-        if (cost) {
-          cost.requests++;
-          cost.items += page.Items?.length ?? 0;
-        }
         for (const item of page.Items ?? []) {
           const day = String(item.sk).slice("DAY#".length);
           let fields = days.get(day);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AppEvent } from "../domain/attribution.js";
 import { batchGet } from "./batch-get.js";
 import { dynamo } from "./client.js";
@@ -11,7 +11,7 @@ import { tableName } from "./schema.js";
  * late (its receipt arrived after the purchase) still finds them. TTL is cleanup only.
  */
 const KEEP_MS = (720 + 7 * 24) * 3_600_000;
-const ttlFor = (at: number, now: number): number => Math.floor(Math.max(at, now) + KEEP_MS) / 1000;
+const ttlFor = (at: number, now: number): number => Math.floor((Math.max(at, now) + KEEP_MS) / 1000);
 
 /**
  * Claims an event id for the app. `new` the first time; `same` when this exact event was claimed
@@ -30,16 +30,15 @@ export async function claimEventId(
         TableName: tableName(),
         Item: { ...keys.eventId(appId, eventId), digest, ttl: Math.floor((now + KEEP_MS) / 1000) },
         ConditionExpression: "attribute_not_exists(pk)",
+        // A duplicate learns the stored digest from the failed write itself: no second read.
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
     return "new";
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    return e.Item?.digest?.S === digest ? "same" : "conflict";
   }
-  const r = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: keys.eventId(appId, eventId), ConsistentRead: true }),
-  );
-  return r.Item?.digest === digest ? "same" : "conflict";
 }
 
 /** The content digests event ids were claimed with (one consistent batch read); unclaimed ids are absent. */
@@ -56,7 +55,7 @@ export async function putUserEvent(appId: string, e: AppEvent, now: number): Pro
       Item: {
         ...keys.userEvent(appId, e.userId, new Date(e.at).toISOString(), e.eventId),
         ...e,
-        ttl: Math.floor(ttlFor(e.at, now)),
+        ttl: ttlFor(e.at, now),
       },
     }),
   );
