@@ -1,4 +1,4 @@
-import { functions } from "../lambdas/routes.js";
+import { functions } from "../lambdas/topology/functions.js";
 import { PRICES } from "./prices.js";
 import { round } from "./stats.js";
 import type { Kind, KindRun } from "./write-cost.js";

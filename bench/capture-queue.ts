@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SQSEvent } from "aws-lambda";
 import type { QueuePort } from "../lambdas/queue/port.js";
-import type { QueueName } from "../lambdas/routes.js";
+import type { QueueName } from "../lambdas/topology/queues.js";
 
 /**
  * A queue that keeps what the edge functions send, so the bench hands it to the workers itself in

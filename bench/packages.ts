@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
-import { type FunctionName, functions } from "../lambdas/routes.js";
+import { type FunctionName, functions } from "../lambdas/topology/functions.js";
 import { REPO_ROOT } from "../lib/paths.js";
 import { median, round } from "./stats.js";
 

@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { setClock } from "../lambdas/clock.js";
-import type { QueueName } from "../lambdas/routes.js";
+import { setClock } from "../lambdas/platform/clock.js";
+import type { QueueName } from "../lambdas/topology/queues.js";
 import { deliverReceipt, gupshupQueryReceipt } from "../test/simulators/index.js";
 import { chunks, sqsEvent } from "./capture-queue.js";
 import { type Cost, emptyCost, sumCost } from "./meter.js";

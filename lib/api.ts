@@ -11,7 +11,8 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import type { FunctionName, RouteAuth, RouteSpec } from "../lambdas/routes.js";
+import type { FunctionName } from "../lambdas/topology/functions.js";
+import type { RouteAuth, RouteSpec } from "../lambdas/topology/routes.js";
 import { accessLogFormat } from "./access-log-format.js";
 
 /** Stage-wide throttling for any route without its own setting (every `routes` entry has one). */

@@ -5,7 +5,7 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import type { FunctionSpec } from "../lambdas/routes.js";
+import type { FunctionSpec } from "../lambdas/topology/functions.js";
 import { REPO_ROOT } from "./paths.js";
 
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;

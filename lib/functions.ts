@@ -4,13 +4,8 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import {
-  type FunctionName,
-  type FunctionSpec,
-  type QueueName,
-  type QueueSpec,
-  queueUrlEnv,
-} from "../lambdas/routes.js";
+import type { FunctionName, FunctionSpec } from "../lambdas/topology/functions.js";
+import { type QueueName, type QueueSpec, queueUrlEnv } from "../lambdas/topology/queues.js";
 import { SmsFunction } from "./function.js";
 import { pascal } from "./naming.js";
 import type { WorkQueues } from "./queues.js";

@@ -1,7 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import type { QueueName, QueueSpec } from "../lambdas/routes.js";
+import type { QueueName, QueueSpec } from "../lambdas/topology/queues.js";
 import { pascal } from "./naming.js";
 
 /** How long a message may wait in a work queue before SQS drops it. */

@@ -4,12 +4,9 @@ import {
   type FunctionName,
   type FunctionSpec,
   functions as functionSpecs,
-  type QueueName,
-  type QueueSpec,
-  queues as queueSpecs,
-  type RouteSpec,
-  routes as routeSpecs,
-} from "../lambdas/routes.js";
+} from "../lambdas/topology/functions.js";
+import { type QueueName, type QueueSpec, queues as queueSpecs } from "../lambdas/topology/queues.js";
+import { type RouteSpec, routes as routeSpecs } from "../lambdas/topology/routes.js";
 import { DeadLetterAlarms } from "./alarms.js";
 import { Api } from "./api.js";
 import { DashboardSite, type DashboardSiteProps } from "./dashboard.js";

@@ -1,4 +1,3 @@
-import { forEachLimit } from "../concurrency.js";
 import {
   type AppEvent,
   type Attributed,
@@ -7,6 +6,7 @@ import {
   planConversion,
   windowOf,
 } from "../domain/attribution.js";
+import { forEachLimit } from "../platform/concurrency.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
 import { type ConversionKey, conversionFact, conversionId, getConversions } from "../store/conversions.js";
 import { putUserEvent, userEventsBetween, userMessageIds } from "../store/events.js";

@@ -1,5 +1,6 @@
 import { type Delta, receiptDeltas } from "../domain/message-counters.js";
 import { decideReceipt, failureCode, type MessageSnapshot, receiptTime } from "../domain/message-state.js";
+import { TtlCache } from "../platform/ttl-cache.js";
 import {
   type NormalizedReceipt,
   type ProviderName,
@@ -13,7 +14,6 @@ import { type ConnectorRecord, getConnector } from "../store/connectors.js";
 import { type Fact, recordFacts } from "../store/facts.js";
 import { findByProviderRefs, getMessages, type MessageRecord, transitionFact } from "../store/messages.js";
 import { parkReceipt } from "../store/parked.js";
-import { TtlCache } from "../store/ttl-cache.js";
 import { openWindowsFor } from "./attribution.js";
 
 /** What the webhook puts on the receipts queue: the authenticated request, unparsed. */

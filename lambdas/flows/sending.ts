@@ -1,13 +1,12 @@
 import type { Context } from "aws-lambda";
-import { forEachLimit } from "../concurrency.js";
 import { LINK_LIFETIME_MS, shortenUrls } from "../domain/links.js";
 import { type CountedMessage, type SendResult, sendOutcomeDeltas } from "../domain/message-counters.js";
 import { messageIdFor } from "../domain/message-id.js";
 import { parsePhone } from "../domain/phone.js";
 import { RateLimiter } from "../domain/rate-limit.js";
 import { render } from "../domain/template.js";
+import { forEachLimit } from "../platform/concurrency.js";
 import { type ProviderName, sendWith } from "../providers/index.js";
-import { queues } from "../routes.js";
 import type { CampaignContext } from "../store/campaign-context.js";
 import { connectorWebhookUrl } from "../store/connectors.js";
 import { type Fact, recordFacts } from "../store/facts.js";
@@ -19,6 +18,7 @@ import {
   releaseSending,
   transitionFact,
 } from "../store/messages.js";
+import { queues } from "../topology/queues.js";
 import { openWindowsFor } from "./attribution.js";
 
 /** One queue message of the send queue: a chunk of one sends request. */

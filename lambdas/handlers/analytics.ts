@@ -1,9 +1,9 @@
-import { nowMs } from "../clock.js";
 import { buildAnalytics, seriesCsv } from "../domain/analytics.js";
 import { NotFoundError } from "../http/errors.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
 import { orThrow, parsePath } from "../http/validate.js";
+import { nowMs } from "../platform/clock.js";
 import { validateAnalyticsQuery } from "../schemas/analytics.js";
 import { campaignPath } from "../schemas/path.js";
 import { getCampaign } from "../store/campaigns.js";

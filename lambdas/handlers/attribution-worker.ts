@@ -1,6 +1,6 @@
-import { nowMs } from "../clock.js";
 import type { AppEvent } from "../domain/attribution.js";
 import { attributeEvents } from "../flows/attribution.js";
+import { nowMs } from "../platform/clock.js";
 import { failures, parseBody, type SQSBatchResponse, type SQSEvent } from "../queue/worker.js";
 import { claimEventId, eventClaims } from "../store/events.js";
 

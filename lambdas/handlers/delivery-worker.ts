@@ -1,10 +1,10 @@
-import { nowMs } from "../clock.js";
 import {
   applyReceipts,
   type RawReceipt,
   type ReceiptJob,
   receiptRetryDelaySeconds,
 } from "../flows/receipts.js";
+import { nowMs } from "../platform/clock.js";
 import { queue } from "../queue/index.js";
 import { failures, parseBody, receiveCount, type SQSBatchResponse, type SQSEvent } from "../queue/worker.js";
 

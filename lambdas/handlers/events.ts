@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { DateTime } from "luxon";
-import { nowMs } from "../clock.js";
-import { forEachLimit } from "../concurrency.js";
 import type { AppEvent } from "../domain/attribution.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
 import { orThrow } from "../http/validate.js";
+import { nowMs } from "../platform/clock.js";
+import { forEachLimit } from "../platform/concurrency.js";
 import { queue } from "../queue/index.js";
 import { type EventInput, validateEvents } from "../schemas/events.js";
 import { claimEventId } from "../store/events.js";

@@ -1,10 +1,10 @@
-import { nowMs } from "../clock.js";
 import { buildAnalytics, headline } from "../domain/analytics.js";
 import { NotFoundError } from "../http/errors.js";
 import type { ApiEvent, ApiResult } from "../http/handler.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
 import { parseBody, parsePath } from "../http/validate.js";
+import { nowMs } from "../platform/clock.js";
 import { appInput } from "../schemas/app.js";
 import { campaignInput } from "../schemas/campaign.js";
 import { connectorInput } from "../schemas/connector.js";

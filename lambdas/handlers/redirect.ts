@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { nowMs } from "../clock.js";
 import { type ClickMessage, isSuspectedBot } from "../domain/clicks.js";
 import { isLinkCode, linkState } from "../domain/links.js";
 import { linkExpiredPage, linkNotFoundPage, linkUnavailablePage } from "../http/pages.js";
 import type { ApiResult } from "../http/response.js";
+import { nowMs } from "../platform/clock.js";
 import { queue } from "../queue/index.js";
 import { getLink, type LinkRecord } from "../store/links.js";
 

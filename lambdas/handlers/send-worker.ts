@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
-import { nowMs } from "../clock.js";
 import { runSendJob, type SendJob } from "../flows/sending.js";
+import { nowMs } from "../platform/clock.js";
 import { failures, parseBody, type SQSBatchResponse, type SQSEvent } from "../queue/worker.js";
 import { campaignContext } from "../store/campaign-context.js";
 

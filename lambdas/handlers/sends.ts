@@ -1,11 +1,11 @@
-import { nowMs } from "../clock.js";
-import { forEachLimit } from "../concurrency.js";
 import { messageIdFor } from "../domain/message-id.js";
 import { SEND_CHUNK, type SendJob } from "../flows/sending.js";
 import { NotFoundError } from "../http/errors.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
 import { parseBody, parsePath } from "../http/validate.js";
+import { nowMs } from "../platform/clock.js";
+import { forEachLimit } from "../platform/concurrency.js";
 import { queue } from "../queue/index.js";
 import { instancePath } from "../schemas/path.js";
 import { sendsInput } from "../schemas/sends.js";

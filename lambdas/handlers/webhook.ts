@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { nowMs } from "../clock.js";
 import type { RawReceipt } from "../flows/receipts.js";
 import { httpErrors } from "../http/error-mapper.js";
 import { ForbiddenError, HttpError, PayloadTooLargeError, UnauthorizedError } from "../http/errors.js";
 import type { ApiResult } from "../http/response.js";
 import { securityHeaders } from "../http/security-headers.js";
+import { nowMs } from "../platform/clock.js";
+import { TtlCache } from "../platform/ttl-cache.js";
 import { type ProviderName, verifySinchSignature } from "../providers/index.js";
 import { redactPhones } from "../providers/redact.js";
 import { queue } from "../queue/index.js";
 import { type ConnectorRecord, findConnectorByWebhookToken } from "../store/connectors.js";
-import { TtlCache } from "../store/ttl-cache.js";
 
 /** Receipts are small (a Gupshup batch is ≤ 20 events); anything near the queue's 256 KB limit is not one. */
 export const MAX_RECEIPT_BYTES = 128 * 1024;

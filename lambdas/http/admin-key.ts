@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { adminKey } from "../secrets.js";
+import { adminKey } from "../platform/secrets.js";
 
 export function sha256(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();

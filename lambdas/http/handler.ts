@@ -1,6 +1,6 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import type { RouteAuth } from "../routes.js";
+import type { RouteAuth } from "../topology/routes.js";
 import type { ApiEvent } from "./api-event.js";
 import { httpErrors } from "./error-mapper.js";
 import { jsonBody } from "./json-body.js";

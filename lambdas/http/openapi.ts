@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { type RouteAuth, type RouteSpec, routes } from "../routes.js";
 import { analyticsQuery } from "../schemas/analytics.js";
 import { appInput } from "../schemas/app.js";
 import { campaignInput } from "../schemas/campaign.js";
@@ -18,6 +17,7 @@ import {
   sendsAccepted,
 } from "../schemas/responses.js";
 import { sendsInput } from "../schemas/sends.js";
+import { type RouteAuth, type RouteSpec, routes } from "../topology/routes.js";
 
 type JsonSchema = Record<string, unknown>;
 type Method = "GET" | "POST" | "PUT" | "HEAD";

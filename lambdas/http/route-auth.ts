@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from "@middy/core";
-import { type RouteAuth, routes } from "../routes.js";
+import { type RouteAuth, routes } from "../topology/routes.js";
 import type { ApiEvent } from "./api-event.js";
 import { requireAdmin, requireApp } from "./auth.js";
 import { NotFoundError } from "./errors.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
-import type { FunctionName, FunctionSpec } from "../routes.js";
+import type { FunctionName, FunctionSpec } from "../topology/functions.js";
 import { LOCAL_REGION } from "./queue.js";
 
 /** The repository root, from this file's place in it (`lambdas/local/`). */

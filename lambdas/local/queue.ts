@@ -2,7 +2,8 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { QueuePort } from "../queue/port.js";
-import { functions, type QueueName, type QueueSpec, queues } from "../routes.js";
+import { functions } from "../topology/functions.js";
+import { type QueueName, type QueueSpec, queues } from "../topology/queues.js";
 import { type JournalRecord, messageRecord, QueueJournal, type StoredMessage } from "./queue-journal.js";
 
 /*

@@ -1,4 +1,4 @@
-import type { RouteSpec } from "../routes.js";
+import type { RouteSpec } from "../topology/routes.js";
 
 export interface RouteMatch {
   route: RouteSpec;

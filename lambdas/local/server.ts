@@ -6,14 +6,11 @@ import { join } from "node:path";
 import { setQueue } from "../queue/index.js";
 import {
   functions as defaultFunctions,
-  queues as defaultQueues,
-  routes as defaultRoutes,
   type FunctionName,
   type FunctionSpec,
-  type QueueName,
-  type QueueSpec,
-  type RouteSpec,
-} from "../routes.js";
+} from "../topology/functions.js";
+import { queues as defaultQueues, type QueueName, type QueueSpec } from "../topology/queues.js";
+import { routes as defaultRoutes, type RouteSpec } from "../topology/routes.js";
 import { loadOrCreateSecret } from "./admin-key.js";
 import { dashboardResponse } from "./dashboard.js";
 import { ensureTable, type LocalDynamo, startDynoxide } from "./dynamo.js";

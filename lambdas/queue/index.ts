@@ -1,4 +1,4 @@
-import type { QueueName } from "../routes.js";
+import type { QueueName } from "../topology/queues.js";
 import type { QueuePort } from "./port.js";
 import { SqsQueue } from "./sqs.js";
 

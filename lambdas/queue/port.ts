@@ -1,4 +1,4 @@
-import type { QueueName } from "../routes.js";
+import type { QueueName } from "../topology/queues.js";
 
 /** Where edge functions put work for the workers. `send` resolves only once every body is durably queued. */
 export interface QueuePort {

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { type QueueName, queueUrlEnv } from "../routes.js";
+import { type QueueName, queueUrlEnv } from "../topology/queues.js";
 import type { QueuePort } from "./port.js";
 
 const sqs = new SQSClient({});

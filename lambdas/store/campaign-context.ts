@@ -1,10 +1,10 @@
+import { TtlCache } from "../platform/ttl-cache.js";
 import type { AppRecord } from "./apps.js";
 import { getApp } from "./apps.js";
 import type { CampaignRecord } from "./campaigns.js";
 import { getCampaign } from "./campaigns.js";
 import type { ConnectorRecord } from "./connectors.js";
 import { getConnector } from "./connectors.js";
-import { TtlCache } from "./ttl-cache.js";
 
 /** What a worker needs to act on a campaign's facts. */
 export interface CampaignContext {

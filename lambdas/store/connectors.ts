@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../http/errors.js";
+import { serverSecret } from "../platform/secrets.js";
 import type { ConnectorConfig, ConnectorInput, Provider } from "../schemas/connector.js";
-import { serverSecret } from "../secrets.js";
 import { isConditionFailure, sha256Hex } from "./apps.js";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";

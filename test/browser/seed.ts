@@ -1,4 +1,4 @@
-import { setClock } from "../../lambdas/clock.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import type { Api } from "../e2e/harness.js";
 import {
   deliverReceipt,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
 import { dictionaryMarkdown, leafPaths, metricDictionary } from "../../lambdas/domain/metric-dictionary.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import {
   deliverReceipt,
   type GupshupSimulator,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import { setQueue } from "../../lambdas/queue/index.js";
 import { type GupshupSimulator, startGupshupSimulator } from "../simulators/index.js";
 import { type Api, startProduct } from "./harness.js";

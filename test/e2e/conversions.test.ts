@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
 import {
   type BuiltReceipt,

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
 import { setDynamo } from "../../lambdas/store/client.js";
 import { getMessages } from "../../lambdas/store/messages.js";

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
 import { type LocalRuntime, startLocal } from "../../lambdas/local/server.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import { listParked } from "../../lambdas/store/parked.js";
 import {
   deliverReceipt,

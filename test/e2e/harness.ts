@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setClock } from "../../lambdas/clock.js";
 import { type LocalRuntime, startLocal } from "../../lambdas/local/server.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 
 export const ADMIN_KEY = "test-admin-key-0123456789abcdef";
 

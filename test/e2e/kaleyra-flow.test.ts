@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import {
   deliverReceipt,
   type KaleyraReceiptFields,

@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as attributionWorker } from "../../lambdas/handlers/attribution-worker.js";
-import { queues as queueSpecs } from "../../lambdas/routes.js";
+import { queues as queueSpecs } from "../../lambdas/topology/queues.js";
 import { type Api, startProduct } from "../e2e/harness.js";
 import {
   deliverReceipt,

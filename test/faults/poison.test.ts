@@ -2,12 +2,12 @@ import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import type { SendJob } from "../../lambdas/flows/sending.js";
-import { queues as queueSpecs } from "../../lambdas/routes.js";
 import { clearCampaignContextCache } from "../../lambdas/store/campaign-context.js";
 import { dynamo } from "../../lambdas/store/client.js";
 import { keys } from "../../lambdas/store/keys.js";
 import { claimMessage } from "../../lambdas/store/messages.js";
 import { tableName } from "../../lambdas/store/schema.js";
+import { queues as queueSpecs } from "../../lambdas/topology/queues.js";
 import { type Api, startProduct } from "../e2e/harness.js";
 import { type GupshupSimulator, startGupshupSimulator } from "../simulators/index.js";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { describe, expect, it } from "vitest";
-import { functions } from "../../lambdas/routes.js";
+import { functions } from "../../lambdas/topology/functions.js";
 import { ESM_REQUIRE_BANNER, SmsFunction } from "../../lib/function.js";
 
 /** A Lambda package this size or larger would slow cold starts; the SDK clients fit well under it. */

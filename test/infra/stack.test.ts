@@ -1,14 +1,9 @@
 import type { CfnResource } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import {
-  type FunctionName,
-  functions,
-  type QueueName,
-  queues,
-  queueUrlEnv,
-  routes,
-} from "../../lambdas/routes.js";
+import { type FunctionName, functions } from "../../lambdas/topology/functions.js";
+import { type QueueName, queues, queueUrlEnv } from "../../lambdas/topology/queues.js";
+import { routes } from "../../lambdas/topology/routes.js";
 import { ACCESS_LOG_FIELDS } from "../../lib/access-log-format.js";
 import { DEFAULT_THROTTLE, routeBurstLimit } from "../../lib/api.js";
 import { synthStack } from "./synth.js";

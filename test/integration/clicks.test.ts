@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
 import { fields } from "../../lambdas/domain/counter-fields.js";
 import { LINK_LIFETIME_MS, newLinkCode } from "../../lambdas/domain/links.js";
 import { handler as clickWorker } from "../../lambdas/handlers/click-worker.js";
 import { clearLinkCache, handler as redirect } from "../../lambdas/handlers/redirect.js";
 import type { ApiResult } from "../../lambdas/http/response.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import { type QueueName, type QueuePort, setQueue } from "../../lambdas/queue/index.js";
 import { putApp } from "../../lambdas/store/apps.js";
 import { type DailyCounters, readCounters, total } from "../../lambdas/store/counters.js";

@@ -6,7 +6,7 @@ import type { SQSRecord } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../lambdas/local/invoker.js";
 import { LocalQueues } from "../../lambdas/local/queue.js";
-import type { QueueName } from "../../lambdas/routes.js";
+import type { QueueName } from "../../lambdas/topology/queues.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "local-queue-kill-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

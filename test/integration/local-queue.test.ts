@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalQueues, type LocalQueuesOptions, type QueueConsumer } from "../../lambdas/local/queue.js";
-import { type QueueName, type QueueSpec, queues } from "../../lambdas/routes.js";
+import { type QueueName, type QueueSpec, queues } from "../../lambdas/topology/queues.js";
 
 /** Every delivery a consumer saw: the queue, the batch it came in, and the record. */
 interface Delivery {

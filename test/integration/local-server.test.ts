@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRuntime, startLocal } from "../../lambdas/local/server.js";
-import { functions, type RouteSpec, routes } from "../../lambdas/routes.js";
 import { dynamo } from "../../lambdas/store/client.js";
+import { functions } from "../../lambdas/topology/functions.js";
+import { type RouteSpec, routes } from "../../lambdas/topology/routes.js";
 
 const echo = { ...functions.analytics, entry: "test/support/local-echo-handler.ts" };
 const testRoutes: RouteSpec[] = [

@@ -2,7 +2,7 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../../lambdas/handlers/management.js";
-import { resetSecrets } from "../../lambdas/secrets.js";
+import { resetSecrets } from "../../lambdas/platform/secrets.js";
 import { getApiKeyOwner, getApp, sha256Hex } from "../../lambdas/store/apps.js";
 import { getCampaign } from "../../lambdas/store/campaigns.js";
 import { dynamo } from "../../lambdas/store/client.js";

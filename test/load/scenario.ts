@@ -1,5 +1,5 @@
 import type { QueueStats } from "../../lambdas/local/queue.js";
-import type { QueueName } from "../../lambdas/routes.js";
+import type { QueueName } from "../../lambdas/topology/queues.js";
 import { type GupshupSimulator, startGupshupSimulator } from "../simulators/index.js";
 import { runWork } from "./client.js";
 import { type Expected, type PlanOptions, phoneOf, planLoad, planUsers, userId } from "./plan.js";

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { freePort, startDynoxide } from "../../lambdas/local/dynamo.js";
 import type { QueueStats } from "../../lambdas/local/queue.js";
 import { startLocal } from "../../lambdas/local/server.js";
-import type { QueueName } from "../../lambdas/routes.js";
+import type { QueueName } from "../../lambdas/topology/queues.js";
 
 /** The product under load: in this process, or as a child process that can be killed and restarted. */
 export interface ProductTarget {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setClock } from "../../lambdas/clock.js";
-import { type RouteSpec, routes } from "../../lambdas/routes.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import { listParked } from "../../lambdas/store/parked.js";
+import { type RouteSpec, routes } from "../../lambdas/topology/routes.js";
 import { ADMIN_KEY, type Api, startProduct } from "../e2e/harness.js";
 import { type BuiltReceipt, sinchRecipientReport } from "../simulators/index.js";
 

@@ -4,7 +4,7 @@
  * promise). Its consumer never finishes, so the first batches are in flight at the moment of the kill.
  */
 import { LocalQueues } from "../../lambdas/local/queue.js";
-import type { QueueName } from "../../lambdas/routes.js";
+import type { QueueName } from "../../lambdas/topology/queues.js";
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error("usage: queue-child.ts <dataDir>");

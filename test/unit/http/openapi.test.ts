@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { handler } from "../../../lambdas/handlers/public.js";
 import { OPERATIONS, openApiDocument } from "../../../lambdas/http/openapi.js";
-import { routes } from "../../../lambdas/routes.js";
+import { routes } from "../../../lambdas/topology/routes.js";
 import { apiEvent } from "../../support/api-event.js";
 
 type Doc = {

@@ -1,0 +1,80 @@
+/** The HTTP routes: which function answers each, with which authentication and rate limit. */
+import type { FunctionName } from "./functions.js";
+
+export type RouteAuth = "admin" | "app" | "public" | "token";
+
+export interface RouteSpec {
+  method: "GET" | "POST" | "PUT" | "HEAD";
+  /** API Gateway HTTP API path syntax: `{name}` is one segment. */
+  path: string;
+  fn: FunctionName;
+  auth: RouteAuth;
+  /** Steady-state requests per second allowed on this route (API Gateway throttling). */
+  rateLimit: number;
+}
+
+export const routes: RouteSpec[] = [
+  { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 50 },
+  { method: "GET", path: "/openapi.json", fn: "public", auth: "public", rateLimit: 50 },
+  { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 20 },
+  {
+    method: "PUT",
+    path: "/v1/apps/{appId}/connectors/{connectorId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
+  {
+    method: "PUT",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
+  { method: "GET", path: "/v1/apps/{appId}/campaigns", fn: "management", auth: "app", rateLimit: 50 },
+  {
+    method: "POST",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}/instances/{instanceId}/sends",
+    fn: "sends",
+    auth: "app",
+    rateLimit: 20,
+  },
+  { method: "POST", path: "/v1/apps/{appId}/events", fn: "events", auth: "app", rateLimit: 200 },
+  {
+    method: "GET",
+    path: "/webhooks/dlr/{connectorId}/{token}",
+    fn: "webhook",
+    auth: "token",
+    rateLimit: 500,
+  },
+  {
+    method: "POST",
+    path: "/webhooks/dlr/{connectorId}/{token}",
+    fn: "webhook",
+    auth: "token",
+    rateLimit: 500,
+  },
+  { method: "GET", path: "/l/{code}", fn: "redirect", auth: "public", rateLimit: 1000 },
+  { method: "HEAD", path: "/l/{code}", fn: "redirect", auth: "public", rateLimit: 1000 },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/parked-receipts",
+    fn: "parkedReceipts",
+    auth: "admin",
+    rateLimit: 10,
+  },
+  {
+    method: "POST",
+    path: "/v1/apps/{appId}/parked-receipts/replay",
+    fn: "parkedReceipts",
+    auth: "admin",
+    rateLimit: 5,
+  },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}/analytics",
+    fn: "analytics",
+    auth: "app",
+    rateLimit: 100,
+  },
+];
