@@ -5,7 +5,7 @@ import { setQueue } from "../lambdas/queue/index.js";
 import type { QueuePort } from "../lambdas/queue/port.js";
 import { keys } from "../lambdas/store/keys.js";
 import { putLinks } from "../lambdas/store/links.js";
-import { tableName } from "../lambdas/store/schema.js";
+import { tableName } from "../lambdas/store/table.js";
 import { CaptureQueue } from "./capture-queue.js";
 import { APP_ID, CAMPAIGN_ID, type Product } from "./product.js";
 import { quantile, round } from "./stats.js";

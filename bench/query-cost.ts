@@ -2,7 +2,7 @@ import Big from "big.js";
 import { readCounters } from "../lambdas/store/counters.js";
 import { COUNTER_SHARDS, type CounterAdd, type Fact, recordFacts } from "../lambdas/store/facts.js";
 import { CAMPAIGN_SCOPE } from "../lambdas/store/keys.js";
-import { tableName } from "../lambdas/store/schema.js";
+import { tableName } from "../lambdas/store/table.js";
 import { APP_ID, CAMPAIGN_ID, type Product } from "./product.js";
 
 export interface QueryRun {

@@ -1,11 +1,14 @@
 import { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { FunctionName, FunctionSpec } from "../lambdas/topology/functions.js";
 import { type QueueName, type QueueSpec, queueUrlEnv } from "../lambdas/topology/queues.js";
+import type { StreamSpec } from "../lambdas/topology/streams.js";
 import { SmsFunction } from "./function.js";
 import { pascal } from "./naming.js";
 import type { WorkQueues } from "./queues.js";
@@ -22,6 +25,8 @@ export interface FunctionsProps {
   readonly table: ITable;
   readonly queues: WorkQueues;
   readonly publicBaseUrl: string;
+  /** The table's change stream consumer, and where records it cannot apply go after their retries. */
+  readonly stream: { spec: StreamSpec; deadLetterQueue: Queue };
   /** Required when a spec lists them. */
   readonly secrets: { adminKey?: ISecret; serverSecret?: ISecret };
 }
@@ -70,6 +75,29 @@ export class Functions extends Construct {
         }),
       );
     }
+    this.consumeStream(props);
+  }
+
+  /**
+   * The counter consumes the table's change stream: one batch per shard at a time, in order, records of
+   * fact items only; a tumbling window so that Lambda passes the shard id.
+   */
+  private consumeStream(props: FunctionsProps): void {
+    const { spec, deadLetterQueue } = props.stream;
+    this.get(spec.consumer).addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: spec.batchSize,
+        maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
+        tumblingWindow: Duration.seconds(spec.tumblingWindowSeconds),
+        parallelizationFactor: 1,
+        bisectBatchOnError: false,
+        reportBatchItemFailures: true,
+        retryAttempts: spec.retryAttempts,
+        onFailure: new SqsDlq(deadLetterQueue),
+        filters: [FilterCriteria.filter({ dynamodb: { NewImage: { fact: { S: FilterRule.exists() } } } })],
+      }),
+    );
   }
 
   get(name: FunctionName): NodejsFunction {

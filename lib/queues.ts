@@ -21,6 +21,8 @@ export interface WorkQueuesProps {
 /** One standard queue plus its dead-letter queue per entry in `queues`. */
 export class WorkQueues extends Construct {
   private readonly byName = new Map<QueueName, WorkQueue>();
+  /** Where the counter puts stream batches it could not apply after all its retries (for an operator). */
+  readonly countingDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: WorkQueuesProps) {
     super(scope, id);
@@ -39,6 +41,11 @@ export class WorkQueues extends Construct {
       });
       this.byName.set(name, { queue, deadLetterQueue });
     }
+    this.countingDeadLetterQueue = new Queue(this, "CountingDeadLetterQueue", {
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
   }
 
   get(name: QueueName): WorkQueue {

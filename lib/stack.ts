@@ -7,6 +7,7 @@ import {
 } from "../lambdas/topology/functions.js";
 import { type QueueName, type QueueSpec, queues as queueSpecs } from "../lambdas/topology/queues.js";
 import { type RouteSpec, routes as routeSpecs } from "../lambdas/topology/routes.js";
+import { tableStream } from "../lambdas/topology/streams.js";
 import { DeadLetterAlarms } from "./alarms.js";
 import { Api } from "./api.js";
 import { DashboardSite, type DashboardSiteProps } from "./dashboard.js";
@@ -65,11 +66,15 @@ export class SmsAnalyticsStack extends Stack {
       queues: this.queues,
       publicBaseUrl: props.publicBaseUrl ?? this.api.endpoint,
       secrets: { adminKey: this.adminKey?.secret, serverSecret: this.serverSecret?.secret },
+      stream: { spec: tableStream, deadLetterQueue: this.queues.countingDeadLetterQueue },
     });
     for (const route of props.routeSpecs ?? routeSpecs) {
       this.api.addRoute(route, this.functions.get(route.fn));
     }
-    this.alarms = new DeadLetterAlarms(this, "Alarms", { queues: this.queues });
+    this.alarms = new DeadLetterAlarms(this, "Alarms", {
+      queues: this.queues,
+      counter: this.functions.get(tableStream.consumer),
+    });
     this.dashboard?.deploy(this.api.endpoint);
 
     new CfnOutput(this, "ApiUrl", { value: this.api.endpoint, description: "HTTP API base URL" });

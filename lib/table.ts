@@ -1,9 +1,12 @@
 import { RemovalPolicy } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../lambdas/store/schema.js";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../lambdas/store/table.js";
 
-/** The single table (see `lambdas/store/schema.ts`): facts, counters and configuration live together. */
+/**
+ * The single table (see `lambdas/store/table.ts`): facts, counters and configuration live together. Its
+ * change stream (new and old images) drives the counters (lambdas/flows/counting.ts).
+ */
 export class AnalyticsTable extends Construct {
   readonly table: Table;
 
@@ -16,6 +19,7 @@ export class AnalyticsTable extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       // The counters are the product: deleting the stack must never delete them.
       removalPolicy: RemovalPolicy.RETAIN,
     });

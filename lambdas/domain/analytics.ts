@@ -1,9 +1,9 @@
 import Big from "big.js";
 import { DateTime } from "luxon";
-import { type DailyCounters, total, totalsByPrefix } from "../store/counters.js";
 import type { AnalyticsResponse, BreakdownRow, SeriesEntry } from "./analytics-response.js";
 import { daysBetween } from "./calendar.js";
 import { fields } from "./counter-fields.js";
+import { type DailyCounters, total, totalsByPrefix } from "./counters.js";
 import { percentileSeconds } from "./latency.js";
 import { formatMoney } from "./money.js";
 

@@ -1,9 +1,11 @@
-import Big from "big.js";
-import { localDay } from "./calendar.js";
-import { fields } from "./counter-fields.js";
-import type { Delta } from "./message-counters.js";
-import type { MessageStatus } from "./message-state.js";
-import { parseAmount } from "./money.js";
+import { type Amount, readAmount } from "./money.js";
+
+/**
+ * Attribution (SPEC §3): an app event counts for a campaign when it falls inside a conversion window
+ * of one of the campaign's messages to that user, `windowStart <= event.time < windowStart + window`.
+ * Windows are items of their own (one per user, campaign and instance); events are kept with their
+ * user for windows that open later. Every rule here is pure; times are epoch milliseconds.
+ */
 
 /** An app event as the attribution worker keeps it. */
 export interface AppEvent {
@@ -20,33 +22,86 @@ export interface GoalSpec {
   eventName: string;
   filters?: Record<string, string | number | boolean>;
   revenueAttribute?: string;
+  primary?: boolean;
 }
 
-/** A conversion window: opened by delivery (DLR-based attribution) or by the send (no tracking). */
-export interface Window {
-  start: number;
-  end: number;
+/** The earliest counted event of the user for one goal in one instance: the unique conversion. */
+export interface FirstConversion {
+  eventId: string;
+  at: number;
+  /** The campaign's primary goal when counted (conversions by send date follow the primary goal). */
+  primary: boolean;
 }
 
-/** The window a message opened, if any. */
-export function windowOf(m: {
-  status: MessageStatus;
-  deliveredAt: number | null;
-  sentAt: number | null;
-  windowHours: number;
-}): Window | null {
-  const start = m.status === "DELIVERED" ? m.deliveredAt : m.status === "UNTRACKED" ? m.sentAt : null;
-  if (start === null) return null;
-  return { start, end: start + m.windowHours * 3_600_000 };
+/**
+ * A conversion window: opened by a delivery (DLR-based attribution) or by the send (no tracking),
+ * one per (user, campaign, instance). It also holds the user's first conversion per goal in that
+ * instance, so a user counts once per instance whatever the number of events (bounded: one entry per goal).
+ */
+export interface WindowRecord {
+  appId: string;
+  userId: string;
+  campaignId: string;
+  instanceId: string;
+  messageId: string;
+  /** The app's time zone when the window opened. */
+  tz: string;
+  startAt: number;
+  endAt: number;
+  /** The message's send time: conversions are also counted by send day. */
+  sentAt: number;
+  firsts: Record<string, FirstConversion>;
+  version: number;
 }
 
-/** `start <= t < start + window`: the end is excluded, exactly at 36 h is outside. */
-export function inWindow(w: Window, at: number): boolean {
-  return w.start <= at && at < w.end;
+/** What counting an event for one goal of one campaign added (kept on the event: one entry per campaign and goal). */
+export interface CountedFor {
+  instanceId: string;
+  /** The holding window's end (its key) and its message's send time. */
+  windowEndAt: number;
+  sentAt: number;
+  primary: boolean;
+  /** Revenue of the campaign's revenue goal: an exact amount, or why none was counted; null on other goals. */
+  revenue: Amount | null;
+}
+
+/**
+ * An event kept with its user, with the campaigns and goals it was counted for (`campaignId#goalId`).
+ * The `counted` entries make each event count at most once per campaign and goal, whichever window
+ * (or retry) gets there first; bounded by the campaigns whose windows held the event.
+ */
+export interface KeptEvent extends AppEvent {
+  appId: string;
+  tz: string;
+  counted: Record<string, CountedFor>;
+  version: number;
+}
+
+/** Longest conversion window a campaign may have, in hours. */
+export const MAX_WINDOW_HOURS = 720;
+/**
+ * Events are kept for the longest window plus a week, from their own time: a window that opens later
+ * (its receipt arrived after the purchase) considers only events younger than this, so the result
+ * never depends on whether TTL has deleted an older one yet.
+ */
+export const KEEP_EVENTS_MS = (MAX_WINDOW_HOURS + 7 * 24) * 3_600_000;
+/**
+ * Windows are kept a week after they close. An event reaching us later than that after the close of
+ * the window that held it is not attributed to it (decided in code, never by TTL).
+ */
+export const WINDOW_GRACE_MS = 7 * 24 * 3_600_000;
+
+export function windowEnd(startAt: number, windowHours: number): number {
+  return startAt + windowHours * 3_600_000;
+}
+
+/** `start <= t < end`: the end is excluded, exactly at 36 h is outside. */
+export function inWindow(w: { startAt: number; endAt: number }, at: number): boolean {
+  return w.startAt <= at && at < w.endAt;
 }
 
 /** Goals an event counts for: same name, and every filter attribute equal (strictly: 5 is not "5"). */
-export function matchingGoals<G extends GoalSpec>(goals: G[], e: AppEvent): G[] {
+export function matchingGoals<G extends GoalSpec>(goals: readonly G[], e: AppEvent): G[] {
   return goals.filter(
     (g) =>
       g.eventName === e.name &&
@@ -56,90 +111,122 @@ export function matchingGoals<G extends GoalSpec>(goals: G[], e: AppEvent): G[] 
   );
 }
 
-/**
- * One user's conversions for one goal of one campaign, as stored: every event id counted (so an event
- * counts once per campaign even when two instances' windows hold it) and, per instance, the time of
- * the earliest counted event (the user counts once per instance, on that event's day).
- */
-export interface ConversionState {
-  eventIds: string[];
-  firstAtByInstance: Record<string, number>;
-  version: number;
+export const countedKey = (campaignId: string, goalId: string): string => `${campaignId}#${goalId}`;
+
+/** A campaign as attribution needs it. */
+export interface AttributionCampaign {
+  campaignId: string;
+  goals: GoalSpec[];
+  primaryGoalId: string;
+  revenueGoalId: string | null;
+  /** The app's currency: revenue is counted in its minor units. */
+  currency: string;
 }
 
-/** An event attributed to one instance of the campaign (the window that holds it). */
-export interface Attributed {
-  event: AppEvent;
-  instanceId: string;
-  /** The instance's message sent time: primary conversions are also counted by send day. */
-  sentAt: number;
+/** One (event, campaign, goal) to count in one window. */
+export interface Attribution {
+  campaignId: string;
+  goalId: string;
+  window: WindowRecord;
+  entry: CountedFor;
 }
 
-export interface InstanceDelta extends Delta {
-  instanceId: string;
-}
-
-export interface ConversionPlan {
-  next: ConversionState;
-  deltas: InstanceDelta[];
-}
-
-/**
- * Folds newly attributed events into a user's conversion for one goal: each event id counts once
- * (all goals); the user once per instance (unique goals), on the day of their earliest event there —
- * moved when an earlier event arrives late; revenue in exact decimals; primary goals also by send day.
- */
-export function planConversion(
-  state: ConversionState | null,
-  items: Attributed[],
+function attribution(
+  e: AppEvent,
+  w: WindowRecord,
+  campaign: AttributionCampaign,
   goal: GoalSpec,
-  opts: { isPrimary: boolean; isRevenue: boolean; tz: string },
-): ConversionPlan | null {
-  const seen = new Set(state?.eventIds ?? []);
-  const fresh = items
-    .filter((x) => !seen.has(x.event.eventId) && seen.add(x.event.eventId))
-    .sort((a, b) => a.event.at - b.event.at);
-  if (fresh.length === 0) return null;
-  const deltas: InstanceDelta[] = [];
-  const firstAt = { ...(state?.firstAtByInstance ?? {}) };
-  for (const { event: e, instanceId, sentAt } of fresh) {
-    const day = localDay(e.at, opts.tz);
-    const sentDay = localDay(sentAt, opts.tz);
-    const add = (d: Delta): void => {
-      deltas.push({ ...d, instanceId });
-    };
-    add({ day, field: fields.goalEvents(goal.goalId), by: 1 });
-    if (opts.isPrimary) add({ day: sentDay, field: fields.cohortEvents, by: 1 });
-    if (opts.isRevenue && goal.revenueAttribute) {
-      const amount = parseAmount(e.attributes[goal.revenueAttribute]);
-      if (amount) add({ day, field: fields.goalRevenue(goal.goalId), by: amount.toString() });
-      else add({ day, field: fields.goalEventsWithoutRevenue(goal.goalId), by: 1 });
-    }
-    const before = firstAt[instanceId];
-    if (before === undefined) {
-      add({ day, field: fields.goalUsers(goal.goalId), by: 1 });
-      if (opts.isPrimary) add({ day: sentDay, field: fields.cohortUsers, by: 1 });
-      firstAt[instanceId] = e.at;
-    } else if (e.at < before) {
-      const from = localDay(before, opts.tz);
-      if (from !== day) {
-        add({ day: from, field: fields.goalUsers(goal.goalId), by: -1 });
-        add({ day, field: fields.goalUsers(goal.goalId), by: 1 });
-      }
-      firstAt[instanceId] = e.at;
-    }
-  }
+): Attribution {
+  const isRevenue = goal.goalId === campaign.revenueGoalId && goal.revenueAttribute !== undefined;
   return {
-    next: {
-      eventIds: [...(state?.eventIds ?? []), ...fresh.map((x) => x.event.eventId)],
-      firstAtByInstance: firstAt,
-      version: (state?.version ?? 0) + 1,
+    campaignId: campaign.campaignId,
+    goalId: goal.goalId,
+    window: w,
+    entry: {
+      instanceId: w.instanceId,
+      windowEndAt: w.endAt,
+      sentAt: w.sentAt,
+      primary: goal.goalId === campaign.primaryGoalId,
+      revenue: isRevenue
+        ? readAmount(e.attributes[goal.revenueAttribute as string], campaign.currency)
+        : null,
     },
-    deltas,
   };
 }
 
-/** Sum of exact decimal deltas (for tests and reports). */
-export function sumBy(deltas: Delta[], field: string): Big {
-  return deltas.filter((d) => d.field === field).reduce((s, d) => s.plus(d.by), new Big(0));
+/**
+ * An event arrived: where it counts among the user's windows. For each campaign, the window that holds
+ * it and started last (last touch) takes it, once per matching goal; goals already counted for the
+ * campaign (`counted`) are skipped. Windows the grace rule no longer allows are ignored.
+ */
+export function attributeEvent(
+  e: AppEvent,
+  windows: readonly WindowRecord[],
+  campaigns: ReadonlyMap<string, AttributionCampaign>,
+  counted: Readonly<Record<string, CountedFor>>,
+  nowMs: number,
+): Attribution[] {
+  const out: Attribution[] = [];
+  const byCampaign = new Map<string, WindowRecord>();
+  for (const w of windows) {
+    if (!inWindow(w, e.at) || w.endAt <= nowMs - WINDOW_GRACE_MS) continue;
+    const best = byCampaign.get(w.campaignId);
+    if (!best || w.startAt > best.startAt || (w.startAt === best.startAt && w.instanceId > best.instanceId))
+      byCampaign.set(w.campaignId, w);
+  }
+  for (const [campaignId, w] of byCampaign) {
+    const campaign = campaigns.get(campaignId);
+    if (!campaign) continue;
+    for (const goal of matchingGoals(campaign.goals, e)) {
+      if (Object.hasOwn(counted, countedKey(campaignId, goal.goalId))) continue;
+      out.push(attribution(e, w, campaign, goal));
+    }
+  }
+  return out;
+}
+
+/**
+ * A window opened: which of the user's kept events it takes. An event already counted for the
+ * campaign and goal (by another instance's window, or a retry) stays where it was counted; events
+ * older than the keeping horizon are ignored whether or not TTL has deleted them yet.
+ */
+export function attributeToWindow(
+  w: WindowRecord,
+  events: readonly KeptEvent[],
+  campaign: AttributionCampaign,
+  nowMs: number,
+): Array<Attribution & { event: KeptEvent }> {
+  const out: Array<Attribution & { event: KeptEvent }> = [];
+  for (const e of events) {
+    if (!inWindow(w, e.at) || e.at < nowMs - KEEP_EVENTS_MS) continue;
+    for (const goal of matchingGoals(campaign.goals, e)) {
+      if (Object.hasOwn(e.counted, countedKey(campaign.campaignId, goal.goalId))) continue;
+      out.push({ ...attribution(e, w, campaign, goal), event: e });
+    }
+  }
+  return out;
+}
+
+/**
+ * The window's first conversions after counting `events` for `goalId`s: the earliest event per goal
+ * (moved when an earlier one arrives late). Null when nothing changes.
+ */
+export function nextFirsts(
+  w: WindowRecord,
+  counted: ReadonlyArray<{ goalId: string; eventId: string; at: number; primary: boolean }>,
+): Record<string, FirstConversion> | null {
+  const firsts = { ...w.firsts };
+  let changed = false;
+  for (const c of counted) {
+    const before = firsts[c.goalId];
+    if (
+      before === undefined ||
+      c.at < before.at ||
+      (c.at === before.at && c.eventId < before.eventId && c.eventId !== before.eventId)
+    ) {
+      firsts[c.goalId] = { eventId: c.eventId, at: c.at, primary: c.primary };
+      changed = true;
+    }
+  }
+  return changed ? firsts : null;
 }

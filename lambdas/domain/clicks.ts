@@ -1,11 +1,11 @@
+import { createHash } from "node:crypto";
 import { isbot } from "isbot";
-import { localDay } from "./calendar.js";
-import { fields } from "./counter-fields.js";
-import type { Delta } from "./message-counters.js";
 
 /**
- * Clicks: what the redirect decides about a tap, the message it queues, and how the click worker folds
- * taps into a clicker's state and the counter deltas they move. Pure: no I/O, time passed in.
+ * Clicks: what the redirect decides about a tap, and how the click worker records taps so each counts
+ * exactly once with bounded state. A user's earliest real tap (and earliest per URL) is held in one
+ * clicker item per (user, instance) — it makes the unique clicker count; every other tap (later taps,
+ * bots, taps after expiry) is an item of its own. Pure: no I/O, time passed in.
  */
 
 /** One tap as queued by the redirect and counted by the click worker (each id counts once). */
@@ -25,7 +25,7 @@ export interface ClickMessage {
   url: string;
   country: string | null;
   provider: string;
-  /** The link's expiry, epoch ms: bounds how long the clicker item must be kept. */
+  /** The link's expiry, epoch ms. */
   expiresAt: number;
 }
 
@@ -40,147 +40,138 @@ export function isSuspectedBot(method: string, userAgent: string | undefined): b
   return isbot(userAgent);
 }
 
-/** What the click worker knows about one user's taps in one instance (the clicker item). */
-export interface ClickerState {
-  /** Every click id counted so far: bots and expired taps included, so a redelivery counts nothing. */
-  clickIds: Set<string>;
-  /** Time of the user's earliest real tap (not bot, not expired); null while there is none. */
-  firstAt: number | null;
-  /** Per URL, the time of the user's earliest real tap on it. */
-  urlFirstAt: Record<string, number>;
-  /** Optimistic-lock version: 0 for an item not yet written. */
+/** A real tap as counted. */
+export interface Tap {
+  id: string;
+  at: number;
+  url: string;
+  country: string | null;
+  provider: string;
+}
+
+/** Whose taps: one user in one instance. */
+export interface ClickerId {
+  appId: string;
+  campaignId: string;
+  instanceId: string;
+  userId: string;
+}
+
+/**
+ * The clicker item: the user's earliest real tap in the instance and earliest per URL (keyed by a
+ * digest of the URL), the taps themselves by id. Bounded by the links of one message.
+ */
+export interface ClickerRecord extends ClickerId {
+  tz: string;
+  taps: Record<string, Tap>;
+  /** Id of the earliest real tap; null while there is none. */
+  first: string | null;
+  /** URL digest → id of the earliest real tap on that URL. */
+  urlFirst: Record<string, string>;
+  /** 0 for a clicker not stored yet. */
   version: number;
 }
 
-export function emptyClickerState(): ClickerState {
-  return { clickIds: new Set(), firstAt: null, urlFirstAt: {}, version: 0 };
+/** A tap recorded as an item of its own. */
+export interface TapRecord extends ClickerId, Tap {
+  tz: string;
+  bot: boolean;
+  expired: boolean;
+}
+
+export function emptyClicker(id: ClickerId, tz: string): ClickerRecord {
+  return { ...id, tz, taps: {}, first: null, urlFirst: {}, version: 0 };
+}
+
+/** A short stable key for a URL (clicker items key their per-URL slot by it). */
+export function urlKey(url: string): string {
+  return createHash("sha256").update(url).digest("base64url").slice(0, 16);
 }
 
 export interface ClickPlan {
-  next: ClickerState;
-  /** Counter movements, summed per (day, field), zeros dropped. */
-  deltas: Delta[];
-  /** Click ids this plan counts (new ones only). */
+  /** The clicker's new state, or null when it does not change. */
+  clicker: ClickerRecord | null;
+  /** New taps to record as items of their own. */
+  tapItems: TapRecord[];
+  /**
+   * Taps the stored clicker held that lose their slot to an earlier tap: they must become tap items
+   * in the same transaction as the clicker write, so they stay counted exactly once.
+   */
+  displaced: TapRecord[];
+  /** Click ids this plan records (new ones only). */
   counted: string[];
 }
 
-/**
- * Moves a "first tap" unique (clickers, per-URL clickers) to the earliest tap seen: taps arrive out of
- * order, and a unique belongs to the day of the user's first qualifying tap (SPEC §4: with a date range,
- * uniques count users whose first qualifying fact is in range).
- */
-function moveFirst(
-  previous: number | null | undefined,
-  at: number,
-  field: string,
-  timezone: string,
-  out: Delta[],
-): number {
-  if (previous === null || previous === undefined) {
-    out.push({ day: localDay(at, timezone), field, by: 1 });
-    return at;
-  }
-  if (at >= previous) return previous;
-  out.push(
-    { day: localDay(previous, timezone), field, by: -1 },
-    { day: localDay(at, timezone), field, by: 1 },
-  );
-  return at;
-}
-
-function sumDeltas(deltas: Delta[]): Delta[] {
-  const sums = new Map<string, Delta>();
-  for (const d of deltas) {
-    const key = `${d.day}\u0000${d.field}`;
-    const entry = sums.get(key);
-    if (entry) entry.by = Number(entry.by) + Number(d.by);
-    else sums.set(key, { ...d });
-  }
-  return [...sums.values()].filter((d) => d.by !== 0);
+function before(a: Tap, b: Tap | undefined): boolean {
+  return b === undefined || a.at < b.at || (a.at === b.at && a.id < b.id);
 }
 
 /**
- * Folds new taps into a clicker's state. Every new click id counts exactly once, as one of:
- * - a suspected bot (`suspectedBots`), whether or not the link had expired — a bot tap is never a tap;
- * - an expired tap (`afterExpiry`);
- * - a real tap: `clicks`, per-URL clicks and the country/provider breakdowns on its tap day; the user's
- *   first real tap in the instance adds a unique clicker, their first real tap on a URL a per-URL unique.
- * Days are app-local days of the tap time. Ids already in the state (or repeated in `clicks`) count nothing.
+ * Folds new taps into a clicker. `known` are click ids already recorded (held by the clicker or stored
+ * as tap items): they count nothing again. A real tap earlier than the clicker's first (overall or on
+ * its URL) takes that slot; every other new tap becomes a tap item.
  */
-export function planClicks(state: ClickerState, clicks: ClickMessage[], timezone: string): ClickPlan {
-  const clickIds = new Set(state.clickIds);
-  const urlFirstAt = { ...state.urlFirstAt };
-  let firstAt = state.firstAt;
-  const deltas: Delta[] = [];
+export function planClicks(
+  stored: ClickerRecord,
+  clicks: readonly ClickMessage[],
+  known: ReadonlySet<string>,
+): ClickPlan {
+  const taps: Record<string, Tap> = { ...stored.taps };
+  let first = stored.first;
+  const urlFirst = { ...stored.urlFirst };
+  const seen = new Set(known);
+  for (const id of Object.keys(stored.taps)) seen.add(id);
   const counted: string[] = [];
-  // Earliest first, so a batch needs no first-tap moves among its own taps.
+  const fresh: ClickMessage[] = [];
   const ordered = [...clicks].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const c of ordered) {
-    if (clickIds.has(c.id)) continue;
-    clickIds.add(c.id);
+    if (seen.has(c.id)) continue;
+    seen.add(c.id);
     counted.push(c.id);
-    const day = localDay(c.at, timezone);
-    if (c.bot) {
-      deltas.push({ day, field: fields.suspectedBots, by: 1 });
-      continue;
-    }
-    if (c.expired) {
-      deltas.push({ day, field: fields.afterExpiry, by: 1 });
-      continue;
-    }
-    deltas.push(
-      { day, field: fields.clicks, by: 1 },
-      { day, field: fields.urlClicks(c.url), by: 1 },
-      { day, field: fields.byProvider(c.provider, "clicks"), by: 1 },
-    );
-    if (c.country) deltas.push({ day, field: fields.byCountry(c.country, "clicks"), by: 1 });
-    firstAt = moveFirst(firstAt, c.at, fields.clickers, timezone, deltas);
-    urlFirstAt[c.url] = moveFirst(urlFirstAt[c.url], c.at, fields.urlClickers(c.url), timezone, deltas);
+    fresh.push(c);
+    if (c.bot || c.expired) continue;
+    const tap: Tap = { id: c.id, at: c.at, url: c.url, country: c.country, provider: c.provider };
+    const key = urlKey(c.url);
+    const takesFirst = before(tap, first ? taps[first] : undefined);
+    const takesUrl = before(tap, urlFirst[key] ? taps[urlFirst[key] as string] : undefined);
+    if (!takesFirst && !takesUrl) continue;
+    taps[tap.id] = tap;
+    if (takesFirst) first = tap.id;
+    if (takesUrl) urlFirst[key] = tap.id;
   }
-  return {
-    next: { clickIds, firstAt, urlFirstAt, version: state.version + 1 },
-    deltas: sumDeltas(deltas),
-    counted,
+  // Taps no slot holds any more leave the clicker.
+  const held = new Set([first, ...Object.values(urlFirst)].filter((id): id is string => id !== null));
+  for (const id of Object.keys(taps)) if (!held.has(id)) delete taps[id];
+
+  const id: ClickerId = {
+    appId: stored.appId,
+    campaignId: stored.campaignId,
+    instanceId: stored.instanceId,
+    userId: stored.userId,
   };
-}
-
-/** Distinct days a plan's deltas touch (each costs two counter items in the transaction). */
-export function planDays(plan: ClickPlan): number {
-  return new Set(plan.deltas.map((d) => d.day)).size;
-}
-
-/** Parses and checks a queued click body; null when it is not a well-formed click message. */
-export function parseClickMessage(body: string): ClickMessage | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (typeof v !== "object" || v === null) return null;
-  const o = v as Record<string, unknown>;
-  const str = (k: string): boolean => typeof o[k] === "string" && (o[k] as string).length > 0;
-  const num = (k: string): boolean => typeof o[k] === "number" && Number.isFinite(o[k]);
-  const ok =
-    ["id", "appId", "campaignId", "instanceId", "userId", "url", "provider"].every(str) &&
-    num("at") &&
-    num("expiresAt") &&
-    typeof o.bot === "boolean" &&
-    typeof o.expired === "boolean" &&
-    (o.country === null || str("country"));
-  if (!ok) return null;
+  const asItem = (c: Tap & { bot?: boolean; expired?: boolean }): TapRecord => ({
+    ...id,
+    tz: stored.tz,
+    id: c.id,
+    at: c.at,
+    url: c.url,
+    country: c.country,
+    provider: c.provider,
+    bot: c.bot ?? false,
+    expired: c.expired ?? false,
+  });
+  const tapItems = fresh.filter((c) => !held.has(c.id)).map(asItem);
+  const displaced = Object.values(stored.taps)
+    .filter((t) => !held.has(t.id))
+    .map(asItem);
+  const changed =
+    first !== stored.first ||
+    Object.keys(taps).length !== Object.keys(stored.taps).length ||
+    Object.keys(taps).some((k) => !Object.hasOwn(stored.taps, k));
   return {
-    id: o.id as string,
-    at: o.at as number,
-    bot: o.bot as boolean,
-    expired: o.expired as boolean,
-    appId: o.appId as string,
-    campaignId: o.campaignId as string,
-    instanceId: o.instanceId as string,
-    userId: o.userId as string,
-    url: o.url as string,
-    country: o.country as string | null,
-    provider: o.provider as string,
-    expiresAt: o.expiresAt as number,
+    clicker: changed ? { ...stored, taps, first, urlFirst, version: stored.version + 1 } : null,
+    tapItems,
+    displaced,
+    counted,
   };
 }

@@ -36,6 +36,10 @@ export const fields = {
   goalUsers: (goalId: string): string => `goal|users|${goalId}`,
   goalRevenue: (goalId: string): string => `goal|revenue|${goalId}`,
   goalEventsWithoutRevenue: (goalId: string): string => `goal|norevenue|${goalId}`,
+  /** Revenue-goal events whose revenue attribute was not a plain decimal (`"1,299.00"`, `"₹1,299"`). */
+  goalEventsWithUnreadableRevenue: (goalId: string): string => `goal|unreadable|${goalId}`,
+  /** Revenue-goal events with a negative revenue attribute (refunds): not summed. */
+  goalEventsWithNegativeRevenue: (goalId: string): string => `goal|negative|${goalId}`,
   /** Primary-goal conversions bucketed by the message's sent day. */
   cohortEvents: "cohort|events",
   cohortUsers: "cohort|users",

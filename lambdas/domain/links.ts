@@ -1,22 +1,15 @@
-import { randomBytes } from "node:crypto";
+import { randomBase62 } from "./ids.js";
 
 /** A tracked link answers for 15 days (360 hours) after its message's sent time, then 410. */
 export const LINK_LIFETIME_MS = 360 * 3_600_000;
 
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** 14 base62 characters ≈ 83 bits: guessing one live code is hopeless at any request rate. */
 export const CODE_LENGTH = 14;
 const CODE_PATTERN = /^[0-9A-Za-z]{14}$/;
 
-/** An unguessable short code from the OS's CSPRNG (rejection sampling keeps every symbol equally likely). */
+/** An unguessable short code from the OS's CSPRNG. */
 export function newLinkCode(): string {
-  let code = "";
-  while (code.length < CODE_LENGTH) {
-    for (const byte of randomBytes(32)) {
-      if (byte < 248 && code.length < CODE_LENGTH) code += ALPHABET[byte % 62];
-    }
-  }
-  return code;
+  return randomBase62(CODE_LENGTH);
 }
 
 export function isLinkCode(code: string): boolean {
@@ -54,4 +47,20 @@ export type LinkState = "active" | "expired";
 /** Expiry is decided here, in code, against the stored time — never by TTL deletion. */
 export function linkState(expiresAt: number, now: number): LinkState {
   return now <= expiresAt ? "active" : "expired";
+}
+
+/**
+ * The stored URL as a Location value. Stored URLs come from the message text (http/https, no
+ * whitespace); this re-checks that and percent-encodes any non-ASCII characters as UTF-8, exactly as a
+ * browser would, because a header carries ASCII only. An ASCII URL passes through unchanged.
+ */
+export function redirectTarget(url: string): string | null {
+  if (!/^https?:\/\//i.test(url)) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u0020\u007f]/.test(url)) return null;
+  try {
+    return url.replace(/[^\x21-\x7e]+/gu, (s) => encodeURIComponent(s));
+  } catch {
+    return null; // lone surrogates cannot be encoded
+  }
 }

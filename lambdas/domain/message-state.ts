@@ -1,8 +1,8 @@
-import type { DeliveryStatus } from "../providers/types.js";
+import type { DeliveryStatus } from "./receipts.js";
 
 /**
  * The life of one message (one user in one instance), SPEC §3:
- * QUEUED → SENDING → SENT | NOT_SENT | OUTCOME_UNKNOWN; SENT → DELIVERED | FAILED (receipts);
+ * QUEUED → SENDING → SENT | UNTRACKED | NOT_SENT | OUTCOME_UNKNOWN; SENT → DELIVERED | FAILED (receipts);
  * FAILED → DELIVERED; DELIVERED is final; in-transit receipts never move a final status.
  * A receipt for an OUTCOME_UNKNOWN message proves it was sent.
  * UNTRACKED is "sent" on a custom connector without delivery tracking (pending confirmation forever).
@@ -17,22 +17,54 @@ export type MessageStatus =
   | "DELIVERED"
   | "FAILED";
 
-/** The parts of a message record that decide transitions and counters. */
-export interface MessageSnapshot {
+/**
+ * One message as stored: the fact item of a send and its receipts. Never holds the phone number.
+ * Times are epoch milliseconds. Its counter contribution is a function of this record alone
+ * (domain/contributions), so every change of it moves the counters by exactly the difference.
+ */
+export interface MessageRecord {
+  appId: string;
+  messageId: string;
+  campaignId: string;
+  instanceId: string;
+  userId: string;
+  connectorId: string;
+  provider: string;
+  /** False for a custom connector without delivery tracking: no receipts, the window opens at send. */
+  tracked: boolean;
+  /** The campaign's conversion window when the message was claimed, in hours. */
+  windowHours: number;
+  /** The app's IANA time zone when the message was claimed: its days are counted in it. */
+  tz: string;
   status: MessageStatus;
-  /** When the provider accepted it (or was called, for OUTCOME_UNKNOWN). */
+  /** When the sends route claimed it. */
+  queuedAt: number;
+  /** When a worker took it to call the provider (null until then). */
+  sendingAt: number | null;
+  /** When the provider was called (the send time of every sent, failed or unknown outcome). */
   sentAt: number | null;
-  /** Of the final failure being counted, to move it out of the right bucket. */
+  /** ISO 3166 country of the number (libphonenumber-js), set when the number was parsed. */
+  country: string | null;
+  providerMessageId: string | null;
+  deliveredAt: number | null;
+  /** Time of the final failure being counted, and its code and description. */
   failedAt: number | null;
   failCode: string | null;
   failDescription: string | null;
+  /** Failed-to-send detail: reason, provider code, missing personalisation attributes. */
+  notSentReason: string | null;
+  notSentCode: string | null;
+  missing: string[] | null;
+  /** Bumped by every recorded transition: the condition that makes each one happen once. */
+  version: number;
 }
 
+/** One receipt as the state machine sees it. */
 export interface ReceiptInput {
   status: DeliveryStatus;
   code: string | null;
   description: string | null;
-  /** Delivery/failure time already clamped by `receiptTime`. */
+  /** Delivery/failure time, already clamped by `receiptTime`. */
   atMs: number;
 }
 
@@ -48,8 +80,8 @@ export function receiptTime(operatorTimeMs: number | null, arrivalMs: number, se
   return sentAt === null ? notAfterArrival : Math.max(sentAt, notAfterArrival);
 }
 
-/** What a receipt does to a message. Pure: the delivery worker turns "apply" into one fact. */
-export function decideReceipt(message: MessageSnapshot, receipt: ReceiptInput): ReceiptDecision {
+/** What a receipt does to a message in `status`. */
+export function decideReceipt(message: { status: MessageStatus }, receipt: ReceiptInput): ReceiptDecision {
   const { status } = message;
   if (status === "QUEUED" || status === "SENDING") return { kind: "not-ready" };
   if (status === "NOT_SENT") return { kind: "noop", reason: "message was not sent" };
@@ -74,4 +106,102 @@ export function failureCode(receipt: ReceiptInput): { code: string; description:
     return { code: "UNKNOWN", description: own || null };
   }
   return { code: receipt.code ?? "UNSPECIFIED", description: receipt.description };
+}
+
+/** A receipt with the time it reached us (epoch ms). */
+export interface ArrivedReceipt {
+  status: DeliveryStatus;
+  code: string | null;
+  description: string | null;
+  /** The operator's own time, when the receipt carries one. */
+  operatorTimeMs: number | null;
+  arrivedAt: number;
+}
+
+export interface ReceiptPlan {
+  /** The fields that change, or null when the receipts change nothing. */
+  changes: Partial<MessageRecord> | null;
+  /** Some receipt came before the send was recorded: retry it later. */
+  notReady: boolean;
+}
+
+/**
+ * Folds one message's receipts, in arrival order, through the state machine into one net change
+ * (one conditional write). Pure; the counters follow from the record's new state.
+ */
+export function planReceipts(m: MessageRecord, receipts: readonly ArrivedReceipt[]): ReceiptPlan {
+  let state: Pick<MessageRecord, "status" | "sentAt"> = { status: m.status, sentAt: m.sentAt };
+  const changes: Partial<MessageRecord> = {};
+  let notReady = false;
+  for (const r of receipts) {
+    const at = receiptTime(r.operatorTimeMs, r.arrivedAt, state.sentAt);
+    const input: ReceiptInput = { status: r.status, code: r.code, description: r.description, atMs: at };
+    const decision = decideReceipt(state, input);
+    if (decision.kind === "not-ready") {
+      notReady = true;
+      continue;
+    }
+    if (decision.kind === "noop") continue;
+    const next: Partial<MessageRecord> = { status: decision.to };
+    if (decision.provedSent) Object.assign(next, { notSentReason: null, notSentCode: null });
+    if (decision.to === "DELIVERED") Object.assign(next, { deliveredAt: at });
+    if (decision.to === "FAILED") {
+      const failure = failureCode(input);
+      Object.assign(next, { failedAt: at, failCode: failure.code, failDescription: failure.description });
+    }
+    Object.assign(changes, next);
+    state = { ...state, status: decision.to };
+  }
+  return { changes: Object.keys(changes).length > 0 ? changes : null, notReady };
+}
+
+/** What the provider call (or the checks before it) decided. */
+export type SendResult =
+  | { status: "SENT"; providerMessageId: string | null }
+  | { status: "NOT_SENT"; reason: string; code: string | null; missing?: string[] | null }
+  | { status: "OUTCOME_UNKNOWN" };
+
+/**
+ * The change that records a send attempt's result on a SENDING message. A sent message is SENT when
+ * receipts will follow, UNTRACKED otherwise; `sentAt` is the moment the provider was called.
+ */
+export function sendOutcome(
+  m: MessageRecord,
+  result: SendResult,
+  country: string | null,
+): Partial<MessageRecord> {
+  const sentAt = m.sendingAt ?? m.queuedAt;
+  switch (result.status) {
+    case "SENT":
+      return {
+        status: m.tracked ? "SENT" : "UNTRACKED",
+        sentAt,
+        country,
+        providerMessageId: result.providerMessageId,
+      };
+    case "NOT_SENT":
+      return {
+        status: "NOT_SENT",
+        sentAt,
+        country,
+        notSentReason: result.reason,
+        notSentCode: result.code,
+        missing: result.missing ?? null,
+      };
+    case "OUTCOME_UNKNOWN":
+      return {
+        status: "OUTCOME_UNKNOWN",
+        sentAt,
+        country,
+        notSentReason: "SEND_OUTCOME_UNKNOWN",
+        notSentCode: null,
+      };
+  }
+}
+
+/** A message that has opened its conversion window: delivered, or sent without delivery tracking. */
+export function windowStart(m: Pick<MessageRecord, "status" | "deliveredAt" | "sentAt">): number | null {
+  if (m.status === "DELIVERED") return m.deliveredAt;
+  if (m.status === "UNTRACKED") return m.sentAt;
+  return null;
 }

@@ -36,3 +36,26 @@ export function parseAmount(x: unknown): Big | null {
     return null; // exponent outside big.js's range
   }
 }
+
+/**
+ * A revenue attribute as counted: an exact amount in the currency's minor units, or the reason none was
+ * counted. Decided once, when the event is counted (docs/decisions.md, "Revenue values"):
+ * - numbers and plain decimal strings (`19.99`, `"1299.00"`, `"1e3"`) count, rounded half-to-even to
+ *   the currency's minor unit per event, so a total always equals the sum of its days;
+ * - `null`, a missing attribute or an empty string: `missing`;
+ * - negative values (refunds): `negative` — a refund is not the revenue of a conversion;
+ * - anything else — grouping separators (`"1,299.00"` is 1299 in en-IN but 1.299 in de-DE),
+ *   currency symbols (`"₹1,299"`), booleans, words: `unreadable`.
+ * The event still counts as a conversion; excluded values are reported, never summed or dropped silently.
+ */
+export type Amount = { amount: string } | { excluded: "missing" | "unreadable" | "negative" };
+
+export function readAmount(x: unknown, currency: string): Amount {
+  if (x === undefined || x === null || (typeof x === "string" && x.trim() === "")) {
+    return { excluded: "missing" };
+  }
+  const value = parseAmount(x);
+  if (!value) return { excluded: "unreadable" };
+  if (value.lt(0)) return { excluded: "negative" };
+  return { amount: formatMoney(value, currency) };
+}

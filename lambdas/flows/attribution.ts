@@ -1,129 +1,253 @@
 import {
   type AppEvent,
-  type Attributed,
-  inWindow,
-  matchingGoals,
-  planConversion,
-  windowOf,
+  type Attribution,
+  type AttributionCampaign,
+  attributeEvent,
+  attributeToWindow,
+  type CountedFor,
+  countedKey,
+  KEEP_EVENTS_MS,
+  type KeptEvent,
+  nextFirsts,
+  type WindowRecord,
+  windowEnd,
 } from "../domain/attribution.js";
+import { type MessageRecord, windowStart } from "../domain/message-state.js";
 import { forEachLimit } from "../platform/concurrency.js";
+import { TtlCache } from "../platform/ttl-cache.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
-import { type ConversionKey, conversionFact, conversionId, getConversions } from "../store/conversions.js";
-import { putUserEvent, userEventsBetween, userMessageIds } from "../store/events.js";
-import { type Fact, recordFacts } from "../store/facts.js";
-import { getMessages, type MessageRecord } from "../store/messages.js";
+import { listCampaigns } from "../store/campaigns.js";
+import { getKeptEvents, keptEventsBetween, keptEventWrite } from "../store/events.js";
+import { writeFact } from "../store/facts.js";
+import { getWindows, windowsEndingAfter, windowWrite, writeWindows } from "../store/windows.js";
 
 /**
  * Attribution meets from both sides: an event looks for the user's open windows, and a window that
  * opens (a delivery, or a send without tracking) looks for the user's events already kept. Each side
- * first writes its own fact, then reads the other with strongly consistent reads, so whichever comes
- * second sees the first; conversions are idempotent, so both seeing each other counts once.
+ * first writes its own item, then reads the other with strongly consistent reads, so whichever comes
+ * second sees the first; counting is idempotent, so both seeing each other counts once.
+ *
+ * The event side reads the windows once before keeping the event (so the common case — the window was
+ * already open — costs one write) and once after (to meet a window that opened in between).
+ * Every step can be re-run: a redelivered event or a redriven window completes what a crash left.
  */
 
-interface Work {
-  key: ConversionKey;
-  ctx: CampaignContext;
-  goalId: string;
-  items: Attributed[];
+const PARALLEL = 16;
+const MAX_ROUNDS = 6;
+
+function asAttributionCampaign(ctx: CampaignContext): AttributionCampaign {
+  return {
+    campaignId: ctx.campaign.campaignId,
+    goals: ctx.campaign.goals,
+    primaryGoalId: ctx.campaign.primaryGoalId,
+    revenueGoalId: ctx.campaign.revenueGoalId,
+    currency: ctx.app.currency,
+  };
+}
+
+async function campaignsFor(
+  appId: string,
+  campaignIds: Iterable<string>,
+  nowMs: number,
+): Promise<Map<string, AttributionCampaign>> {
+  const out = new Map<string, AttributionCampaign>();
+  for (const id of new Set(campaignIds)) {
+    const ctx = await campaignContext(appId, id, nowMs);
+    if (ctx) out.set(id, asAttributionCampaign(ctx));
+  }
+  return out;
+}
+
+/** Event names any goal of the app's campaigns counts, per container for 30 s. */
+const goalNames = new TtlCache<Set<string>>();
+function goalEventNames(appId: string, nowMs: number): Promise<Set<string>> {
+  return goalNames.get(appId, nowMs, async () => {
+    const names = new Set<string>();
+    for (const c of await listCampaigns(appId)) for (const g of c.goals) names.add(g.eventName);
+    return names;
+  });
+}
+
+/** Adds entries to a kept event until they stick (version CAS, re-read on a lost race). */
+async function addCounted(
+  event: KeptEvent,
+  plan: (current: KeptEvent) => Attribution[],
+  nowMs: number,
+): Promise<KeptEvent> {
+  let current = event;
+  for (let round = 0; ; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`kept event ${event.eventId} kept moving`);
+    const extra = plan(current);
+    if (extra.length === 0) return current;
+    const counted: Record<string, CountedFor> = { ...current.counted };
+    for (const a of extra) counted[countedKey(a.campaignId, a.goalId)] = a.entry;
+    const next: KeptEvent = { ...current, counted, version: current.version + 1 };
+    const r = await writeFact(keptEventWrite(current, next, nowMs));
+    if (r.written) return next;
+    const [fresh] = await getKeptEvents([current]);
+    if (!fresh) throw new Error(`kept event ${event.eventId} vanished`);
+    current = fresh;
+  }
+}
+
+/** The user's first conversion per goal in each window, from the events counted for it (re-drivable). */
+async function updateFirsts(events: readonly KeptEvent[], nowMs: number): Promise<void> {
+  type Entry = { goalId: string; eventId: string; at: number; primary: boolean };
+  const byWindow = new Map<string, { ref: Parameters<typeof getWindows>[0][number]; entries: Entry[] }>();
+  for (const e of events) {
+    for (const [key, c] of Object.entries(e.counted)) {
+      const cut = key.lastIndexOf("#");
+      const campaignId = key.slice(0, cut);
+      const ref = {
+        appId: e.appId,
+        userId: e.userId,
+        endAt: c.windowEndAt,
+        campaignId,
+        instanceId: c.instanceId,
+      };
+      const id = `${campaignId}\n${c.instanceId}\n${c.windowEndAt}`;
+      const slot = byWindow.get(id) ?? { ref, entries: [] };
+      slot.entries.push({ goalId: key.slice(cut + 1), eventId: e.eventId, at: e.at, primary: c.primary });
+      byWindow.set(id, slot);
+    }
+  }
+  let pending = [...byWindow.values()];
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) throw new Error(`windows kept moving: ${pending.length} left`);
+    const windows = new Map(
+      (await getWindows(pending.map((p) => p.ref))).map((w) => [
+        `${w.campaignId}\n${w.instanceId}\n${w.endAt}`,
+        w,
+      ]),
+    );
+    const writes: Array<{ slot: (typeof pending)[number]; write: ReturnType<typeof windowWrite> }> = [];
+    for (const slot of pending) {
+      const w = windows.get(`${slot.ref.campaignId}\n${slot.ref.instanceId}\n${slot.ref.endAt}`);
+      if (!w) continue; // cleaned up long after it closed: nothing left to count
+      const firsts = nextFirsts(w, slot.entries);
+      if (firsts) writes.push({ slot, write: windowWrite(w, { ...w, firsts }) });
+    }
+    const results = await writeWindows(writes.map((x) => x.write));
+    pending = writes.filter((_, i) => !results[i]?.written).map((x) => x.slot);
+  }
+  void nowMs;
 }
 
 /**
- * Attributes events to one campaign given the user's messages of that campaign that opened windows:
- * each event goes to one instance — the one whose window holds it and started last — so it counts
- * once for the campaign however many instances' windows overlap.
+ * Events arrived (each claimed by this content): keep each with its user and count it for every
+ * campaign whose window holds it. Events no goal of the app can ever count are not kept.
+ * @throws DynamoDB errors; the whole call can be repeated
  */
-function addWork(
-  work: Map<string, Work>,
-  ctx: CampaignContext,
-  messages: MessageRecord[],
-  events: AppEvent[],
-): void {
-  const windows = messages
-    .map((m) => ({ m, w: windowOf(m) }))
-    .filter((x): x is { m: MessageRecord; w: NonNullable<ReturnType<typeof windowOf>> } => x.w !== null);
-  for (const e of events) {
-    const holder = windows.filter((x) => inWindow(x.w, e.at)).sort((a, b) => b.w.start - a.w.start)[0];
-    if (!holder) continue;
-    const m = holder.m;
-    for (const goal of matchingGoals(ctx.campaign.goals, e)) {
-      const key: ConversionKey = {
-        appId: m.appId,
-        campaignId: m.campaignId,
-        goalId: goal.goalId,
-        userId: m.userId,
-      };
-      const id = conversionId(key);
-      const w = work.get(id) ?? { key, ctx, goalId: goal.goalId, items: [] };
-      w.items.push({ event: e, instanceId: m.instanceId, sentAt: m.sentAt ?? holder.w.start });
-      work.set(id, w);
-    }
-  }
-}
-
-const MAX_ROUNDS = 6;
-/** Independent reads and puts of one batch in flight at once. */
-const PARALLEL = 16;
-
-/** Records the conversions of the gathered work; re-reads and re-plans those that raced with another writer. */
-async function recordConversions(work: Map<string, Work>): Promise<void> {
-  let pending = [...work.values()];
-  for (let round = 0; pending.length > 0; round++) {
-    if (round >= MAX_ROUNDS) throw new Error(`conversions kept racing: ${pending.length} left`);
-    const states = await getConversions(pending.map((w) => w.key));
-    const facts: Fact[] = [];
-    const byFact = new Map<string, Work>();
-    for (const w of pending) {
-      const id = conversionId(w.key);
-      const state = states.get(id) ?? null;
-      const goal = w.ctx.campaign.goals.find((g) => g.goalId === w.goalId);
-      if (!goal) continue;
-      const plan = planConversion(state, w.items, goal, {
-        isPrimary: w.goalId === w.ctx.campaign.primaryGoalId,
-        isRevenue: w.goalId === w.ctx.campaign.revenueGoalId,
-        tz: w.ctx.app.timezone,
-      });
-      if (!plan) continue;
-      const fact = conversionFact(w.key, state, plan);
-      facts.push(fact);
-      byFact.set(fact.id, w);
-    }
-    const result = await recordFacts(facts);
-    pending = result.rejected.map((id) => byFact.get(id)).filter((w): w is Work => w !== undefined);
-  }
-}
-
-/** A window opened (delivery, or send without tracking): attribute the user's events already inside it. */
-export async function openWindowsFor(
-  ctx: CampaignContext,
-  messages: MessageRecord[],
-  _now: number,
+export async function attributeEvents(
+  appId: string,
+  tz: string,
+  events: readonly AppEvent[],
+  nowMs: number,
 ): Promise<void> {
-  const work = new Map<string, Work>();
-  await forEachLimit(messages, PARALLEL, async (m) => {
-    const window = windowOf(m);
-    if (!window) return;
-    const events = await userEventsBetween(m.appId, m.userId, window.start, window.end);
-    addWork(work, ctx, [m], events);
+  const names = await goalEventNames(appId, nowMs);
+  const relevant = events.filter((e) => names.has(e.name));
+  const byUser = new Map<string, AppEvent[]>();
+  for (const e of relevant) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+  await forEachLimit([...byUser], PARALLEL, async ([userId, userEvents]) => {
+    const earliest = Math.min(...userEvents.map((e) => e.at));
+    const before = await windowsEndingAfter(appId, userId, earliest);
+    let campaigns = await campaignsFor(
+      appId,
+      before.map((w) => w.campaignId),
+      nowMs,
+    );
+    const kept: KeptEvent[] = [];
+    for (const e of userEvents) {
+      const plan = attributeEvent(e, before, campaigns, {}, nowMs);
+      const counted: Record<string, CountedFor> = {};
+      for (const a of plan) counted[countedKey(a.campaignId, a.goalId)] = a.entry;
+      const fresh: KeptEvent = { ...e, appId, tz, counted, version: 1 };
+      const r = await writeFact(keptEventWrite(null, fresh, nowMs));
+      if (r.written) kept.push(fresh);
+      else if (r.current) {
+        // A retry: complete what the first attempt may have left out.
+        const current = r.current as unknown as KeptEvent;
+        kept.push(
+          await addCounted(current, (k) => attributeEvent(k, before, campaigns, k.counted, nowMs), nowMs),
+        );
+      }
+    }
+    // Windows that opened while we wrote: they may have missed the events (see the module comment).
+    const after = await windowsEndingAfter(appId, userId, earliest);
+    const known = new Set(before.map((w) => `${w.campaignId}\n${w.instanceId}`));
+    const added = after.filter((w) => !known.has(`${w.campaignId}\n${w.instanceId}`));
+    if (added.length > 0)
+      campaigns = await campaignsFor(
+        appId,
+        after.map((w) => w.campaignId),
+        nowMs,
+      );
+    const final: KeptEvent[] = [];
+    for (const k of kept) {
+      final.push(
+        added.length > 0
+          ? await addCounted(k, (cur) => attributeEvent(cur, after, campaigns, cur.counted, nowMs), nowMs)
+          : k,
+      );
+    }
+    await updateFirsts(final, nowMs);
   });
-  await recordConversions(work);
 }
 
-/** An event arrived: keep it with its user, then attribute it to every window of theirs it falls in. */
-export async function attributeEvents(appId: string, events: AppEvent[], now: number): Promise<void> {
-  const work = new Map<string, Work>();
-  await forEachLimit(events, PARALLEL, (e) => putUserEvent(appId, e, now));
-  const byUser = new Map<string, AppEvent[]>();
-  for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
-  await forEachLimit([...byUser], PARALLEL, async ([userId, userEvents]) => {
-    const messages = await getMessages(appId, await userMessageIds(appId, userId));
-    const byCampaign = new Map<string, MessageRecord[]>();
-    for (const m of messages.values()) {
-      if (windowOf(m)) byCampaign.set(m.campaignId, [...(byCampaign.get(m.campaignId) ?? []), m]);
-    }
-    for (const [campaignId, campaignMessages] of byCampaign) {
-      const ctx = await campaignContext(appId, campaignId, now);
-      if (ctx) addWork(work, ctx, campaignMessages, userEvents);
-    }
+/** The window a message opened, as a new item. */
+export function windowFor(m: MessageRecord): WindowRecord | null {
+  const startAt = windowStart(m);
+  if (startAt === null || m.sentAt === null) return null;
+  return {
+    appId: m.appId,
+    userId: m.userId,
+    campaignId: m.campaignId,
+    instanceId: m.instanceId,
+    messageId: m.messageId,
+    tz: m.tz,
+    startAt,
+    endAt: windowEnd(startAt, m.windowHours),
+    sentAt: m.sentAt,
+    firsts: {},
+    version: 0,
+  };
+}
+
+/**
+ * Messages whose window is open (delivered, or sent without tracking): store each window if it is not
+ * stored yet, then count the user's kept events inside it. Safe to repeat for the same messages (a
+ * redelivered job or receipt re-drives a step a crash cut off).
+ * @throws DynamoDB errors; the whole call can be repeated
+ */
+export async function openWindows(
+  ctx: CampaignContext,
+  messages: readonly MessageRecord[],
+  nowMs: number,
+): Promise<void> {
+  const windows = messages.map(windowFor).filter((w): w is WindowRecord => w !== null);
+  if (windows.length === 0) return;
+  const results = await writeWindows(windows.map((w) => windowWrite(null, w)));
+  const stored = windows.map((w, i) => {
+    const r = results[i];
+    return r && !r.written && r.current ? (r.current as unknown as WindowRecord) : { ...w, version: 1 };
   });
-  await recordConversions(work);
+  const campaign = asAttributionCampaign(ctx);
+  await forEachLimit(stored, PARALLEL, async (w) => {
+    const from = Math.max(w.startAt, nowMs - KEEP_EVENTS_MS);
+    if (from >= w.endAt) return;
+    const events = await keptEventsBetween(w.appId, w.userId, from, w.endAt);
+    const counted: KeptEvent[] = [];
+    for (const e of events) {
+      const wanted = attributeToWindow(w, [e], campaign, nowMs);
+      const k =
+        wanted.length > 0
+          ? await addCounted(e, (cur) => attributeToWindow(w, [cur], campaign, nowMs), nowMs)
+          : e;
+      counted.push(k);
+    }
+    await updateFirsts(
+      counted.filter((e) => Object.values(e.counted).some((c) => c.instanceId === w.instanceId)),
+      nowMs,
+    );
+  });
 }

@@ -1,30 +1,23 @@
-import { type Delta, receiptDeltas } from "../domain/message-counters.js";
-import { decideReceipt, failureCode, type MessageSnapshot, receiptTime } from "../domain/message-state.js";
+import { type ArrivedReceipt, type MessageRecord, planReceipts } from "../domain/message-state.js";
+import type { NormalizedReceipt, ReceiptRef } from "../domain/receipts.js";
+import { countMetric, logger } from "../platform/logger.js";
 import { TtlCache } from "../platform/ttl-cache.js";
-import {
-  type NormalizedReceipt,
-  type ProviderName,
-  parseReceiptsFor,
-  ReceiptParseError,
-  type ReceiptRef,
-  type ReceiptRequest,
-} from "../providers/index.js";
-import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
+import { parseReceiptsFor, ReceiptParseError } from "../providers/index.js";
+import type { BatchOutcome, Received } from "../queue/batch.js";
+import type { RawReceipt } from "../queue/contracts.js";
+import { queue } from "../queue/index.js";
+import { campaignContext } from "../store/campaign-context.js";
 import { type ConnectorRecord, getConnector } from "../store/connectors.js";
-import { type Fact, recordFacts } from "../store/facts.js";
-import { findByProviderRefs, getMessages, type MessageRecord, transitionFact } from "../store/messages.js";
+import { findByProviderRefs, getMessages, writeMessages } from "../store/messages.js";
 import { parkReceipt } from "../store/parked.js";
-import { openWindowsFor } from "./attribution.js";
+import { openWindows } from "./attribution.js";
 
-/** What the webhook puts on the receipts queue: the authenticated request, unparsed. */
-export interface RawReceipt {
-  id: string;
-  appId: string;
-  connectorId: string;
-  provider: ProviderName;
-  receivedAt: number;
-  request: ReceiptRequest;
-}
+/**
+ * Receipts: parse each queued receipt request with its provider's parser, find the message each
+ * receipt names, fold a message's receipts into one net transition (one conditional write), and open
+ * the conversion window of every message now delivered. Receipts that match no sent message yet are
+ * retried with a growing delay (their send may still be landing), then parked for an operator.
+ */
 
 /** A receipt that matches nothing yet is retried (its send may still be landing), then parked. */
 export const PARK_AFTER_RECEIVES = 6;
@@ -37,14 +30,10 @@ export function receiptRetryDelaySeconds(receiveCount: number): number {
   return 60 * 2 ** Math.max(0, receiveCount - 1);
 }
 
-export interface ReceiptJob {
-  recordId: string;
-  receiveCount: number;
-  raw: RawReceipt;
-}
+type Job = Received<RawReceipt>;
 
 interface Matched {
-  job: ReceiptJob;
+  job: Job;
   receipt: NormalizedReceipt;
   messageId: string;
 }
@@ -56,66 +45,6 @@ function resolve(connectorId: string, ref: ReceiptRef, providerRefs: Map<string,
     : (providerRefs.get(`${connectorId}\n${ref.providerMessageId}`) ?? null);
 }
 
-function snapshot(m: MessageRecord): MessageSnapshot {
-  return {
-    status: m.status,
-    sentAt: m.sentAt,
-    failedAt: m.failedAt,
-    failCode: m.failCode,
-    failDescription: m.failDescription,
-  };
-}
-
-/**
- * Folds one message's receipts, in arrival order, through the state machine; one fact carries the net
- * change. `not-ready` when the message's send is not recorded yet.
- */
-function planMessage(
-  m: MessageRecord,
-  receipts: Array<{ receipt: NormalizedReceipt; arrivedAt: number }>,
-  tz: string,
-): { fact: Fact | null; notReady: boolean; next: MessageRecord } {
-  let state = snapshot(m);
-  const changes: Partial<MessageRecord> = {};
-  const deltas: Delta[] = [];
-  let notReady = false;
-  for (const { receipt, arrivedAt } of receipts) {
-    const at = receiptTime(receipt.operatorTimeMs, arrivedAt, state.sentAt);
-    const input = { status: receipt.status, code: receipt.code, description: receipt.description, atMs: at };
-    const decision = decideReceipt(state, input);
-    if (decision.kind === "not-ready") {
-      notReady = true;
-      continue;
-    }
-    if (decision.kind === "noop") continue;
-    const failure = decision.to === "FAILED" ? failureCode(input) : null;
-    const counted = {
-      provider: m.provider,
-      country: m.country,
-      sentAt: state.sentAt ?? at,
-      windowHours: m.windowHours,
-      failedAt: state.failedAt,
-      failCode: state.failCode,
-      failDescription: state.failDescription,
-    };
-    deltas.push(...receiptDeltas(counted, decision.from, decision.to, at, failure, tz));
-    const next: Partial<MessageRecord> = { status: decision.to };
-    if (decision.provedSent) Object.assign(next, { notSentReason: null });
-    if (decision.to === "DELIVERED") Object.assign(next, { deliveredAt: at });
-    if (decision.to === "FAILED") {
-      Object.assign(next, {
-        failedAt: at,
-        failCode: failure?.code ?? null,
-        failDescription: failure?.description ?? null,
-      });
-    }
-    Object.assign(changes, next);
-    state = { ...state, ...(next as Partial<MessageSnapshot>) };
-  }
-  const fact = Object.keys(changes).length > 0 ? transitionFact(m, changes, deltas) : null;
-  return { fact, notReady, next: { ...m, ...changes, version: fact ? m.version + 1 : m.version } };
-}
-
 const connectors = new TtlCache<ConnectorRecord | undefined>();
 function connectorOf(appId: string, connectorId: string, now: number): Promise<ConnectorRecord | undefined> {
   return connectors.get(`${appId}\n${connectorId}`, now, () => getConnector(appId, connectorId));
@@ -124,32 +53,34 @@ function connectorOf(appId: string, connectorId: string, now: number): Promise<C
 const MAX_ROUNDS = 5;
 
 /**
- * Applies a batch of raw receipts exactly once. Returns the record ids to retry: receipts whose
- * message is not known or not sent yet (until they have been received PARK_AFTER_RECEIVES times,
- * then they are parked). Unparseable receipts are parked at once with the reason.
+ * Applies one app's batch of raw receipts exactly once. Returns the record ids to retry: receipts whose
+ * message is not known or not sent yet (until they have been received PARK_AFTER_RECEIVES times, then
+ * they are parked). Unparseable receipts are parked at once with the reason.
+ * @throws DynamoDB errors (the batch is retried; nothing counts twice)
  */
 export async function applyReceipts(
   appId: string,
-  jobs: ReceiptJob[],
+  jobs: readonly Job[],
   now: () => number,
-): Promise<Set<string>> {
+): Promise<BatchOutcome> {
   const retry = new Set<string>();
+  const counts = { receipts: 0, applied: 0, parked: 0, unmatched: 0 };
   const matched: Matched[] = [];
-  const retryOrPark = async (job: ReceiptJob, reason: string): Promise<void> => {
+  const retryOrPark = async (job: Job, reason: string): Promise<void> => {
     if (job.receiveCount >= PARK_AFTER_RECEIVES) {
-      await parkReceipt({ id: job.raw.id, appId, reason, parkedAt: now(), receipt: job.raw });
+      await parkReceipt({ id: job.body.id, appId, reason, parkedAt: now(), receipt: job.body });
+      counts.parked++;
     } else retry.add(job.recordId);
   };
 
-  const parsed: Array<{ job: ReceiptJob; receipts: NormalizedReceipt[] }> = [];
+  const parsed: Array<{ job: Job; receipts: NormalizedReceipt[] }> = [];
   for (const job of jobs) {
-    const { raw } = job;
+    const raw = job.body;
     const connector = await connectorOf(appId, raw.connectorId, now());
     let receipts: NormalizedReceipt[];
     try {
       if (!connector) throw new ReceiptParseError(`connector ${raw.connectorId} no longer exists`);
-      const custom = connector.provider === "custom" ? connector.custom : undefined;
-      receipts = parseReceiptsFor(raw.provider, raw.request, custom).receipts;
+      receipts = parseReceiptsFor(connector, raw.request).receipts;
     } catch (e) {
       if (!(e instanceof ReceiptParseError)) throw e;
       await parkReceipt({
@@ -159,8 +90,21 @@ export async function applyReceipts(
         parkedAt: now(),
         receipt: raw,
       });
+      counts.parked++;
       continue;
     }
+    for (const r of receipts) {
+      if (r.unmappedStatus !== undefined) {
+        // Not a failure: the message stays in transit. The operator sees which status the mapping lacks.
+        logger.warn("receipt status not in the connector's receipt mapping; counted as in transit", {
+          appId,
+          connectorId: raw.connectorId,
+          status: r.unmappedStatus,
+        });
+        countMetric("UnmappedReceiptStatus");
+      }
+    }
+    counts.receipts += receipts.length;
     parsed.push({ job, receipts });
   }
 
@@ -171,7 +115,7 @@ export async function applyReceipts(
       receipts.flatMap((r) =>
         [r.ref, r.fallbackRef].flatMap((ref) =>
           ref?.kind === "provider"
-            ? [{ connectorId: job.raw.connectorId, providerMessageId: ref.providerMessageId }]
+            ? [{ connectorId: job.body.connectorId, providerMessageId: ref.providerMessageId }]
             : [],
         ),
       ),
@@ -179,7 +123,7 @@ export async function applyReceipts(
   );
 
   for (const { job, receipts } of parsed) {
-    const { raw } = job;
+    const { connectorId } = job.body;
     // Our reference can name no message (a custom provider may put its own id in the mapped field):
     // then the fallback decides. One batch read per request, only for receipts that have a fallback.
     const oursWithFallback = receipts.flatMap((r) =>
@@ -188,24 +132,26 @@ export async function applyReceipts(
     const known = oursWithFallback.length > 0 ? await getMessages(appId, oursWithFallback) : null;
     let unmatched = 0;
     for (const receipt of receipts) {
-      let messageId = resolve(raw.connectorId, receipt.ref, providerRefs);
+      let messageId = resolve(connectorId, receipt.ref, providerRefs);
       if (messageId && known && receipt.fallbackRef && !known.has(messageId)) messageId = null;
       if (!messageId && receipt.fallbackRef)
-        messageId = resolve(raw.connectorId, receipt.fallbackRef, providerRefs);
+        messageId = resolve(connectorId, receipt.fallbackRef, providerRefs);
       if (messageId) matched.push({ job, receipt, messageId });
       else unmatched++;
     }
-    if (unmatched > 0) await retryOrPark(job, `${unmatched} receipt(s) match no sent message`);
+    if (unmatched > 0) {
+      counts.unmatched += unmatched;
+      await retryOrPark(job, `${unmatched} receipt(s) match no sent message`);
+    }
   }
 
   let pending = new Set(matched.map((x) => x.messageId));
-  /** Messages delivered as they now stand (no second read): their windows look for kept events. */
+  /** Messages now delivered or found delivered: their windows are opened (or re-driven). */
   const delivered = new Map<string, MessageRecord>();
   for (let round = 0; pending.size > 0; round++) {
     if (round >= MAX_ROUNDS) throw new Error(`receipts kept racing on ${pending.size} messages`);
     const messages = await getMessages(appId, [...pending]);
-    const facts: Fact[] = [];
-    const applies = new Map<string, MessageRecord>();
+    const changes: Array<{ read: MessageRecord; next: MessageRecord }> = [];
     for (const id of pending) {
       const mine = matched.filter((x) => x.messageId === id);
       const m = messages.get(id);
@@ -213,38 +159,61 @@ export async function applyReceipts(
         for (const x of mine) await retryOrPark(x.job, "receipt refers to an unknown message");
         continue;
       }
-      const ctx: CampaignContext | null = await campaignContext(appId, m.campaignId, now());
-      if (!ctx) {
-        for (const x of mine) await retryOrPark(x.job, "the message's campaign no longer exists");
-        continue;
-      }
-      const plan = planMessage(
-        m,
-        mine.map((x) => ({ receipt: x.receipt, arrivedAt: x.job.raw.receivedAt })),
-        ctx.app.timezone,
-      );
+      const arrived: ArrivedReceipt[] = mine.map((x) => ({ ...x.receipt, arrivedAt: x.job.body.receivedAt }));
+      const plan = planReceipts(m, arrived);
       if (plan.notReady)
         for (const x of mine) await retryOrPark(x.job, "the message's send is not recorded yet");
-      if (plan.fact) {
-        facts.push(plan.fact);
-        applies.set(plan.fact.id, plan.next);
-      } else if (plan.next.status === "DELIVERED") delivered.set(id, plan.next);
+      if (plan.changes) changes.push({ read: m, next: { ...m, ...plan.changes } });
+      else if (m.status === "DELIVERED") delivered.set(id, m);
     }
-    const result = await recordFacts(facts);
-    for (const id of result.applied) {
-      const next = applies.get(id);
-      if (next?.status === "DELIVERED") delivered.set(next.messageId, next);
+    const lost = await writeMessages(changes);
+    for (const c of changes) {
+      if (lost.has(c.read.messageId)) continue;
+      counts.applied++;
+      if (c.next.status === "DELIVERED") delivered.set(c.next.messageId, c.next);
     }
-    pending = new Set(result.rejected.flatMap((id) => applies.get(id)?.messageId ?? []));
+    pending = lost;
   }
 
-  // Windows: attribute events already kept (also after a crash that recorded the delivery but not this step).
+  // Windows: opened for new deliveries, and re-driven for messages found delivered (a crash may have
+  // recorded the delivery but not its window).
   const byCampaign = new Map<string, MessageRecord[]>();
   for (const m of delivered.values())
     byCampaign.set(m.campaignId, [...(byCampaign.get(m.campaignId) ?? []), m]);
   for (const [campaignId, list] of byCampaign) {
     const ctx = await campaignContext(appId, campaignId, now());
-    if (ctx) await openWindowsFor(ctx, list, now());
+    if (ctx) await openWindows(ctx, list, now());
   }
-  return retry;
+  return { retry, counts };
+}
+
+/**
+ * The delivery worker's batch: one app at a time; receipts to retry come back after a growing delay
+ * (SQS ChangeMessageVisibility), so a receipt that outran its send is matched once the send lands.
+ * @throws nothing for one app's failures (its records are retried)
+ */
+export async function applyReceiptBatch(jobs: readonly Job[], now: () => number): Promise<BatchOutcome> {
+  const byApp = new Map<string, Job[]>();
+  for (const j of jobs) byApp.set(j.body.appId, [...(byApp.get(j.body.appId) ?? []), j]);
+  const retry = new Set<string>();
+  const counts: Record<string, number> = {};
+  for (const [appId, list] of byApp) {
+    try {
+      const outcome = await applyReceipts(appId, list, now);
+      for (const id of outcome.retry) retry.add(id);
+      for (const [k, v] of Object.entries(outcome.counts ?? {})) counts[k] = (counts[k] ?? 0) + v;
+    } catch (e) {
+      logger.error("receipt batch failed; it is retried", { appId, error: e as Error });
+      for (const j of list) retry.add(j.recordId);
+    }
+  }
+  const port = queue();
+  for (const j of jobs) {
+    if (!retry.has(j.recordId) || !port.retryAfter) continue;
+    await port
+      .retryAfter("receipts", j.receiptHandle, receiptRetryDelaySeconds(j.receiveCount))
+      // The queue's own visibility timeout still brings it back.
+      .catch((e: unknown) => logger.warn("could not delay a receipt retry", { error: e as Error }));
+  }
+  return { retry, counts };
 }

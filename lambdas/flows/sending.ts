@@ -1,42 +1,38 @@
 import type { Context } from "aws-lambda";
 import { LINK_LIFETIME_MS, shortenUrls } from "../domain/links.js";
-import { type CountedMessage, type SendResult, sendOutcomeDeltas } from "../domain/message-counters.js";
 import { messageIdFor } from "../domain/message-id.js";
+import { type MessageRecord, type SendResult, sendOutcome } from "../domain/message-state.js";
 import { parsePhone } from "../domain/phone.js";
 import { RateLimiter } from "../domain/rate-limit.js";
 import { render } from "../domain/template.js";
 import { forEachLimit } from "../platform/concurrency.js";
-import { type ProviderName, sendWith } from "../providers/index.js";
-import type { CampaignContext } from "../store/campaign-context.js";
+import { logger } from "../platform/logger.js";
+import { sendWith } from "../providers/index.js";
+import type { BatchOutcome, Received } from "../queue/batch.js";
+import type { SendJob } from "../queue/contracts.js";
+import { queue } from "../queue/index.js";
+import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
 import { connectorWebhookUrl } from "../store/connectors.js";
-import { type Fact, recordFacts } from "../store/facts.js";
+import { writeFact } from "../store/facts.js";
 import { putLinks } from "../store/links.js";
-import {
-  type MessageRecord,
-  markSending,
-  putProviderRef,
-  releaseSending,
-  transitionFact,
-} from "../store/messages.js";
+import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
 import { queues } from "../topology/queues.js";
-import { openWindowsFor } from "./attribution.js";
+import { openWindows } from "./attribution.js";
 
-/** One queue message of the send queue: a chunk of one sends request. */
-export interface SendJob {
-  appId: string;
-  campaignId: string;
-  instanceId: string;
-  message: string;
-  recipients: Array<{
-    userId: string;
-    phone: string;
-    attributes?: Record<string, string | number | boolean>;
-  }>;
-}
+/**
+ * Sending: each recipient of a job at most once. A worker first moves the message QUEUED → SENDING
+ * (the at-most-once claim), then prepares links and calls the provider, then records the outcome with
+ * one conditional write. A job redelivered after a crash finds every recipient already decided (and
+ * re-drives the window of those sent without tracking), or one cut off mid-call: that one is decided
+ * SEND_OUTCOME_UNKNOWN once the connector's timeout + 2 minutes have passed since the call began —
+ * the job comes back exactly then — and never sent again.
+ */
 
 export const SEND_CHUNK = 50;
 /** Recipients of one job sent in parallel (under the connector's rate limit). */
 const PARALLEL_SENDS = 4;
+/** A SENDING mark older than the connector's timeout plus this was cut off mid-call. */
+const CUT_OFF_MARGIN_MS = 120_000;
 
 /**
  * The connector's rate is shared by at most `maxConcurrency` send workers at once (the SQS event
@@ -54,80 +50,46 @@ function limiterFor(ctx: CampaignContext): RateLimiter {
   return limiter;
 }
 
-function counted(m: MessageRecord, sentAt: number, country: string | null): CountedMessage {
-  return {
-    provider: m.provider,
-    country,
-    sentAt,
-    windowHours: m.windowHours,
-    failedAt: null,
-    failCode: null,
-    failDescription: null,
-  };
+type Recipient = SendJob["recipients"][number];
+
+/** What happened to one recipient in this run. */
+type Step =
+  | { kind: "recorded"; record: MessageRecord }
+  | { kind: "decided"; record: MessageRecord | null }
+  | { kind: "later"; atMs: number };
+
+class BeforeProviderCallError extends Error {
+  override name = "BeforeProviderCallError";
 }
 
-/**
- * A SENDING message found by a redelivery: its worker died between calling the provider and recording.
- * `country` comes from the job's phone (the record has none yet), so a receipt that later proves the
- * message sent counts it in the country breakdown too.
- */
-export function outcomeUnknownFact(m: MessageRecord, tz: string, country: string | null = m.country): Fact {
-  const at = m.sendingAt ?? m.queuedAt;
-  const result: SendResult = { status: "OUTCOME_UNKNOWN" };
-  return transitionFact(
-    m,
-    {
-      status: "OUTCOME_UNKNOWN",
-      sentAt: at,
-      country,
-      notSentReason: "SEND_OUTCOME_UNKNOWN",
-      notSentCode: null,
-    },
-    sendOutcomeDeltas(counted(m, at, country), result, tz),
-  );
+/** Records a send attempt's result on the SENDING message it was read as. */
+async function record(m: MessageRecord, result: SendResult, country: string | null): Promise<Step> {
+  const next: MessageRecord = { ...m, ...sendOutcome(m, result, country) };
+  const r = await writeFact(messageWrite(m, next));
+  return { kind: "recorded", record: r.written ? { ...next, version: m.version + 1 } : m };
 }
 
-interface Attempt {
-  fact: Fact;
-  record: MessageRecord;
-  status: MessageRecord["status"];
-}
-
-/** Sends to one recipient at most once and returns the fact that records the outcome (or null: nothing to do). */
+/** Sends to one recipient at most once and records the outcome. */
 async function sendOne(
   ctx: CampaignContext,
   job: SendJob,
-  recipient: SendJob["recipients"][number],
-  now: () => number,
-): Promise<Attempt | "retry-later" | null> {
-  const { app, connector } = ctx;
-  const tz = app.timezone;
+  recipient: Recipient,
+  nowMs: () => number,
+): Promise<Step> {
   const messageId = messageIdFor(job.appId, job.campaignId, job.instanceId, recipient.userId);
   await limiterFor(ctx).take();
-  const claim = await markSending(job.appId, messageId, now());
+  const claim = await markSending(job.appId, messageId, nowMs());
   if (!claim.won) {
     const existing = claim.record;
-    if (existing?.status !== "SENDING") return null; // already decided (or never claimed): nothing to send
-    const staleAfter = connector.timeoutMs + 120_000;
-    if (now() - (existing.sendingAt ?? 0) < staleAfter) return "retry-later";
+    if (existing?.status !== "SENDING") return { kind: "decided", record: existing };
+    const cutOffAt = (existing.sendingAt ?? 0) + ctx.connector.timeoutMs + CUT_OFF_MARGIN_MS;
+    if (nowMs() < cutOffAt) return { kind: "later", atMs: cutOffAt };
     const phone = parsePhone(recipient.phone);
-    const fact = outcomeUnknownFact(existing, tz, phone.ok ? phone.country : existing.country);
-    return { fact, record: existing, status: "OUTCOME_UNKNOWN" };
+    return record(existing, { status: "OUTCOME_UNKNOWN" }, phone.ok ? phone.country : existing.country);
   }
   const m = claim.record;
-  const sentAt = m.sendingAt ?? now();
-  const notSent = (reason: string, code: string | null, missing: string[] | null = null): Attempt => ({
-    record: m,
-    status: "NOT_SENT",
-    fact: transitionFact(
-      m,
-      { status: "NOT_SENT", sentAt, notSentReason: reason, notSentCode: code, missing },
-      sendOutcomeDeltas(counted(m, sentAt, null), { status: "NOT_SENT", reason, code }, tz),
-    ),
-  });
-
   try {
-    return await sendClaimed(ctx, job, recipient, m, sentAt, notSent);
+    return await sendClaimed(ctx, job, recipient, m);
   } catch (e) {
     // Failed before the provider was called (e.g. storing links): give the recipient back to the queue.
     if (e instanceof BeforeProviderCallError) {
@@ -138,34 +100,32 @@ async function sendOne(
   }
 }
 
-class BeforeProviderCallError extends Error {
-  override name = "BeforeProviderCallError";
-}
-
 async function sendClaimed(
   ctx: CampaignContext,
   job: SendJob,
-  recipient: SendJob["recipients"][number],
+  recipient: Recipient,
   m: MessageRecord,
-  sentAt: number,
-  notSent: (reason: string, code: string | null, missing?: string[] | null) => Attempt,
-): Promise<Attempt> {
-  const { app, campaign, connector } = ctx;
-  const tz = app.timezone;
-  const messageId = m.messageId;
+): Promise<Step> {
+  const { campaign, connector } = ctx;
   const phone = parsePhone(recipient.phone);
-  if (!phone.ok) return notSent("INVALID_NUMBER", null);
+  if (!phone.ok) return record(m, { status: "NOT_SENT", reason: "INVALID_NUMBER", code: null }, null);
   const attributes = recipient.attributes ?? {};
   const rendered = render(job.message, attributes);
-  if (!rendered.ok) return notSent("PERSONALIZATION_FAILED", null, rendered.missing);
+  if (!rendered.ok) {
+    return record(
+      m,
+      { status: "NOT_SENT", reason: "PERSONALIZATION_FAILED", code: null, missing: rendered.missing },
+      phone.country,
+    );
+  }
 
   let text = rendered.text;
   let webhook: string;
+  const sentAt = m.sendingAt ?? m.queuedAt;
   try {
     webhook = await connectorWebhookUrl(connector);
     if (campaign.clickTracking) {
-      const base = process.env.PUBLIC_BASE_URL ?? "";
-      const short = shortenUrls(text, base);
+      const short = shortenUrls(text, process.env.PUBLIC_BASE_URL ?? "");
       text = short.text;
       await putLinks(
         short.links.map((l) => ({
@@ -174,7 +134,7 @@ async function sendClaimed(
           campaignId: m.campaignId,
           instanceId: m.instanceId,
           userId: m.userId,
-          messageId,
+          messageId: m.messageId,
           country: phone.country,
           provider: m.provider,
           expiresAt: sentAt + LINK_LIFETIME_MS,
@@ -185,75 +145,120 @@ async function sendClaimed(
     throw new BeforeProviderCallError("could not prepare the message", { cause });
   }
 
-  const provider = connector.provider as ProviderName;
-  const config = (connector as unknown as Record<string, unknown>)[provider] as never;
   const outcome = await sendWith(
-    provider,
-    config,
-    { messageId, phoneE164: phone.e164, text, userId: recipient.userId, attributes },
+    connector,
+    { messageId: m.messageId, phoneE164: phone.e164, text, userId: recipient.userId, attributes },
     { webhookUrl: webhook, timeoutMs: connector.timeoutMs },
   );
-
   if (outcome.kind === "failed") {
-    return notSent(
-      outcome.reason,
-      outcome.reason === "PROVIDER_ERROR" ? outcome.code : null,
-      outcome.missing ?? null,
+    return record(
+      m,
+      {
+        status: "NOT_SENT",
+        reason: outcome.reason,
+        code: outcome.reason === "PROVIDER_ERROR" ? outcome.code : null,
+        missing: outcome.missing ?? null,
+      },
+      phone.country,
     );
   }
-  if (outcome.kind === "unknown") {
-    return {
-      record: m,
-      status: "OUTCOME_UNKNOWN",
-      fact: transitionFact(
-        m,
-        { status: "OUTCOME_UNKNOWN", sentAt, country: phone.country, notSentReason: "SEND_OUTCOME_UNKNOWN" },
-        sendOutcomeDeltas(counted(m, sentAt, phone.country), { status: "OUTCOME_UNKNOWN" }, tz),
-      ),
-    };
-  }
+  if (outcome.kind === "unknown") return record(m, { status: "OUTCOME_UNKNOWN" }, phone.country);
+  // The index first: a receipt may arrive as soon as the provider has the message.
   if (outcome.providerMessageId) await putProviderRef(m, outcome.providerMessageId);
-  const status = m.tracked ? "SENT" : "UNTRACKED";
-  return {
-    record: { ...m, status, sentAt, country: phone.country },
-    status,
-    fact: transitionFact(
-      m,
-      { status, sentAt, country: phone.country, providerMessageId: outcome.providerMessageId ?? null },
-      sendOutcomeDeltas(counted(m, sentAt, phone.country), { status }, tz),
-    ),
-  };
+  return record(m, { status: "SENT", providerMessageId: outcome.providerMessageId ?? null }, phone.country);
+}
+
+export interface SendJobResult {
+  /** False when some recipients must be tried again (the job is redelivered). */
+  complete: boolean;
+  /** When the job should come back (epoch ms), if a recipient was cut off mid-call recently. */
+  retryAtMs: number | null;
+  counts: { sent: number; notSent: number; unknown: number; alreadyDecided: number };
 }
 
 /**
- * Sends one job: each recipient at most once, then records every outcome exactly once through the
- * counting core. Returns false when some recipients must be retried later (the job is redelivered;
- * recipients already decided are skipped then).
+ * Sends one job: each recipient at most once, each outcome recorded as soon as it is known, then the
+ * windows of messages sent without delivery tracking (new ones, and those a crash may have left
+ * without their window).
+ * @throws DynamoDB errors; the job is redelivered and resumes where it stopped
  */
 export async function runSendJob(
   ctx: CampaignContext,
   job: SendJob,
   lambdaContext: Pick<Context, "getRemainingTimeInMillis"> | undefined,
-  now: () => number,
-): Promise<boolean> {
-  const attempts: Attempt[] = [];
-  let complete = true;
+  nowMs: () => number,
+): Promise<SendJobResult> {
+  const result: SendJobResult = {
+    complete: true,
+    retryAtMs: null,
+    counts: { sent: 0, notSent: 0, unknown: 0, alreadyDecided: 0 },
+  };
+  const untracked: MessageRecord[] = [];
   const reserveMs = ctx.connector.timeoutMs + 15_000;
   try {
     await forEachLimit(job.recipients, PARALLEL_SENDS, async (recipient) => {
       if (lambdaContext && lambdaContext.getRemainingTimeInMillis() < reserveMs) {
-        complete = false; // stop before the function times out; the redelivery picks up the rest
+        result.complete = false; // stop before the function times out; the redelivery picks up the rest
         return;
       }
-      const attempt = await sendOne(ctx, job, recipient, now);
-      if (attempt === "retry-later") complete = false;
-      else if (attempt) attempts.push(attempt);
+      const step = await sendOne(ctx, job, recipient, nowMs);
+      if (step.kind === "later") {
+        result.complete = false;
+        result.retryAtMs = Math.max(result.retryAtMs ?? 0, step.atMs);
+        return;
+      }
+      const m = step.record;
+      if (step.kind === "decided") result.counts.alreadyDecided++;
+      else if (m?.status === "NOT_SENT") result.counts.notSent++;
+      else if (m?.status === "OUTCOME_UNKNOWN") result.counts.unknown++;
+      else result.counts.sent++;
+      if (m?.status === "UNTRACKED") untracked.push(m);
     });
   } finally {
-    // Record what was sent even if a later recipient failed: an unrecorded send becomes "outcome unknown".
-    if (attempts.length > 0) await recordFacts(attempts.map((a) => a.fact));
+    if (untracked.length > 0) await openWindows(ctx, untracked, nowMs());
   }
-  const untracked = attempts.filter((a) => a.status === "UNTRACKED").map((a) => a.record);
-  if (untracked.length > 0) await openWindowsFor(ctx, untracked, now());
-  return complete;
+  return result;
+}
+
+/**
+ * The send worker's batch: each job in turn; a job cut off by a recipient whose call was interrupted
+ * comes back exactly when that recipient can be decided (SQS ChangeMessageVisibility), the others with
+ * the queue's own visibility timeout.
+ * @throws nothing for a job's own failures (that job is retried); the batch helper handles the rest
+ */
+export async function sendJobs(
+  jobs: readonly Received<SendJob>[],
+  lambdaContext: Pick<Context, "getRemainingTimeInMillis"> | undefined,
+  nowMs: () => number,
+): Promise<BatchOutcome> {
+  const retry: string[] = [];
+  const counts = { jobs: jobs.length, sent: 0, notSent: 0, unknown: 0, alreadyDecided: 0 };
+  for (const { recordId, receiptHandle, body: job } of jobs) {
+    try {
+      const ctx = await campaignContext(job.appId, job.campaignId, nowMs());
+      if (!ctx) {
+        logger.error("send job for a missing campaign or connector", {
+          recordId,
+          campaignId: job.campaignId,
+        });
+        retry.push(recordId);
+        continue;
+      }
+      const result = await runSendJob(ctx, job, lambdaContext, nowMs);
+      for (const k of ["sent", "notSent", "unknown", "alreadyDecided"] as const)
+        counts[k] += result.counts[k];
+      if (result.complete) continue;
+      retry.push(recordId);
+      if (result.retryAtMs !== null) {
+        const seconds = Math.max(1, Math.ceil((result.retryAtMs - nowMs()) / 1000));
+        await queue()
+          .retryAfter?.("sends", receiptHandle, seconds)
+          .catch((e: unknown) => logger.warn("could not delay a send job's retry", { error: e as Error }));
+      }
+    } catch (e) {
+      logger.error("send job failed; it is retried", { recordId, error: e as Error });
+      retry.push(recordId);
+    }
+  }
+  return { retry, counts };
 }

@@ -1,4 +1,9 @@
-import { buildAnalytics, headline } from "../domain/analytics.js";
+import {
+  campaignsWithHeadlines,
+  configureApp,
+  configureCampaign,
+  configureConnector,
+} from "../flows/configuration.js";
 import { NotFoundError } from "../http/errors.js";
 import type { ApiEvent, ApiResult } from "../http/handler.js";
 import { json, jsonHandler } from "../http/handler.js";
@@ -9,11 +14,7 @@ import { appInput } from "../schemas/app.js";
 import { campaignInput } from "../schemas/campaign.js";
 import { connectorInput } from "../schemas/connector.js";
 import { appPath, campaignPath, connectorPath } from "../schemas/path.js";
-import { putApp } from "../store/apps.js";
-import { listCampaigns, putCampaign } from "../store/campaigns.js";
-import { connectorView, putConnector, webhookUrlFor } from "../store/connectors.js";
-import { readCounters } from "../store/counters.js";
-import { CAMPAIGN_SCOPE } from "../store/keys.js";
+import { connectorView, webhookUrlFor } from "../store/connectors.js";
 
 /** Where providers reach us: `PUBLIC_BASE_URL`, else the API's own domain (API Gateway default stage). */
 function publicBaseUrl(event: ApiEvent): string {
@@ -24,7 +25,7 @@ function publicBaseUrl(event: ApiEvent): string {
 async function putAppRoute(event: ApiEvent): Promise<ApiResult> {
   const { appId } = parsePath(appPath, event);
   const input = parseBody(appInput, event);
-  const result = await putApp(appId, input, nowMs());
+  const result = await configureApp(appId, input, nowMs());
   if (result.created) {
     return json(201, {
       ...result.app,
@@ -38,7 +39,7 @@ async function putAppRoute(event: ApiEvent): Promise<ApiResult> {
 async function putConnectorRoute(event: ApiEvent): Promise<ApiResult> {
   const { appId, connectorId } = parsePath(connectorPath, event);
   const input = parseBody(connectorInput, event);
-  const result = await putConnector(appId, connectorId, input, nowMs());
+  const result = await configureConnector(appId, connectorId, input, nowMs());
   const view = connectorView(result.connector);
   if (result.webhookToken !== null) {
     const webhookUrl = webhookUrlFor(publicBaseUrl(event), connectorId, result.webhookToken);
@@ -59,35 +60,14 @@ async function putConnectorRoute(event: ApiEvent): Promise<ApiResult> {
 async function putCampaignRoute(event: ApiEvent): Promise<ApiResult> {
   const { appId, campaignId } = parsePath(campaignPath, event);
   const input = parseBody(campaignInput, event);
-  const result = await putCampaign(appId, campaignId, input, nowMs());
+  const result = await configureCampaign(appId, campaignId, input, nowMs());
   return json(result.created ? 201 : 200, result.campaign);
 }
 
 /** Each campaign with its all-time headline numbers: a dashboard draws its overview from one request. */
 async function listCampaignsRoute(event: ApiEvent): Promise<ApiResult> {
   const app = appOf(event);
-  const campaigns = await listCampaigns(app.appId);
-  const now = nowMs();
-  const withHeadlines = await Promise.all(
-    campaigns.map(async (campaign) => {
-      const counters = await readCounters({
-        appId: app.appId,
-        campaignId: campaign.campaignId,
-        scope: CAMPAIGN_SCOPE,
-      });
-      const a = buildAnalytics({
-        app,
-        campaign,
-        instanceId: null,
-        from: null,
-        to: null,
-        counters,
-        nowMs: now,
-      });
-      return { ...campaign, headline: headline(a) };
-    }),
-  );
-  return json(200, { appId: app.appId, campaigns: withHeadlines });
+  return json(200, { appId: app.appId, campaigns: await campaignsWithHeadlines(app, nowMs()) });
 }
 
 const ROUTES: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {

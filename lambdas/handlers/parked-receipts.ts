@@ -1,11 +1,9 @@
 import { z } from "zod";
-import type { RawReceipt } from "../flows/receipts.js";
+import { parkedReceipts, replayParked } from "../flows/parked-receipts.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { orThrow, parsePath } from "../http/validate.js";
-import { queue } from "../queue/index.js";
 import { appPath } from "../schemas/path.js";
 import { validate } from "../schemas/validate.js";
-import { deleteParked, getParked, listParked } from "../store/parked.js";
 
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -18,17 +16,12 @@ const replayBody = z.strictObject({
   limit: z.number().int().min(1).max(100).default(100),
 });
 
-/**
- * Operators' view of receipts that could not be parsed or matched (admin key):
- * `GET …/parked-receipts` lists them with the reason; `POST …/parked-receipts/replay` puts them back
- * on the receipts queue (queued first, then removed from the parking lot: a crash in between only
- * replays one twice, which the exactly-once core absorbs).
- */
+/** `GET …/parked-receipts` and `POST …/parked-receipts/replay` (admin key): see flows/parked-receipts. */
 export const handler = jsonHandler(async (event) => {
   const { appId } = parsePath(appPath, event);
   if (event.routeKey === "GET /v1/apps/{appId}/parked-receipts") {
     const q = orThrow(validate(listQuery, event.queryStringParameters ?? {}, "query"));
-    const page = await listParked<RawReceipt>(appId, q.limit, q.cursor);
+    const page = await parkedReceipts(appId, q.limit, q.cursor);
     return json(200, {
       appId,
       parkedReceipts: page.items.map((p) => ({
@@ -44,15 +37,6 @@ export const handler = jsonHandler(async (event) => {
     });
   }
   const body = orThrow(validate(replayBody, event.jsonBody ?? {}));
-  const chosen = body.ids
-    ? (await Promise.all(body.ids.map((id) => getParked<RawReceipt>(appId, id)))).filter((p) => p !== null)
-    : (await listParked<RawReceipt>(appId, body.limit)).items;
-  if (chosen.length > 0) {
-    await queue().send(
-      "receipts",
-      chosen.map((p) => JSON.stringify(p.receipt)),
-    );
-    for (const p of chosen) await deleteParked(appId, p.id);
-  }
+  const chosen = await replayParked(appId, { ...(body.ids ? { ids: body.ids } : {}), limit: body.limit });
   return json(200, { appId, replayed: chosen.length, ids: chosen.map((p) => p.id) });
 });

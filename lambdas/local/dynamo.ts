@@ -8,9 +8,10 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../store/schema.js";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../store/table.js";
 
 export interface LocalDynamo {
   endpoint: string;
@@ -85,7 +86,10 @@ export async function startDynoxide(dbPath?: string): Promise<LocalDynamo> {
   };
 }
 
-/** Creates the product's table (and its TTL setting) if it does not exist yet. */
+/**
+ * Creates the product's table (with its TTL setting and its change stream of new and old images, which
+ * drives the counters) if it does not exist yet; turns the stream on for a table that has none.
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
@@ -93,7 +97,15 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const table = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!table.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
+        }),
+      );
+    }
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;
     await client.send(
@@ -108,6 +120,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           { AttributeName: TABLE_KEY.partitionKey, KeyType: "HASH" },
           { AttributeName: TABLE_KEY.sortKey, KeyType: "RANGE" },
         ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
       }),
     );
     await client.send(

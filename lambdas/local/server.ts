@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { setLogSink } from "../platform/logger.js";
 import { setQueue } from "../queue/index.js";
 import {
   functions as defaultFunctions,
@@ -11,6 +12,7 @@ import {
 } from "../topology/functions.js";
 import { queues as defaultQueues, type QueueName, type QueueSpec } from "../topology/queues.js";
 import { routes as defaultRoutes, type RouteSpec } from "../topology/routes.js";
+import { tableStream } from "../topology/streams.js";
 import { loadOrCreateSecret } from "./admin-key.js";
 import { dashboardResponse } from "./dashboard.js";
 import { ensureTable, type LocalDynamo, startDynoxide } from "./dynamo.js";
@@ -26,8 +28,10 @@ import {
   toApiGatewayEvent,
 } from "./http-event.js";
 import { FunctionInvoker, FunctionTimeoutError } from "./invoker.js";
+import { readableSink } from "./log-sink.js";
 import { LocalQueues } from "./queue.js";
 import { matchRoute } from "./route-match.js";
+import { LocalStream } from "./stream.js";
 
 export const LOCAL_TABLE_NAME = "sms-analytics";
 
@@ -46,6 +50,8 @@ export interface LocalOptions {
   queueVisibilityTimeoutSeconds?: number;
   /** Batches in flight per queue. Default 2. */
   queueConcurrency?: number;
+  /** Virtual shards of the table's change stream (fixed per data directory once chosen). Default 4. */
+  streamLanes?: number;
   log?: (line: string) => void;
   /** Derives webhook tokens. Default: generated once and kept in `<dataDir>/server-secret` (mode 0600). */
   serverSecret?: string;
@@ -63,6 +69,8 @@ export interface LocalRuntime {
   port: number;
   queues: LocalQueues;
   dynamoEndpoint: string;
+  /** Resolves once every queue is empty and every change on the table's stream has been counted. */
+  drain(): Promise<void>;
   /** Stops accepting requests, finishes requests and batches in flight, stops the engine. */
   stop(): Promise<void>;
 }
@@ -123,6 +131,7 @@ function sourceIp(req: IncomingMessage): string {
  */
 export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const log = options.log ?? ((line: string) => console.log(line));
+  setLogSink(readableSink(log));
   const fnSpecs = { ...defaultFunctions, ...options.functions } as Record<FunctionName, FunctionSpec>;
   const routeTable = options.routes ?? defaultRoutes;
   mkdirSync(options.dataDir, { recursive: true });
@@ -131,11 +140,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   // still write to the table), then the engine.
   let stopServer: (() => Promise<void>) | undefined;
   let stopQueues: (() => Promise<void>) | undefined;
+  let stopStream: (() => Promise<void>) | undefined;
   let stopEngine: (() => Promise<void>) | undefined;
   let stopping: Promise<void> | undefined;
   const cleanup = (): Promise<void> => {
     stopping ??= (async () => {
-      for (const step of [stopServer, stopQueues, stopEngine]) {
+      for (const step of [stopServer, stopQueues, stopStream, stopEngine]) {
         await step?.().catch((e: unknown) => log(`local runtime: stop step failed: ${(e as Error).message}`));
       }
     })();
@@ -208,6 +218,20 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     });
     stopQueues = () => localQueues.stop();
     setQueue(localQueues);
+    const stream = LocalStream.start({
+      endpoint: dynamoEndpoint,
+      tableName: LOCAL_TABLE_NAME,
+      positionFile: join(options.dataDir, "stream", "position.json"),
+      ...(options.streamLanes === undefined ? {} : { lanes: options.streamLanes }),
+      consume: (event) => invoker.invoke(tableStream.consumer, event),
+      log,
+    });
+    stopStream = () => stream.stop();
+    const drain = async (): Promise<void> => {
+      // Workers write facts (the stream counts them); nothing on the stream path enqueues work.
+      await localQueues.drain();
+      await stream.drain();
+    };
     ready?.();
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -282,6 +306,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       port,
       queues: localQueues,
       dynamoEndpoint,
+      drain,
       stop: cleanup,
     };
   } catch (e) {

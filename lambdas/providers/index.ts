@@ -1,63 +1,111 @@
-/** Provider dispatch: the one place that knows which module handles which provider. */
+/**
+ * The provider port and its one registry: every provider module answers the same four questions —
+ * send one SMS, parse a receipt request, drop phone numbers from a receipt before it is queued, and
+ * verify a receipt's signature — for the connector that configures it.
+ */
 
+import type { ConnectorConfig, ProviderName } from "../domain/connector.js";
 import * as custom from "./custom.js";
 import { ReceiptParseError } from "./errors.js";
 import * as gupshup from "./gupshup.js";
 import * as kaleyra from "./kaleyra.js";
+import { redactPhones } from "./redact.js";
 import * as sinch from "./sinch.js";
-import type {
-  CustomConfig,
-  OutgoingSms,
-  ParsedReceipts,
-  ProviderConfig,
-  ProviderName,
-  ReceiptRequest,
-  SendContext,
-  SendOutcome,
-} from "./types.js";
+import { verifySinchSignature } from "./sinch-signature.js";
+import type { OutgoingSms, ParsedReceipts, ReceiptRequest, SendContext, SendOutcome } from "./types.js";
 
 export { ReceiptParseError } from "./errors.js";
-export { verifySinchSignature } from "./sinch-signature.js";
 export { describeCode } from "./status-descriptions.js";
 export type * from "./types.js";
 
-export function sendWith<P extends ProviderName>(
-  provider: P,
-  config: ProviderConfig[P],
+/** What a receipt's authenticity check sees: the raw body and the headers (lower-case names). */
+export interface SignedRequest {
+  headers: Record<string, string>;
+  rawBody: string;
+  nowMs: number;
+}
+
+export interface ProviderPort {
+  /** Sends one SMS; never throws for the provider's answers (they are outcomes). */
+  send(connector: ConnectorConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome>;
+  /**
+   * Pure: one raw receipt request → normalised receipts.
+   * @throws ReceiptParseError for a request that is not a receipt of this provider
+   */
+  parseReceipts(connector: ConnectorConfig, request: ReceiptRequest): ParsedReceipts;
+  /** The request without phone numbers its matching does not need (SPEC §5). */
+  redact(request: ReceiptRequest): ReceiptRequest;
+  /** Whether the request carries a valid signature (true for providers without signing). */
+  verify(connector: ConnectorConfig, request: SignedRequest): boolean;
+}
+
+const unsigned = (): boolean => true;
+
+const registry: Record<ProviderName, ProviderPort> = {
+  gupshup: {
+    send: (c, sms, ctx) =>
+      gupshup.send((c as Extract<ConnectorConfig, { provider: "gupshup" }>).gupshup, sms, ctx),
+    parseReceipts: (_c, request) => gupshup.parseReceipts(request),
+    redact: (request) => redactPhones("gupshup", request),
+    verify: unsigned,
+  },
+  kaleyra: {
+    send: (c, sms, ctx) =>
+      kaleyra.send((c as Extract<ConnectorConfig, { provider: "kaleyra" }>).kaleyra, sms, ctx),
+    parseReceipts: (_c, request) => kaleyra.parseReceipts(request),
+    redact: (request) => redactPhones("kaleyra", request),
+    verify: unsigned,
+  },
+  sinch: {
+    send: (c, sms, ctx) => sinch.send((c as Extract<ConnectorConfig, { provider: "sinch" }>).sinch, sms, ctx),
+    parseReceipts: (_c, request) => sinch.parseReceipts(request),
+    redact: (request) => redactPhones("sinch", request),
+    verify: (c, request) => {
+      const secret = (c as Extract<ConnectorConfig, { provider: "sinch" }>).sinch.webhookSecret;
+      if (!secret) return true;
+      return verifySinchSignature({
+        secret,
+        rawBody: request.rawBody,
+        headers: request.headers,
+        nowMs: request.nowMs,
+      }).ok;
+    },
+  },
+  custom: {
+    send: (c, sms, ctx) =>
+      custom.send((c as Extract<ConnectorConfig, { provider: "custom" }>).custom, sms, ctx),
+    parseReceipts: (c, request) =>
+      custom.parseReceipts(request, (c as Extract<ConnectorConfig, { provider: "custom" }>).custom),
+    redact: (request) => redactPhones("custom", request),
+    verify: unsigned,
+  },
+};
+
+/**
+ * The module of a provider.
+ * @throws Error for a name no module implements (a stored connector is always one of them)
+ */
+export function providerFor(name: string): ProviderPort {
+  const port = registry[name as ProviderName];
+  if (!port) throw new Error(`unknown provider ${name}`);
+  return port;
+}
+
+/** Sends one SMS through the connector's provider. */
+export function sendWith(
+  connector: ConnectorConfig,
   sms: OutgoingSms,
   ctx: SendContext,
 ): Promise<SendOutcome> {
-  switch (provider) {
-    case "gupshup":
-      return gupshup.send(config as ProviderConfig["gupshup"], sms, ctx);
-    case "kaleyra":
-      return kaleyra.send(config as ProviderConfig["kaleyra"], sms, ctx);
-    case "sinch":
-      return sinch.send(config as ProviderConfig["sinch"], sms, ctx);
-    case "custom":
-      return custom.send(config as ProviderConfig["custom"], sms, ctx);
-    default:
-      throw new Error(`unknown provider ${String(provider)}`);
-  }
+  return providerFor(connector.provider).send(connector, sms, ctx);
 }
 
-/** Pure: turns one raw receipt request into normalised receipts. Throws ReceiptParseError for garbage. */
-export function parseReceiptsFor(
-  provider: ProviderName,
-  request: ReceiptRequest,
-  customConfig?: CustomConfig,
-): ParsedReceipts {
-  switch (provider) {
-    case "gupshup":
-      return gupshup.parseReceipts(request);
-    case "kaleyra":
-      return kaleyra.parseReceipts(request);
-    case "sinch":
-      return sinch.parseReceipts(request);
-    case "custom":
-      if (!customConfig) throw new ReceiptParseError("custom receipts need the connector's configuration");
-      return custom.parseReceipts(request, customConfig);
-    default:
-      throw new ReceiptParseError(`unknown provider ${String(provider)}`);
-  }
+/**
+ * Parses one raw receipt request with the connector's provider.
+ * @throws ReceiptParseError for garbage or an unknown provider
+ */
+export function parseReceiptsFor(connector: ConnectorConfig, request: ReceiptRequest): ParsedReceipts {
+  const port = registry[connector.provider];
+  if (!port) throw new ReceiptParseError(`unknown provider ${String(connector.provider)}`);
+  return port.parseReceipts(connector, request);
 }

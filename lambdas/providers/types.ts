@@ -1,74 +1,20 @@
 /** Provider-facing types shared by the per-provider send and receipt modules. */
 
-export type ProviderName = "gupshup" | "kaleyra" | "sinch" | "custom";
+import type { NormalizedReceipt } from "../domain/receipts.js";
 
-export interface GupshupConfig {
-  userId: string;
-  password: string;
-  /** Sender id. */
-  mask?: string;
-  baseUrl?: string;
-}
-
-export interface SinchConfig {
-  servicePlanId: string;
-  apiToken: string;
-  from: string;
-  baseUrl?: string;
-  /** When set, receipts must carry a valid `x-sinch-webhook-signature`. */
-  webhookSecret?: string;
-}
-
-export interface KaleyraConfig {
-  apiKey: string;
-  sender: string;
-  baseUrl?: string;
-}
-
-export interface CustomRequestTemplate {
-  method: string;
-  url: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-export interface CustomResponseMapping {
-  /** RFC 6901 pointer to the provider's message id in a 200 response. */
-  messageIdPointer?: string;
-  /** RFC 6901 pointer to the provider's error code in a non-200 response. */
-  errorCodePointer?: string;
-}
-
-/** Where a receipt's fields are: a top-level JSON field, a JSON pointer ("/a/b"), or a query/form name. */
-export interface CustomReceiptMapping {
-  messageId: string;
-  status: string;
-  errorCode?: string;
-  time?: string;
-  delivered: string[];
-  failed: string[];
-  inTransit?: string[];
-}
-
-/** The `custom` block of a connector. */
-export interface CustomConfig {
-  request: CustomRequestTemplate;
-  response?: CustomResponseMapping;
-  receipt?: CustomReceiptMapping;
-}
-
-export interface CustomConnector {
-  provider: "custom";
-  deliveryTracking: boolean;
-  custom: CustomConfig;
-}
-
-export type ProviderConfig = {
-  gupshup: GupshupConfig;
-  kaleyra: KaleyraConfig;
-  sinch: SinchConfig;
-  custom: CustomConfig;
-};
+export type {
+  CustomConfig,
+  CustomConnector,
+  CustomReceiptMapping,
+  CustomRequestTemplate,
+  CustomResponseMapping,
+  GupshupConfig,
+  KaleyraConfig,
+  ProviderConfig,
+  ProviderName,
+  SinchConfig,
+} from "../domain/connector.js";
+export type { DeliveryStatus, NormalizedReceipt, ReceiptRef } from "../domain/receipts.js";
 
 export interface OutgoingSms {
   /** Ours: ≤128 chars, no PII; sent to the provider as its client reference where it has one. */
@@ -99,24 +45,6 @@ export type SendOutcome =
   // The provider may have accepted the message: never re-sent, counted as SEND_OUTCOME_UNKNOWN.
   // TIMEOUT: no answer in time; CONNECTION_LOST: the connection broke after the request went out.
   | { kind: "unknown"; code: "TIMEOUT" | "CONNECTION_LOST"; description?: string };
-
-export type DeliveryStatus = "DELIVERED" | "FAILED" | "IN_TRANSIT" | "UNKNOWN";
-
-export type ReceiptRef =
-  | { kind: "ours"; messageId: string }
-  | { kind: "provider"; providerMessageId: string };
-
-export interface NormalizedReceipt {
-  ref: ReceiptRef;
-  /** A second way to find the message when `ref` finds nothing (e.g. Kaleyra `sid` next to `custom`). */
-  fallbackRef?: ReceiptRef;
-  status: DeliveryStatus;
-  /** The provider's code as an opaque string (`"000"`, `"00a"`, `"DELIVRD"`), or null. */
-  code: string | null;
-  description: string | null;
-  /** The operator's own delivery/status time (epoch ms) when the receipt carries one. */
-  operatorTimeMs: number | null;
-}
 
 export interface ReceiptRequest {
   method: string;

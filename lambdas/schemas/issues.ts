@@ -1,10 +1,9 @@
 import type { z } from "zod";
 
+import type { FieldProblem } from "../domain/errors.js";
+
 /** One validation problem, as the API reports it: which field, and what is wrong with it. */
-export interface FieldError {
-  field: string;
-  problem: string;
-}
+export type FieldError = FieldProblem;
 
 /** `["recipients", 3, "phone"]` → `recipients[3].phone`; the empty path is the body itself. */
 export function fieldPath(path: readonly PropertyKey[], root = "body"): string {

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AppInput } from "../schemas/app.js";
 import { dynamo } from "./client.js";
+import { isConditionFailure } from "./conditions.js";
 import { keys } from "./keys.js";
-import { tableName } from "./schema.js";
+import { tableName } from "./table.js";
 
 /** What handlers need to know about the app a request is for. */
 export interface AppRecord {
@@ -21,18 +22,6 @@ export interface AppView extends AppRecord {
 /** The stored item: the key itself is never stored, only its SHA-256 (hex). */
 export interface StoredApp extends AppView {
   apiKeyHash: string;
-}
-
-/**
- * Whether a write failed only because its condition did not hold: a single conditional write or a
- * transaction cancelled by a failed condition. (Shared by the configuration stores.)
- */
-export function isConditionFailure(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === "ConditionalCheckFailedException") return true;
-  if (err.name !== "TransactionCanceledException") return false;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return Array.isArray(reasons) && reasons.some((r) => r.Code === "ConditionalCheckFailed");
 }
 
 export type PutAppResult = { created: true; app: AppView; apiKey: string } | { created: false; app: AppView };

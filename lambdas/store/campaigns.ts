@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { ValidationError } from "../http/errors.js";
+import { InvalidInputError } from "../domain/errors.js";
 import { type CampaignInput, type GoalInput, primaryGoalId, revenueGoalId } from "../schemas/campaign.js";
 import { type Provider, tracksDelivery } from "../schemas/connector.js";
-import { isConditionFailure } from "./apps.js";
 import { dynamo } from "./client.js";
+import { isConditionFailure } from "./conditions.js";
 import { getConnector } from "./connectors.js";
 import { keys } from "./keys.js";
-import { tableName } from "./schema.js";
+import { tableName } from "./table.js";
 
 /** Delivered: attribution windows open at delivery (DLR); sent: at the send (no receipts). */
 export type AttributionBasis = "delivered" | "sent";
@@ -52,7 +52,7 @@ export async function putCampaign(
 ): Promise<PutCampaignResult> {
   const connector = await getConnector(appId, input.connectorId);
   if (!connector) {
-    throw new ValidationError([
+    throw new InvalidInputError("The request is invalid", [
       { field: "connectorId", problem: `no connector "${input.connectorId}" exists in this app` },
     ]);
   }

@@ -1,12 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { ConflictError } from "../http/errors.js";
+import { ConflictError } from "../domain/errors.js";
 import { serverSecret } from "../platform/secrets.js";
 import type { ConnectorConfig, ConnectorInput, Provider } from "../schemas/connector.js";
-import { isConditionFailure, sha256Hex } from "./apps.js";
+import { sha256Hex } from "./apps.js";
 import { dynamo } from "./client.js";
+import { isConditionFailure } from "./conditions.js";
 import { keys } from "./keys.js";
-import { tableName } from "./schema.js";
+import { tableName } from "./table.js";
 
 /** The full connector, credentials included: for the workers only, never for a response. */
 export type ConnectorRecord = ConnectorConfig & {

@@ -1,34 +1,40 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { AppEvent } from "../domain/attribution.js";
-import { batchGet } from "./batch-get.js";
+import { KEEP_EVENTS_MS, type KeptEvent } from "../domain/attribution.js";
+import { batchGet } from "./batch.js";
 import { dynamo } from "./client.js";
+import type { FactWrite } from "./facts.js";
 import { keys } from "./keys.js";
-import { tableName } from "./schema.js";
+import { tableName, ttlSeconds } from "./table.js";
 
 /**
- * Events are kept with their user for the longest window (720 h) plus a week, so a window that opens
- * late (its receipt arrived after the purchase) still finds them. TTL is cleanup only.
+ * App events: the per-app claim of each event id, and the events kept with their user (with the
+ * campaigns and goals each was counted for) for windows that open later.
  */
-const KEEP_MS = (720 + 7 * 24) * 3_600_000;
-const ttlFor = (at: number, now: number): number => Math.floor((Math.max(at, now) + KEEP_MS) / 1000);
+
+/** An id claim outlives every retry of its event (SQS keeps a message at most 14 days). */
+const CLAIM_KEEP_MS = KEEP_EVENTS_MS;
+/** A kept event outlives the horizon after which no window may take it (plus a day's margin). */
+const keptTtl = (e: Pick<KeptEvent, "at">, nowMs: number): number =>
+  ttlSeconds(Math.max(e.at, nowMs) + KEEP_EVENTS_MS + 86_400_000);
 
 /**
  * Claims an event id for the app. `new` the first time; `same` when this exact event was claimed
  * before (a retry: safe to process again, every fact is idempotent); `conflict` when the id was
  * claimed by an event with other content (a duplicate id: ignored).
+ * @throws DynamoDB errors other than the claim's condition
  */
 export async function claimEventId(
   appId: string,
   eventId: string,
   digest: string,
-  now: number,
+  nowMs: number,
 ): Promise<"new" | "same" | "conflict"> {
   try {
     await dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...keys.eventId(appId, eventId), digest, ttl: Math.floor((now + KEEP_MS) / 1000) },
+        Item: { ...keys.eventId(appId, eventId), digest, ttl: ttlSeconds(nowMs + CLAIM_KEEP_MS) },
         ConditionExpression: "attribute_not_exists(pk)",
         // A duplicate learns the stored digest from the failed write itself: no second read.
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -41,34 +47,51 @@ export async function claimEventId(
   }
 }
 
-/** The content digests event ids were claimed with (one consistent batch read); unclaimed ids are absent. */
-export async function eventClaims(appId: string, eventIds: string[]): Promise<Map<string, string>> {
+/**
+ * The content digests event ids were claimed with (one consistent batch read); unclaimed ids are absent.
+ * @throws DynamoDB errors
+ */
+export async function eventClaims(appId: string, eventIds: readonly string[]): Promise<Map<string, string>> {
   const items = await batchGet<{ pk: string; digest: string }>(eventIds.map((id) => keys.eventId(appId, id)));
   const prefix = keys.eventId(appId, "").pk;
   return new Map(items.map((item) => [item.pk.slice(prefix.length), item.digest]));
 }
 
-export async function putUserEvent(appId: string, e: AppEvent, now: number): Promise<void> {
-  await dynamo().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.userEvent(appId, e.userId, new Date(e.at).toISOString(), e.eventId),
-        ...e,
-        ttl: ttlFor(e.at, now),
-      },
-    }),
-  );
+export const keptEventKey = (e: Pick<KeptEvent, "appId" | "userId" | "at" | "eventId">) =>
+  keys.keptEvent(e.appId, e.userId, e.at, e.eventId);
+
+/** The write that keeps an event (new) or records more campaigns it counted for (version CAS). */
+export function keptEventWrite(read: KeptEvent | null, next: KeptEvent, nowMs: number): FactWrite {
+  return {
+    key: keptEventKey(next),
+    item: { fact: "event", ...next, version: (read?.version ?? 0) + 1 },
+    expectedVersion: read?.version ?? 0,
+    ttl: keptTtl(next, nowMs),
+  };
 }
 
-/** The user's kept events with `from <= at < to` (strongly consistent: see flows/attribution). */
-export async function userEventsBetween(
+/**
+ * Kept events as they stand (strongly consistent); missing ones left out.
+ * @throws DynamoDB errors
+ */
+export function getKeptEvents(
+  list: ReadonlyArray<Pick<KeptEvent, "appId" | "userId" | "at" | "eventId">>,
+): Promise<KeptEvent[]> {
+  return batchGet<KeptEvent>(list.map(keptEventKey));
+}
+
+/**
+ * The user's kept events with `fromMs <= at < toMs` (strongly consistent: see flows/attribution).
+ * @throws DynamoDB errors
+ */
+export async function keptEventsBetween(
   appId: string,
   userId: string,
-  from: number,
-  to: number,
-): Promise<AppEvent[]> {
-  const out: AppEvent[] = [];
+  fromMs: number,
+  toMs: number,
+): Promise<KeptEvent[]> {
+  const range = keys.keptEventsBetween(fromMs, toMs);
+  const out: KeptEvent[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
@@ -77,39 +100,18 @@ export async function userEventsBetween(
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
         ExpressionAttributeValues: {
           ":pk": keys.userPartition(appId, userId),
-          ":a": `EVT#${new Date(from).toISOString()}`,
-          ":b": `EVT#${new Date(to).toISOString()}`,
+          ":a": range.from,
+          ":b": range.to,
         },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
     );
     for (const item of page.Items ?? []) {
-      const e = item as AppEvent;
-      if (e.at >= from && e.at < to) out.push(e);
+      const e = item as KeptEvent;
+      if (e.at >= fromMs && e.at < toMs) out.push(e);
     }
     start = page.LastEvaluatedKey;
   } while (start);
   return out;
-}
-
-/** Which messages (instances) a user was sent: the candidates for an event's attribution. */
-export async function userMessageIds(appId: string, userId: string): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
-        ExpressionAttributeValues: { ":pk": keys.userPartition(appId, userId), ":p": keys.userMessagePrefix },
-        ProjectionExpression: "messageId",
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(String(item.messageId));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return ids;
 }

@@ -1,7 +1,8 @@
-import { BatchWriteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { batchPut } from "./batch.js";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";
-import { tableName } from "./schema.js";
+import { tableName, ttlSeconds } from "./table.js";
 
 /** A short link: where it goes, which message it belongs to, and when it stops answering. */
 export interface LinkRecord {
@@ -19,27 +20,23 @@ export interface LinkRecord {
   expiresAt: number;
 }
 
-/** Links outlive their expiry by 30 days so late taps can still be told "expired" (and counted as such). */
-const TTL_GRACE_SECONDS = 30 * 86_400;
+/** Links outlive their expiry by 30 days (cleanup only; see flows/links for taps after that). */
+const KEEP_AFTER_EXPIRY_MS = 30 * 86_400_000;
 
-export async function putLinks(links: LinkRecord[]): Promise<void> {
-  for (let i = 0; i < links.length; i += 25) {
-    let items: Record<string, unknown>[] | undefined = links.slice(i, i + 25).map((l) => ({
-      PutRequest: {
-        Item: { ...keys.link(l.code), ...l, ttl: Math.floor(l.expiresAt / 1000) + TTL_GRACE_SECONDS },
-      },
-    }));
-    for (let attempt = 0; items && items.length > 0; attempt++) {
-      if (attempt > 8) throw new Error("BatchWrite kept leaving links unprocessed");
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const r = await dynamo().send(
-        new BatchWriteCommand({ RequestItems: { [tableName()]: items as never } }),
-      );
-      items = r.UnprocessedItems?.[tableName()] as Record<string, unknown>[] | undefined;
-    }
-  }
+/**
+ * Stores links (unconditional: a code is random and written once, before its SMS exists).
+ * @throws DynamoDB errors
+ */
+export async function putLinks(links: readonly LinkRecord[]): Promise<void> {
+  await batchPut(
+    links.map((l) => ({ ...keys.link(l.code), ...l, ttl: ttlSeconds(l.expiresAt + KEEP_AFTER_EXPIRY_MS) })),
+  );
 }
 
+/**
+ * The link of a code (eventually consistent: links are written before their SMS is sent).
+ * @throws DynamoDB errors
+ */
 export async function getLink(code: string): Promise<LinkRecord | null> {
   const r = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.link(code) }));
   return (r.Item as LinkRecord | undefined) ?? null;

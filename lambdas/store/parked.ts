@@ -1,6 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo } from "./client.js";
-import { tableName } from "./schema.js";
+import { isConditionFailure } from "./conditions.js";
+import { keys } from "./keys.js";
+import { tableName } from "./table.js";
 
 /**
  * Receipts that could not be parsed or matched after their retries: kept (never dropped) where an
@@ -15,7 +17,7 @@ export interface ParkedReceipt<T = unknown> {
 }
 
 const KEEP_SECONDS = 90 * 86_400;
-const pkOf = (appId: string): string => `PARKED#${appId}`;
+const pkOf = (appId: string): string => keys.parkedPartition(appId);
 
 export async function parkReceipt<T>(p: ParkedReceipt<T>): Promise<void> {
   await dynamo().send(
@@ -52,6 +54,22 @@ export async function getParked<T>(appId: string, id: string): Promise<ParkedRec
   return rest as ParkedReceipt<T>;
 }
 
-export async function deleteParked(appId: string, id: string): Promise<void> {
-  await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { pk: pkOf(appId), sk: id } }));
+/**
+ * Removes a parked receipt once replayed — only the copy that was read (`parkedAt`): if the replayed
+ * receipt was parked again in the meantime (same id, a later time), that new copy stays.
+ * @throws DynamoDB errors other than the condition
+ */
+export async function deleteParked(appId: string, id: string, parkedAt: number): Promise<void> {
+  try {
+    await dynamo().send(
+      new DeleteCommand({
+        TableName: tableName(),
+        Key: { pk: pkOf(appId), sk: id },
+        ConditionExpression: "parkedAt = :at",
+        ExpressionAttributeValues: { ":at": parkedAt },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
+  }
 }

@@ -16,7 +16,8 @@ export type FunctionName =
   | "sendWorker"
   | "deliveryWorker"
   | "clickWorker"
-  | "attributionWorker";
+  | "attributionWorker"
+  | "counter";
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root; it exports `handler`. */
@@ -122,6 +123,14 @@ export const functions: Record<FunctionName, FunctionSpec> = {
   },
   attributionWorker: {
     entry: "lambdas/handlers/attribution-worker.ts",
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    sendsTo: [],
+    table: "readWrite",
+    secrets: [],
+  },
+  counter: {
+    entry: "lambdas/handlers/counter.ts",
     memoryMb: 512,
     timeoutSeconds: 60,
     sendsTo: [],

@@ -122,7 +122,7 @@ describe("a receipt that arrives before its send is recorded", () => {
     expect((await deliverReceipt(webhook.sn as string, receipt)).status).toBe(200);
     expect(sinch.accepted).toHaveLength(0);
 
-    await runtime.queues.drain();
+    await runtime.drain();
     expect(sinch.accepted).toHaveLength(1);
     expect(await delivery("sn")).toMatchObject({ sent: 1, failedToSend: 0, delivered: 1, inTransit: 0 });
   });
@@ -143,7 +143,7 @@ describe("a receipt that arrives before its send is recorded", () => {
     expect((await deliverReceipt(webhook.kl as string, receipt)).status).toBe(200);
     expect(kaleyra.accepted).toHaveLength(0);
 
-    await runtime.queues.drain();
+    await runtime.drain();
     expect(kaleyra.accepted).toHaveLength(1);
     expect(await delivery("kl")).toMatchObject({ sent: 1, failedToSend: 0, delivered: 1, inTransit: 0 });
     expect((await listParked("acme")).items).toEqual([]);

@@ -69,7 +69,7 @@ export async function startProduct(): Promise<Api> {
       const r = await call("PUT", path, body, key);
       if (r.status !== 201) throw new Error(`create campaign: ${r.status} ${JSON.stringify(r.body)}`);
     },
-    drain: () => runtime.queues.drain(),
+    drain: () => runtime.drain(),
     async analytics(appId, campaignId, key, query = {}) {
       const qs = new URLSearchParams(query).toString();
       const r = await call(

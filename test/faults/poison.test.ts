@@ -6,7 +6,7 @@ import { clearCampaignContextCache } from "../../lambdas/store/campaign-context.
 import { dynamo } from "../../lambdas/store/client.js";
 import { keys } from "../../lambdas/store/keys.js";
 import { claimMessage } from "../../lambdas/store/messages.js";
-import { tableName } from "../../lambdas/store/schema.js";
+import { tableName } from "../../lambdas/store/table.js";
 import { queues as queueSpecs } from "../../lambdas/topology/queues.js";
 import { type Api, startProduct } from "../e2e/harness.js";
 import { type GupshupSimulator, startGupshupSimulator } from "../simulators/index.js";

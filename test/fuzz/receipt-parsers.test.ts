@@ -21,6 +21,7 @@ import {
   sinchInbound,
   sinchRecipientReport,
 } from "../simulators/index.js";
+import { connectorOf } from "../support/connectors.js";
 
 /**
  * Every receipt parser against arbitrary requests and against mutations of real-format receipts: a
@@ -177,7 +178,7 @@ function parseChecked(
 ): ParsedReceipts | null {
   let parsed: ParsedReceipts;
   try {
-    parsed = parseReceiptsFor(provider, request, config);
+    parsed = parseReceiptsFor(connectorOf(provider, config), request);
   } catch (err) {
     if (err instanceof ReceiptParseError) {
       expect(err.reason.length).toBeGreaterThan(0);
@@ -428,7 +429,7 @@ describe("receipt parsers never throw anything but ReceiptParseError", () => {
         { method: "POST", query: {}, headers: {}, body: '{"st":"D"}' },
       ];
       for (const request of requests) {
-        expect(() => parseReceiptsFor("custom", request, customConfig(mapping, false))).toThrow(
+        expect(() => parseReceiptsFor(connectorOf("custom", customConfig(mapping, false)), request)).toThrow(
           ReceiptParseError,
         );
       }

@@ -4,7 +4,7 @@ import { dynamo } from "../../lambdas/store/client.js";
 import { readCounters, total } from "../../lambdas/store/counters.js";
 import { type Fact, recordFacts } from "../../lambdas/store/facts.js";
 import { CAMPAIGN_SCOPE } from "../../lambdas/store/keys.js";
-import { tableName } from "../../lambdas/store/schema.js";
+import { tableName } from "../../lambdas/store/table.js";
 import { useLocalDynamo } from "../support/dynamo.js";
 import { installMeteredDynamo, type Meter, SimulatedCrashError } from "../support/metered-dynamo.js";
 

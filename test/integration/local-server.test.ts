@@ -153,7 +153,7 @@ describe("startLocal", () => {
       body: JSON.stringify({ bodies: ["first", "fail-once-second"] }),
     });
     expect(res.status).toBe(202);
-    await runtime.queues.drain();
+    await runtime.drain();
 
     const read = async (body: string): Promise<Record<string, unknown> | undefined> =>
       (

@@ -11,7 +11,7 @@ import {
   findConnectorByWebhookToken,
   getConnector,
 } from "../../lambdas/store/connectors.js";
-import { tableName } from "../../lambdas/store/schema.js";
+import { tableName } from "../../lambdas/store/table.js";
 import { type ApiEventInput, apiEvent } from "../support/api-event.js";
 import { useLocalDynamo } from "../support/dynamo.js";
 

@@ -32,7 +32,7 @@ const input = createInterface({ input: process.stdin });
 input.on("close", shutdown);
 input.on("line", (line) => {
   if (line.trim() !== "drain") return;
-  runtime.queues.drain().then(
+  runtime.drain().then(
     () => process.stdout.write(`DRAINED ${JSON.stringify(runtime.queues.stats())}\n`),
     (e: unknown) => process.stdout.write(`DRAIN-FAILED ${(e as Error).message}\n`),
   );

@@ -50,7 +50,7 @@ export async function inProcessTarget(o: TargetOptions): Promise<ProductTarget &
     url: () => runtime.url,
     generation: () => 0,
     async drain() {
-      await runtime.queues.drain();
+      await runtime.drain();
       return runtime.queues.stats();
     },
     crashAndRestart: () => Promise.reject(new Error("an in-process runtime cannot be killed")),

@@ -106,7 +106,7 @@ async function call(
   }
 }
 
-const drain = (): Promise<void> => runtime.queues.drain();
+const drain = (): Promise<void> => runtime.drain();
 
 /** A queue that is down (fault injection the real runtime cannot produce on demand). */
 const downQueue: QueuePort = {

@@ -6,7 +6,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { dynamo } from "../../lambdas/store/client.js";
-import { tableName } from "../../lambdas/store/schema.js";
+import { tableName } from "../../lambdas/store/table.js";
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];

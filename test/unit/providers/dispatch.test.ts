@@ -16,6 +16,7 @@ import {
   startGupshupSimulator,
   startKaleyraSimulator,
 } from "../../simulators/index.js";
+import { connectorOf } from "../../support/connectors.js";
 
 const sms: OutgoingSms = {
   messageId: "m1",
@@ -37,9 +38,17 @@ afterAll(async () => {
 
 describe("sendWith", () => {
   it("routes to the provider's module", async () => {
-    const g = await sendWith("gupshup", { userId: "u", password: "p", baseUrl: gupshup.url }, sms, ctx);
+    const g = await sendWith(
+      connectorOf("gupshup", { userId: "u", password: "p", baseUrl: gupshup.url }),
+      sms,
+      ctx,
+    );
     expect(g).toEqual({ kind: "sent", providerMessageId: gupshup.accepted.at(-1)?.providerMessageId });
-    const k = await sendWith("kaleyra", { apiKey: "k", sender: "S", baseUrl: kaleyra.url }, sms, ctx);
+    const k = await sendWith(
+      connectorOf("kaleyra", { apiKey: "k", sender: "S", baseUrl: kaleyra.url }),
+      sms,
+      ctx,
+    );
     expect(k).toEqual({ kind: "sent", providerMessageId: kaleyra.accepted.at(-1)?.providerMessageId });
   });
 });
@@ -49,27 +58,30 @@ describe("parseReceiptsFor", () => {
     const sinch = asReceiptRequest(
       sinchRecipientReport({ batchId: "b", recipient: "1", status: "Delivered" }),
     );
-    expect(parseReceiptsFor("sinch", sinch).receipts[0]?.status).toBe("DELIVERED");
+    expect(parseReceiptsFor(connectorOf("sinch"), sinch).receipts[0]?.status).toBe("DELIVERED");
     const gs = asReceiptRequest(gupshupQueryReceipt({ externalId: "1-2", status: "FAIL", errCode: "006" }));
-    expect(parseReceiptsFor("gupshup", gs).receipts[0]?.code).toBe("006");
+    expect(parseReceiptsFor(connectorOf("gupshup"), gs).receipts[0]?.code).toBe("006");
     const ky = asReceiptRequest(kaleyraReceipt({ sid: "1", status: "DELIVRD", custom: "m1" }));
-    expect(parseReceiptsFor("kaleyra", ky).receipts[0]?.ref).toEqual({ kind: "ours", messageId: "m1" });
+    expect(parseReceiptsFor(connectorOf("kaleyra"), ky).receipts[0]?.ref).toEqual({
+      kind: "ours",
+      messageId: "m1",
+    });
   });
 
   it("needs the connector configuration for custom receipts", () => {
     const req = { method: "GET", query: { ref: "m1", status: "OK" }, headers: {}, body: "" };
-    expect(() => parseReceiptsFor("custom", req)).toThrow(ReceiptParseError);
+    expect(() => parseReceiptsFor(connectorOf("custom"), req)).toThrow(ReceiptParseError);
     const config = {
       request: { method: "POST", url: "https://x.example" },
       receipt: { messageId: "ref", status: "status", delivered: ["OK"], failed: [] },
     };
-    expect(parseReceiptsFor("custom", req, config).receipts[0]?.status).toBe("DELIVERED");
+    expect(parseReceiptsFor(connectorOf("custom", config), req).receipts[0]?.status).toBe("DELIVERED");
   });
 
   it("a receipt in another provider's format is rejected, not misread", () => {
     const gs = asReceiptRequest(gupshupQueryReceipt({ externalId: "1-2", status: "SUCCESS" }));
-    expect(() => parseReceiptsFor("sinch", gs)).toThrow(ReceiptParseError);
-    expect(() => parseReceiptsFor("kaleyra", gs)).toThrow(ReceiptParseError);
+    expect(() => parseReceiptsFor(connectorOf("sinch"), gs)).toThrow(ReceiptParseError);
+    expect(() => parseReceiptsFor(connectorOf("kaleyra"), gs)).toThrow(ReceiptParseError);
   });
 });
 

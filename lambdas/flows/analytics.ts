@@ -1,0 +1,66 @@
+import { type AnalyticsResponse, buildAnalytics, headline } from "../domain/analytics.js";
+import { NotFoundError } from "../domain/errors.js";
+import type { AppRecord } from "../store/apps.js";
+import { type CampaignRecord, getCampaign } from "../store/campaigns.js";
+import { readCounters } from "../store/counters.js";
+import { CAMPAIGN_SCOPE } from "../store/keys.js";
+
+/**
+ * Reading analytics: pre-aggregated daily counters only — one Query for the scope's days — whatever the
+ * campaign's size.
+ */
+
+export interface AnalyticsQuery {
+  instanceId?: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * @throws NotFoundError for an unknown campaign
+ * @throws DynamoDB errors
+ */
+export async function campaignAnalytics(
+  app: AppRecord,
+  campaignId: string,
+  query: AnalyticsQuery,
+  nowMs: number,
+): Promise<AnalyticsResponse> {
+  const campaign = await getCampaign(app.appId, campaignId);
+  if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist in this app`);
+  return analyticsOf(app, campaign, query, nowMs);
+}
+
+/** The analytics of a known campaign. */
+export async function analyticsOf(
+  app: AppRecord,
+  campaign: CampaignRecord,
+  query: AnalyticsQuery,
+  nowMs: number,
+): Promise<AnalyticsResponse> {
+  const counters = await readCounters({
+    appId: app.appId,
+    campaignId: campaign.campaignId,
+    scope: query.instanceId ?? CAMPAIGN_SCOPE,
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+  });
+  return buildAnalytics({
+    app,
+    campaign,
+    instanceId: query.instanceId ?? null,
+    from: query.from ?? null,
+    to: query.to ?? null,
+    counters,
+    nowMs,
+  });
+}
+
+/** Headline numbers of a campaign (all time). */
+export async function campaignHeadline(
+  app: AppRecord,
+  campaign: CampaignRecord,
+  nowMs: number,
+): Promise<Record<string, unknown>> {
+  return headline(await analyticsOf(app, campaign, {}, nowMs));
+}

@@ -1,0 +1,118 @@
+import { type ClickerId, type ClickMessage, planClicks } from "../domain/clicks.js";
+import { logger } from "../platform/logger.js";
+import { TtlCache } from "../platform/ttl-cache.js";
+import type { BatchOutcome, Received } from "../queue/batch.js";
+import { getApp } from "../store/apps.js";
+import { clickerKey, clickerWrite, readClickers, recordedTaps, tapWrite } from "../store/clicks.js";
+import { type FactWrite, writeFacts, writeFactsTogether } from "../store/facts.js";
+
+/**
+ * Clicks: counts queued taps exactly once. Taps are grouped by clicker (user × instance). A tap that
+ * is the user's earliest (overall or on its URL) goes into the clicker item with a conditional write;
+ * any other tap is written as an item of its own. The rare tap that takes a slot from an already stored
+ * one moves that one to an item of its own in the same transaction. Ids already recorded count nothing.
+ */
+
+const ROUNDS = 5;
+
+interface Group {
+  id: ClickerId;
+  /** Taps not yet recorded, by click id (duplicated queue messages collapse here). */
+  pending: Map<string, ClickMessage>;
+  /** Click id → queue record ids carrying it. */
+  carriers: Map<string, string[]>;
+}
+
+const zones = new TtlCache<string | null>();
+function timezoneOf(appId: string, nowMs: number): Promise<string | null> {
+  return zones.get(appId, nowMs, async () => (await getApp(appId))?.timezone ?? null);
+}
+
+/** One planning-and-writing round over the groups that still have taps; removes what got recorded. */
+async function round(groups: Group[], tz: Map<string, string>): Promise<void> {
+  const clickers = await readClickers(groups.map((g) => ({ ...g.id, tz: tz.get(g.id.appId) as string })));
+  const known = await recordedTaps(groups.flatMap((g) => [...g.pending.keys()]));
+  const alone: Array<{ group: Group; write: FactWrite; ids: string[] }> = [];
+  const together: Array<{ group: Group; writes: FactWrite[]; ids: string[] }> = [];
+  for (const group of groups) {
+    const stored = clickers.get(clickerKey(group.id).pk);
+    if (!stored) continue;
+    for (const id of group.pending.keys()) {
+      if (known.has(id) || Object.hasOwn(stored.taps, id)) group.pending.delete(id);
+    }
+    if (group.pending.size === 0) continue;
+    const taps = [...group.pending.values()];
+    const plan = planClicks(stored, taps, known);
+    const expiresAt = Math.max(...taps.map((c) => c.expiresAt));
+    const tapWrites = plan.tapItems.map((t) => ({ id: t.id, write: tapWrite(t, expiresAt) }));
+    const held = plan.counted.filter((id) => !plan.tapItems.some((t) => t.id === id));
+    if (plan.clicker && plan.displaced.length > 0) {
+      together.push({
+        group,
+        writes: [
+          ...plan.displaced.map((t) => tapWrite(t, expiresAt)),
+          clickerWrite(stored, plan.clicker, expiresAt),
+        ],
+        ids: held,
+      });
+    } else if (plan.clicker) {
+      alone.push({ group, write: clickerWrite(stored, plan.clicker, expiresAt), ids: held });
+    }
+    for (const t of tapWrites) alone.push({ group, write: t.write, ids: [t.id] });
+  }
+  const results = await writeFacts(alone.map((a) => a.write));
+  alone.forEach((a, i) => {
+    const r = results[i];
+    // A tap item that already exists was recorded before: counted either way.
+    const counted = r?.written || a.write.item.fact === "tap";
+    if (counted) for (const id of a.ids) a.group.pending.delete(id);
+  });
+  for (const t of together) {
+    if (await writeFactsTogether(t.writes)) for (const id of t.ids) t.group.pending.delete(id);
+  }
+}
+
+/**
+ * Counts a batch of queued taps. Returns the queue records whose taps could not be recorded in a few
+ * rounds (handed back to the queue; after their retries, the dead-letter queue).
+ * @throws DynamoDB errors (the batch is retried; each tap still counts once)
+ */
+export async function countTaps(
+  messages: readonly Received<ClickMessage>[],
+  nowMs: number,
+): Promise<BatchOutcome> {
+  const groups = new Map<string, Group>();
+  for (const { recordId, body: click } of messages) {
+    const id: ClickerId = {
+      appId: click.appId,
+      campaignId: click.campaignId,
+      instanceId: click.instanceId,
+      userId: click.userId,
+    };
+    const key = clickerKey(id).pk;
+    let group = groups.get(key);
+    if (!group) {
+      group = { id, pending: new Map(), carriers: new Map() };
+      groups.set(key, group);
+    }
+    group.pending.set(click.id, click);
+    group.carriers.set(click.id, [...(group.carriers.get(click.id) ?? []), recordId]);
+  }
+  const tz = new Map<string, string>();
+  for (const appId of new Set([...groups.values()].map((g) => g.id.appId))) {
+    const zone = await timezoneOf(appId, nowMs);
+    if (zone) tz.set(appId, zone);
+    else logger.error("taps for an app that does not exist", { appId });
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    const open = [...groups.values()].filter((g) => g.pending.size > 0 && tz.has(g.id.appId));
+    if (open.length === 0) break;
+    await round(open, tz);
+  }
+  const retry = new Set<string>();
+  for (const group of groups.values()) {
+    for (const clickId of group.pending.keys())
+      for (const id of group.carriers.get(clickId) ?? []) retry.add(id);
+  }
+  return { retry, counts: { taps: messages.length } };
+}

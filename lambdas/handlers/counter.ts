@@ -1,0 +1,39 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
+import { countChanges, type ItemChange } from "../flows/counting.js";
+import { nowMs } from "../platform/clock.js";
+import { logger } from "../platform/logger.js";
+
+/**
+ * The table's change stream consumer: one invocation per stream shard at a time, records in order.
+ * The event source uses a tumbling window only so that Lambda passes `shardId` (the counters keep a
+ * checkpoint per shard); no window state is kept. On failure the batch is retried from its first record.
+ */
+export interface StreamEvent {
+  Records: DynamoDBRecord[];
+  shardId?: string;
+}
+
+const image = (i: Record<string, unknown> | undefined): Record<string, unknown> | null =>
+  i ? unmarshall(i as Record<string, AttributeValue>) : null;
+
+export const handler = async (event: StreamEvent): Promise<DynamoDBBatchResponse & { state: object }> => {
+  const records = event.Records ?? [];
+  if (records.length === 0) return { state: {}, batchItemFailures: [] };
+  if (!event.shardId)
+    throw new Error("stream event without shardId: the event source needs a tumbling window");
+  const changes: ItemChange[] = records.map((r) => ({
+    sequence: r.dynamodb?.SequenceNumber ?? "0",
+    eventName: (r.eventName ?? "MODIFY") as ItemChange["eventName"],
+    oldImage: image(r.dynamodb?.OldImage),
+    newImage: image(r.dynamodb?.NewImage),
+  }));
+  try {
+    await countChanges(event.shardId, changes, nowMs());
+    return { state: {}, batchItemFailures: [] };
+  } catch (e) {
+    logger.error("counting failed; the batch is retried", { shardId: event.shardId, error: e as Error });
+    return { state: {}, batchItemFailures: [{ itemIdentifier: changes[0]?.sequence ?? "" }] };
+  }
+};

@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/**
+ * Every queue message, in one place: what the edge functions put on the queues and the workers read.
+ * Each message is parsed and validated where it is read (`parseMessage`); one that does not match
+ * its contract is a bug or tampering and goes to the dead-letter queue, never silently dropped.
+ */
+
+const nonEmpty = z.string().min(1);
+const epochMs = z.number().int().nonnegative();
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** One chunk (≤ 50 recipients) of a sends request. */
+export const sendJob = z.object({
+  appId: nonEmpty,
+  campaignId: nonEmpty,
+  instanceId: nonEmpty,
+  message: z.string(),
+  recipients: z
+    .array(
+      z.object({
+        userId: nonEmpty,
+        phone: z.string(),
+        attributes: z.record(z.string(), scalar).optional(),
+      }),
+    )
+    .min(1),
+});
+export type SendJob = z.infer<typeof sendJob>;
+
+/** What the webhook queues: the authenticated receipt request, unparsed (phone numbers dropped). */
+export const rawReceipt = z.object({
+  id: nonEmpty,
+  appId: nonEmpty,
+  connectorId: nonEmpty,
+  provider: nonEmpty,
+  receivedAt: epochMs,
+  request: z.object({
+    method: z.string(),
+    query: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()),
+    body: z.string(),
+  }),
+});
+export type RawReceipt = z.infer<typeof rawReceipt>;
+
+/** One app event, with a digest of its content (its id claim). */
+export const queuedEvent = z.object({
+  appId: nonEmpty,
+  digest: nonEmpty,
+  event: z.object({
+    eventId: nonEmpty,
+    userId: nonEmpty,
+    name: nonEmpty,
+    at: z.number().int(),
+    attributes: z.record(z.string(), z.union([scalar, z.null()])),
+  }),
+});
+export type QueuedEvent = z.infer<typeof queuedEvent>;
+
+/** One tap on a tracked link, as the redirect decided it. */
+export const clickMessage = z.object({
+  id: nonEmpty,
+  at: epochMs,
+  bot: z.boolean(),
+  expired: z.boolean(),
+  appId: nonEmpty,
+  campaignId: nonEmpty,
+  instanceId: nonEmpty,
+  userId: nonEmpty,
+  url: nonEmpty,
+  country: nonEmpty.nullable(),
+  provider: nonEmpty,
+  expiresAt: epochMs,
+});
+export type ClickMessageBody = z.infer<typeof clickMessage>;
+
+export const contracts = { sends: sendJob, receipts: rawReceipt, events: queuedEvent, clicks: clickMessage };
+
+/** A queue's message, parsed against its contract; null when it is not JSON or does not match. */
+export function parseMessage<Q extends keyof typeof contracts>(
+  queue: Q,
+  body: string,
+): z.infer<(typeof contracts)[Q]> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  const r = contracts[queue].safeParse(value);
+  return r.success ? (r.data as z.infer<(typeof contracts)[Q]>) : null;
+}

@@ -1,0 +1,64 @@
+import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { dynamo } from "./client.js";
+import { keys } from "./keys.js";
+import { tableName } from "./table.js";
+
+/** One send run of a campaign: when it was first and last sent to (epoch ms). */
+export interface InstanceRecord {
+  appId: string;
+  campaignId: string;
+  instanceId: string;
+  firstSendAt: number;
+  lastSendAt: number;
+}
+
+/**
+ * Notes a sends request for an instance (creates it on the first). One write per request.
+ * @throws DynamoDB errors
+ */
+export async function recordInstanceSend(
+  appId: string,
+  campaignId: string,
+  instanceId: string,
+  nowMs: number,
+): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.instance(appId, campaignId, instanceId),
+      UpdateExpression:
+        "SET appId = :app, campaignId = :campaign, instanceId = :instance, firstSendAt = if_not_exists(firstSendAt, :now), lastSendAt = :now",
+      ExpressionAttributeValues: {
+        ":app": appId,
+        ":campaign": campaignId,
+        ":instance": instanceId,
+        ":now": nowMs,
+      },
+    }),
+  );
+}
+
+/**
+ * Every instance of a campaign, in instance id order (all pages).
+ * @throws DynamoDB errors
+ */
+export async function listInstances(appId: string, campaignId: string): Promise<InstanceRecord[]> {
+  const out: InstanceRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.instancePartition(appId, campaignId) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const { appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt } = item as InstanceRecord;
+      out.push({ appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
