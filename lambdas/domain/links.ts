@@ -20,8 +20,29 @@ export function newLinkCode(): string {
   return code;
 }
 
+/** Whether `code` is exactly a short code: 14 base62 characters, nothing else. */
 export function isLinkCode(code: string): boolean {
   return CODE_PATTERN.test(code);
+}
+
+const CODE_AT_START = /^[0-9A-Za-z]{14}(?![0-9A-Za-z])/;
+
+/**
+ * The short code in the path value of `/l/{code+}` (URL-decoded by API Gateway), or `null` (404).
+ *
+ * Rule: the value's first 14 characters when they are base62 and the next character, if any, is not.
+ * Why: SMS and chat apps glue characters to a tapped link — `/`, `.`, `)`, `。` (arriving as
+ * `%E3%80%82`, decoded), `/more/path` — and the SPEC (§4, `GET|HEAD /l/{code}`) says such characters
+ * are ignored. A code is always exactly 14 base62 characters, so where it ends is unambiguous as
+ * long as what follows is not base62. A 15th base62 character is not "glued on": it makes another,
+ * longer token that we never issued, so it is refused rather than cut to a code it might not be.
+ * Anything in front of the code (a space, an encoded character) is refused too.
+ *
+ * @example linkCodeFrom("AbCdEfGhIjKlMn。") → "AbCdEfGhIjKlMn"
+ * @example linkCodeFrom("AbCdEfGhIjKlMnx") → null
+ */
+export function linkCodeFrom(pathValue: string): string | null {
+  return CODE_AT_START.exec(pathValue)?.[0] ?? null;
 }
 
 /**

@@ -2,17 +2,20 @@ import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { nowMs } from "../clock.js";
 import { type ClickMessage, isSuspectedBot } from "../domain/clicks.js";
-import { isLinkCode, linkState } from "../domain/links.js";
+import { linkCodeFrom, linkState } from "../domain/links.js";
 import { linkExpiredPage, linkNotFoundPage, linkUnavailablePage } from "../http/pages.js";
 import type { ApiResult } from "../http/response.js";
 import { queue } from "../queue/index.js";
 import { getLink, type LinkRecord } from "../store/links.js";
 
 /**
- * `GET|HEAD /l/{code}`: 302 to exactly the stored URL, 410 once expired, 404 for unknown or malformed
- * codes. Nothing from the request ever reaches the Location header: only the stored URL does. Every tap
- * on a known link (GET or HEAD, active or expired) is queued once for the click worker, which decides
- * how it counts; the queueing never fails or delays the answer beyond one bounded enqueue.
+ * `GET|HEAD /l/{code+}`: 302 to exactly the stored URL, 410 once expired, 404 for unknown or malformed
+ * codes. Characters glued after the code (`/l/{code}/`, `/l/{code}.`, `/l/{code}%E3%80%82`,
+ * `/l/{code}/foo`) are ignored: the code is read with `linkCodeFrom`, so such taps redirect and count
+ * exactly like the clean link. Nothing from the request ever reaches the Location header: only the
+ * stored URL does. Every tap on a known link (GET or HEAD, active or expired) is queued once for the
+ * click worker, which decides how it counts; the queueing never fails or delays the answer beyond one
+ * bounded enqueue.
  */
 
 /**
@@ -168,8 +171,8 @@ function answer(result: ApiResult, head: boolean): ApiResult {
 export const handler = async (event: APIGatewayProxyEventV2): Promise<ApiResult> => {
   const method = (event.requestContext?.http?.method ?? "GET").toUpperCase();
   const head = method === "HEAD";
-  const code = event.pathParameters?.code ?? "";
-  if (!isLinkCode(code)) return answer(linkNotFoundPage(), head);
+  const code = linkCodeFrom(event.pathParameters?.code ?? "");
+  if (code === null) return answer(linkNotFoundPage(), head);
 
   let link: LinkRecord | null;
   try {

@@ -4,6 +4,7 @@ import {
   findUrls,
   isLinkCode,
   LINK_LIFETIME_MS,
+  linkCodeFrom,
   linkState,
   newLinkCode,
   shortenUrls,
@@ -192,6 +193,46 @@ describe("short links", () => {
     expect(CODE_LENGTH).toBe(14);
     expect(isLinkCode("abc")).toBe(false);
     expect(isLinkCode("AAAAAAAAAAAAA/")).toBe(false);
+  });
+
+  it("linkCodeFrom: the 14 base62 characters in front, when nothing base62 follows them", () => {
+    const code = "AbCdEfGhIjKlMn";
+    for (const glued of [
+      "",
+      "/",
+      ".",
+      ")",
+      "。",
+      "、",
+      "!",
+      "?utm=x",
+      "/foo",
+      "/foo/bar",
+      "%",
+      " ",
+      "😀",
+      "\u200F",
+    ]) {
+      expect(linkCodeFrom(code + glued), JSON.stringify(glued)).toBe(code);
+    }
+    expect(linkCodeFrom("0123456789zZ09")).toBe("0123456789zZ09");
+  });
+
+  it("linkCodeFrom: anything else is no code", () => {
+    for (const value of [
+      "",
+      "AbCdEfGhIjKlM", // 13
+      "ABCDEFGHIJKLMNx", // 15 base62 characters: another token, not a code with a letter glued on
+      "ABCDEFGHIJKLMN0/",
+      "AbCdEfGhIjKlM/n",
+      " AbCdEfGhIjKlMn",
+      "/AbCdEfGhIjKlMn",
+      "%41bCdEfGhIjKlMn",
+      "ＡbCdEfGhIjKlMn", // fullwidth A
+      "AbCdEfGhIjKlMé",
+    ]) {
+      expect(linkCodeFrom(value), value).toBeNull();
+    }
   });
 
   it("expires exactly 360 hours after the sent time", () => {
