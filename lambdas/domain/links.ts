@@ -36,7 +36,7 @@ const CODE_AT_START = /^[0-9A-Za-z]{14}(?![0-9A-Za-z])/;
  * are ignored. A code is always exactly 14 base62 characters, so where it ends is unambiguous as
  * long as what follows is not base62. A 15th base62 character is not "glued on": it makes another,
  * longer token that we never issued, so it is refused rather than cut to a code it might not be.
- * Anything in front of the code (a space, an encoded character) is refused too.
+ * Anything in front of the code (a space, an encoded character) is refused too. Never throws.
  *
  * @example linkCodeFrom("AbCdEfGhIjKlMn。") → "AbCdEfGhIjKlMn"
  * @example linkCodeFrom("AbCdEfGhIjKlMnx") → null
@@ -107,7 +107,8 @@ function urlSpans(text: string): UrlSpan[] {
 
 /**
  * The http(s) URLs written in a message, in order of appearance (repeats included), each exactly as
- * written. Detection rules: see `linkify` and `TRAILING_NOT_URL` above.
+ * written. Detection rules: see `linkify` and `TRAILING_NOT_URL` above. Never throws (lone
+ * surrogates included: the property test feeds it arbitrary UTF-16).
  *
  * @example findUrls("セール https://shop.example/sale。詳細") → ["https://shop.example/sale"]
  */
