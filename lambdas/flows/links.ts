@@ -1,6 +1,6 @@
 import { isSuspectedBot } from "../domain/clicks.js";
 import { randomBase62 } from "../domain/ids.js";
-import { isLinkCode, linkState, redirectTarget } from "../domain/links.js";
+import { linkCodeFrom, linkState, redirectTarget } from "../domain/links.js";
 import { countMetric, logger } from "../platform/logger.js";
 import { TtlCache } from "../platform/ttl-cache.js";
 import type { ClickMessageBody } from "../queue/contracts.js";
@@ -8,7 +8,7 @@ import { queue } from "../queue/index.js";
 import { getLink, type LinkRecord } from "../store/links.js";
 
 /**
- * Following a short link (`GET|HEAD /l/{code}`): 302 to exactly the stored URL, 410 once expired, 404
+ * Following a short link (`GET|HEAD /l/{code+}`): 302 to exactly the stored URL, 410 once expired, 404
  * for unknown or malformed codes. Nothing from the request ever reaches the Location header. Every
  * tap on a known link (GET or HEAD, active or expired) is queued once for the click worker, which
  * decides how it counts; the queueing never fails the answer and waits at most one bounded enqueue.
@@ -64,14 +64,18 @@ async function recordClick(click: ClickMessageBody): Promise<void> {
   }
 }
 
-/** What a tap on `code` gets, and the click it queues. */
+/**
+ * What a tap gets, and the click it queues. `path` is what follows `/l/`: characters glued after the
+ * code (`/l/{code}/`, `/l/{code}%E3%80%82`) are ignored (`linkCodeFrom`).
+ */
 export async function followLink(
-  code: string,
+  path: string,
   method: string,
   userAgent: string | undefined,
   nowMs: number,
 ): Promise<LinkAnswer> {
-  if (!isLinkCode(code)) return { kind: "not-found" };
+  const code = linkCodeFrom(path);
+  if (code === null) return { kind: "not-found" };
   let link: LinkRecord | null;
   try {
     link = await links.get(

@@ -128,12 +128,13 @@ export const OPERATIONS: Record<string, Doc> = {
     responses: { "200": ["Accepted"], "401": ["Unknown token", "Error"] },
   },
   "GET /l/{code}": {
-    summary: "Short link: 302 to the stored URL; counts a click",
+    summary:
+      "Short link: 302 to the stored URL; counts a click. Characters glued after the 14-character code (/, punctuation, more path) are ignored",
     auth: "public",
     responses: { "302": ["Redirect to the stored URL"], "404": ["Unknown code"], "410": ["Expired link"] },
   },
   "HEAD /l/{code}": {
-    summary: "Short link check; never counts a click",
+    summary: "Short link check; never counts a click. Characters glued after the code are ignored",
     auth: "public",
     responses: { "302": ["Redirect to the stored URL"], "404": ["Unknown code"], "410": ["Expired link"] },
   },
@@ -201,10 +202,18 @@ function operation(key: string, doc: Doc): JsonSchema {
   return op;
 }
 
+/**
+ * A route path as OpenAPI writes it. OpenAPI has no greedy path variable: API Gateway's `{code+}` is
+ * documented as `{code}`, its summary saying what may follow.
+ */
+export function openApiPath(path: string): string {
+  return path.replace(/\{([^}]+)\+\}/g, "{$1}");
+}
+
 /** Documented keys plus any route in the routes table (so a new route cannot be missing from the paths). */
 function routeKeys(table: readonly RouteSpec[]): string[] {
   const all = new Set(Object.keys(OPERATIONS));
-  for (const r of table) all.add(`${r.method} ${r.path}`);
+  for (const r of table) all.add(`${r.method} ${openApiPath(r.path)}`);
   return [...all];
 }
 
@@ -213,7 +222,7 @@ export function openApiDocument(table: readonly RouteSpec[] = routes): JsonSchem
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const key of routeKeys(table)) {
     const [method, path] = key.split(" ") as [Method, string];
-    const route = table.find((r) => r.method === method && r.path === path);
+    const route = table.find((r) => r.method === method && openApiPath(r.path) === path);
     const doc = OPERATIONS[key] ?? {
       summary: key,
       auth: route?.auth ?? "public",

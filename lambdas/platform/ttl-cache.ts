@@ -1,7 +1,7 @@
 /**
- * Per-container memo of configuration reads (apps, campaigns, connectors): a batch of receipts costs a
- * few reads, not a few per receipt. Entries live `ttlMs`; at most `maxEntries` (the oldest go first);
- * failed loads, and values `keep` refuses, are not remembered.
+ * The per-container memo of reads (apps, campaigns, connectors, short links): a batch of receipts costs
+ * a few reads, not a few per receipt. Entries live `ttlMs`; at most `maxEntries`, the least recently
+ * used going first; failed loads, and values `keep` refuses, are not remembered.
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { at: number; value: Promise<V> }>();
@@ -18,7 +18,11 @@ export class TtlCache<V> {
     keep: (value: V) => boolean = () => true,
   ): Promise<V> {
     const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.ttlMs) return hit.value;
+    if (hit && now - hit.at < this.ttlMs) {
+      this.entries.delete(key); // most recently used last
+      this.entries.set(key, hit);
+      return hit.value;
+    }
     const value = load();
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
@@ -28,6 +32,10 @@ export class TtlCache<V> {
     };
     value.then((v) => keep(v) || forget(), forget);
     return value;
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 
   clear(): void {

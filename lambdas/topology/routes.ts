@@ -5,7 +5,10 @@ export type RouteAuth = "admin" | "app" | "public" | "token";
 
 export interface RouteSpec {
   method: "GET" | "POST" | "PUT" | "HEAD";
-  /** API Gateway HTTP API path syntax: `{name}` is one segment. */
+  /**
+   * API Gateway HTTP API path syntax: `{name}` is one segment; a final `{name+}` (greedy path
+   * variable) is the rest of the path, one or more segments.
+   */
   path: string;
   fn: FunctionName;
   auth: RouteAuth;
@@ -54,8 +57,10 @@ export const routes: RouteSpec[] = [
     auth: "token",
     rateLimit: 500,
   },
-  { method: "GET", path: "/l/{code}", fn: "redirect", auth: "public", rateLimit: 1000 },
-  { method: "HEAD", path: "/l/{code}", fn: "redirect", auth: "public", rateLimit: 1000 },
+  // Greedy: SMS and chat apps glue characters to a tapped link (`/l/{code}/`, `/l/{code}%E3%80%82`);
+  // the redirect finds the code in front of them (`linkCodeFrom`).
+  { method: "GET", path: "/l/{code+}", fn: "redirect", auth: "public", rateLimit: 1000 },
+  { method: "HEAD", path: "/l/{code+}", fn: "redirect", auth: "public", rateLimit: 1000 },
   {
     method: "GET",
     path: "/v1/apps/{appId}/parked-receipts",

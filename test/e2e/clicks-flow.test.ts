@@ -137,9 +137,43 @@ describe("click tracking through the local server", () => {
     expect(days["2026-11-25"]).toBe(1);
   });
 
+  it("a tap with characters glued after the code redirects and counts like the clean link", async () => {
+    const [, u2b] = links.u2 as [string, string];
+    const before = (await api.analytics("clk", "c1", key)).clicks;
+    const queued = clickMessages.length;
+    setClock(() => S0 + 4 * H);
+    // As SMS and chat apps send them: a slash, an ideographic full stop (percent-encoded), more path.
+    for (const glued of ["/", "%E3%80%82", ".", ")", "/foo"]) {
+      const r = await fetch(`${api.url}/l/${u2b}${glued}`, {
+        redirect: "manual",
+        headers: { "user-agent": MOBILE },
+      });
+      expect(r.status, glued).toBe(302);
+      expect(r.headers.get("location"), glued).toBe("https://shop.example/b");
+    }
+    // A 15th base62 character is not glued on: another (unknown) token, nothing queued.
+    const longer = await fetch(`${api.url}/l/${u2b}x/`, {
+      redirect: "manual",
+      headers: { "user-agent": MOBILE },
+    });
+    expect(longer.status).toBe(404);
+    expect(clickMessages).toHaveLength(queued + 5);
+    await api.drain();
+
+    const after = (await api.analytics("clk", "c1", key)).clicks;
+    expect(after.total).toBe(before.total + 5);
+    expect(after.unique).toBe(before.unique + 1); // u2's first real tap
+    expect(after.suspectedBots).toBe(before.suspectedBots);
+    // Five counted taps on the second URL, from a user new to it: under one URL, one more unique.
+    expect(after.byUrl).toEqual([
+      { url: "https://shop.example/b", total: 6, unique: 2 },
+      { url: "https://shop.example/a?x=1", total: 4, unique: 2 },
+    ]);
+  });
+
   it("duplicated and redelivered click messages change nothing", async () => {
     const before = (await api.analytics("clk", "c1", key)).clicks;
-    expect(clickMessages).toHaveLength(8); // unknown and malformed codes queue nothing
+    expect(clickMessages).toHaveLength(13); // unknown and malformed codes queue nothing
     await api.runtime.queues.send("clicks", [...clickMessages].reverse());
     await api.runtime.queues.send("clicks", clickMessages);
     await api.drain();

@@ -58,7 +58,7 @@ function link(code: string, url: string, userId: string, instanceId = "i1", camp
 }
 
 function tapEvent(method: "GET" | "HEAD", code: string, userAgent?: string, query?: Record<string, string>) {
-  const event = apiEvent({ method, route: "/l/{code}", params: { code }, query, headers: {} });
+  const event = apiEvent({ method, route: "/l/{code+}", params: { code }, query, headers: {} });
   if (userAgent === undefined) {
     delete event.headers["user-agent"];
     event.requestContext.http.userAgent = "";

@@ -16,14 +16,16 @@ export interface ApiEventInput {
 
 /**
  * A realistic API Gateway HTTP API (payload 2.0) event: route key from the template, raw path with
- * the parameters filled in (URI-encoded), lower-case headers, query string both raw and parsed.
+ * the parameters filled in (URI-encoded; a greedy `{name+}` keeps its slashes), lower-case headers,
+ * query string both raw and parsed.
  */
 export function apiEvent(input: ApiEventInput): APIGatewayProxyEventV2 {
   const params = input.params ?? {};
-  const rawPath = input.route.replace(/\{([^}]+)\}/g, (_, name: string) => {
+  const rawPath = input.route.replace(/\{([^}+]+)(\+?)\}/g, (_, name: string, greedy: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`apiEvent: missing path parameter ${name}`);
-    return encodeURIComponent(value);
+    // A greedy `{name+}` holds the rest of the path: its slashes stay slashes.
+    return greedy ? value.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(value);
   });
   const headers: Record<string, string> = {
     host: "api.example.test",

@@ -16,6 +16,10 @@ const table: RouteSpec[] = [
   { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 1 },
   { method: "HEAD", path: "/only-head", fn: "public", auth: "public", rateLimit: 1 },
   { method: "GET", path: "/only-head", fn: "analytics", auth: "public", rateLimit: 1 },
+  { method: "GET", path: "/l/{code+}", fn: "redirect", auth: "public", rateLimit: 1 },
+  { method: "GET", path: "/files/{rest+}", fn: "public", auth: "public", rateLimit: 1 },
+  { method: "GET", path: "/files/{name}", fn: "analytics", auth: "public", rateLimit: 1 },
+  { method: "GET", path: "/files/special/{rest+}", fn: "management", auth: "public", rateLimit: 1 },
 ];
 
 describe("matchRoute", () => {
@@ -65,9 +69,44 @@ describe("matchRoute", () => {
     expect(matchRoute("PUT", "/v1/apps/%E0%A4%A", table)).toBeUndefined();
   });
 
+  it("treats a final {name+} as the rest of the path: one or more segments, URL-decoded", () => {
+    const code = "AbCdEfGhIjKlMn";
+    const cases: Array<[string, string]> = [
+      [`/l/${code}`, code],
+      [`/l/${code}/`, `${code}/`],
+      [`/l/${code}.`, `${code}.`],
+      [`/l/${code})`, `${code})`],
+      [`/l/${code}/foo/bar`, `${code}/foo/bar`],
+      [`/l/${code}%E3%80%82`, `${code}。`],
+      [`/l/${code}%2Fx%20y`, `${code}/x y`],
+      [`/l/${code}//`, `${code}//`],
+    ];
+    for (const [path, value] of cases) {
+      const m = matchRoute("GET", path, table);
+      expect(m?.routeKey, path).toBe("GET /l/{code+}");
+      expect(m?.pathParameters, path).toEqual({ code: value });
+    }
+    expect(matchRoute("HEAD", `/l/${code}/`, table)?.pathParameters).toEqual({ code: `${code}/` });
+  });
+
+  it("does not match a greedy variable to nothing, nor a malformed escape", () => {
+    expect(matchRoute("GET", "/l", table)).toBeUndefined();
+    expect(matchRoute("GET", "/l/", table)).toBeUndefined();
+    expect(matchRoute("GET", "/l/abc%E3%80", table)).toBeUndefined();
+    expect(matchRoute("GET", "/l/abc/%ZZ", table)).toBeUndefined();
+  });
+
+  it("prefers a literal, then {name}, over {name+}", () => {
+    expect(matchRoute("GET", "/files/a", table)?.routeKey).toBe("GET /files/{name}");
+    expect(matchRoute("GET", "/files/a/b", table)?.pathParameters).toEqual({ rest: "a/b" });
+    expect(matchRoute("GET", "/files/special/x", table)?.routeKey).toBe("GET /files/special/{rest+}");
+    expect(matchRoute("GET", "/files/special", table)?.routeKey).toBe("GET /files/{name}");
+    expect(matchRoute("GET", "/files/specialx/y", table)?.routeKey).toBe("GET /files/{rest+}");
+  });
+
   it("matches every route of the product's table to itself", () => {
     for (const r of routes) {
-      const path = r.path.replace(/\{(\w+)\}/g, "x-$1");
+      const path = r.path.replace(/\{(\w+)\+?\}/g, "x-$1");
       const m = matchRoute(r.method, path, routes);
       expect(m?.route).toBe(r);
     }

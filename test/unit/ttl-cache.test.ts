@@ -34,4 +34,22 @@ describe("TtlCache", () => {
     await cache.get("third", 4, async () => "3"); // x is the oldest and goes
     expect(await cache.get("x", 5, async () => "reloaded")).toBe("reloaded");
   });
+
+  it("keeps at most its bound, evicting the least recently used", async () => {
+    const cache = new TtlCache<string>(60_000, 2);
+    await cache.get("a", 0, async () => "a");
+    await cache.get("b", 0, async () => "b");
+    expect(await cache.get("a", 0, async () => "a2")).toBe("a"); // a is now the most recent
+    await cache.get("c", 0, async () => "c");
+    expect(cache.size).toBe(2);
+    expect(await cache.get("b", 0, async () => "b2")).toBe("b2"); // b was evicted
+    expect(await cache.get("c", 0, async () => "c2")).toBe("c");
+  });
+
+  it("forgets entries older than its age limit", async () => {
+    const cache = new TtlCache<string>(60_000, 10);
+    await cache.get("a", 0, async () => "a");
+    expect(await cache.get("a", 59_999, async () => "reloaded")).toBe("a");
+    expect(await cache.get("a", 120_001, async () => "reloaded")).toBe("reloaded");
+  });
 });

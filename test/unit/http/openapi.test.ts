@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { handler } from "../../../lambdas/handlers/public.js";
-import { OPERATIONS, openApiDocument } from "../../../lambdas/http/openapi.js";
+import { OPERATIONS, openApiDocument, openApiPath } from "../../../lambdas/http/openapi.js";
 import { routes } from "../../../lambdas/topology/routes.js";
 import { apiEvent } from "../../support/api-event.js";
 
@@ -39,12 +39,20 @@ describe("OpenAPI document", () => {
   });
 
   it("documents every route of the spec and every route in the routes table", () => {
-    const keys = [...SPEC_ROUTES, ...routes.map((r) => `${r.method} ${r.path}`)];
+    const keys = [...SPEC_ROUTES, ...routes.map((r) => `${r.method} ${openApiPath(r.path)}`)];
     for (const key of keys) {
       const [method, path] = key.split(" ") as [string, string];
       expect(doc.paths[path]?.[method.toLowerCase()], key).toBeDefined();
       expect(OPERATIONS[key], `${key} has its own description`).toBeDefined();
     }
+  });
+
+  it("writes a greedy path variable as a plain OpenAPI parameter", () => {
+    expect(openApiPath("/l/{code+}")).toBe("/l/{code}");
+    expect(doc.paths["/l/{code+}"]).toBeUndefined();
+    expect(doc.paths["/l/{code}"]?.get?.parameters).toEqual([
+      { name: "code", in: "path", required: true, schema: { type: "string" } },
+    ]);
   });
 
   it("asks for a bearer key on app and admin routes only", () => {
