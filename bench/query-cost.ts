@@ -1,15 +1,13 @@
 import Big from "big.js";
-import { readCounters } from "../lambdas/store/counters.js";
-import { COUNTER_SHARDS, type CounterAdd, type Fact, recordFacts } from "../lambdas/store/facts.js";
+import { addToBucket, paddedSequence, readCheckpoints, readCounters } from "../lambdas/store/counters.js";
 import { CAMPAIGN_SCOPE } from "../lambdas/store/keys.js";
-import { tableName } from "../lambdas/store/table.js";
 import { APP_ID, CAMPAIGN_ID, type Product } from "./product.js";
 
 export interface QueryRun {
   recipients: number;
   campaignId: string;
   days: number;
-  /** Counter transactions written to seed it. */
+  /** Counter bucket updates written to seed it. */
   seedTransactions: number;
   /** Fields per daily bucket (from the real flows' counters). */
   fieldsPerBucket: number;
@@ -50,12 +48,11 @@ function scaled(value: Big, factor: number): string | number {
 }
 
 /**
- * Seeds a campaign of `recipients` over 90 daily instances through `recordFacts`, one transaction per
- * worker batch of ≤ 100 recipients, each carrying the counter deltas such a batch moves (the real field
- * set, scaled). Sending 100,000 SMS through the flows would take the whole time budget and write the
- * same counter items: counters are per (day, shard), so recipients change their values, not their number.
- * Shards are chosen round-robin instead of at random, so every (day, shard) bucket exists for both sizes,
- * as it does for any campaign with four or more worker batches a day (the worst case for the query).
+ * Seeds a campaign of `recipients` over 90 daily instances the way the counter writes them: one bucket
+ * update per worker batch of ≤ 100 recipients and scope (the instance and the campaign), each carrying
+ * the counter movements such a batch makes (the real field set, scaled), under a shard checkpoint of its
+ * own. Sending 100,000 SMS through the flows would take the whole time budget and write the same
+ * buckets: a bucket is per (scope, day), so recipients change its values, not the number of items.
  */
 async function seed(
   campaignId: string,
@@ -64,51 +61,31 @@ async function seed(
   per: number,
 ): Promise<number> {
   const perDay = recipients / DAYS;
-  const batchesPerDay = Math.max(COUNTER_SHARDS, Math.ceil(perDay / RECIPIENTS_PER_BATCH));
+  const batchesPerDay = Math.max(1, Math.ceil(perDay / RECIPIENTS_PER_BATCH));
   const factor = perDay / batchesPerDay / per;
   const today = Date.now();
-  const facts: Fact[][] = [];
+  let updates = 0;
   for (let d = 0; d < DAYS; d++) {
     const day = isoDay(today - (DAYS - 1 - d) * 86_400_000);
     for (let b = 0; b < batchesPerDay; b++) {
-      const counters: CounterAdd[] = [...fields].map(([field, value]) => ({
-        appId: APP_ID,
-        campaignId,
-        instanceId: `d${d}`,
-        day,
-        field,
-        by: scaled(value, factor),
-      }));
-      const pk = `BENCHSEED#${campaignId}#${d}#${b}`;
-      facts.push([
-        {
-          id: pk,
-          steps: [
-            {
-              write: {
-                Put: {
-                  TableName: tableName(),
-                  Item: { pk, sk: "SEED" },
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              },
-              counters,
-            },
-          ],
-        },
-      ]);
+      const values = new Map([...fields].map(([field, value]) => [field, new Big(scaled(value, factor))]));
+      for (const scope of [`d${d}`, CAMPAIGN_SCOPE]) {
+        const bucket = { appId: APP_ID, campaignId, scope, day };
+        const shard = `bench-seed-${b}`;
+        const [ck] = [...(await readCheckpoints([bucket], shard, today)).values()];
+        await addToBucket(
+          bucket,
+          values,
+          shard,
+          paddedSequence("1"),
+          ck ?? { sequence: null, raw: null, stale: [] },
+          today,
+        );
+        updates++;
+      }
     }
   }
-  const random = Math.random;
-  let next = 0;
-  // recordFacts picks the shard as floor(random × shards): this walks the shards in turn.
-  Math.random = () => ((next++ % COUNTER_SHARDS) + 0.5) / COUNTER_SHARDS;
-  try {
-    for (const batch of facts) await recordFacts(batch);
-  } finally {
-    Math.random = random;
-  }
-  return facts.length;
+  return updates;
 }
 
 /** Analytics of a small and a large campaign, all days and a 90-day range, counted per request. */
@@ -125,7 +102,7 @@ export async function measureQueryCost(p: Product, log: (line: string) => void):
     });
     if (created.status !== 201) throw new Error(`campaign: ${created.status}`);
     const seedTransactions = await seed(campaignId, recipients, fields, per);
-    log(`  seeded ${campaignId}: ${seedTransactions} counter transactions over ${DAYS} days`);
+    log(`  seeded ${campaignId}: ${seedTransactions} counter bucket updates over ${DAYS} days`);
 
     const path = `/v1/apps/${APP_ID}/campaigns/${campaignId}/analytics`;
     const query = async (qs: string): Promise<QueryRun["allTime"] & { byCommand: QueryRun["byCommand"] }> => {
@@ -133,7 +110,7 @@ export async function measureQueryCost(p: Product, log: (line: string) => void):
       const r = await p.meter.measure(() => p.call("GET", `${path}${qs}`));
       if (r.value.status !== 200) throw new Error(`analytics: ${r.value.status}`);
       const sent = (r.value.body as { delivery?: { sent?: number } }).delivery?.sent ?? 0;
-      if (qs === "" && Math.abs(sent - recipients) > recipients * 0.05 + DAYS * COUNTER_SHARDS) {
+      if (qs === "" && Math.abs(sent - recipients) > recipients * 0.05 + DAYS) {
         throw new Error(`analytics of ${campaignId} reports ${sent} sent, expected about ${recipients}`);
       }
       return {

@@ -7,7 +7,7 @@ import {
   TransactionCanceledException,
   TransactionConflictException,
 } from "@aws-sdk/client-dynamodb";
-import { TABLE_KEY } from "../store/schema.js";
+import { TABLE_KEY } from "../store/table.js";
 
 /**
  * A contention model for DynamoDB: a middleware in front of a real `DynamoDBClient` that reproduces

@@ -1,6 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo, dynamoExact } from "./client.js";
 import type { Key } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
 
 const MAX_KEYS = 100;
@@ -27,8 +28,10 @@ export async function batchGet<T = Record<string, unknown>>(
     for (let attempt = 0; batch.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new Error("BatchGetItem kept leaving keys unprocessed");
       if (attempt > 0) await backoff(attempt);
-      const r = await client.send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: batch, ConsistentRead: true } } }),
+      const r = await retryTransient(() =>
+        client.send(
+          new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: batch, ConsistentRead: true } } }),
+        ),
       );
       out.push(...((r.Responses?.[tableName()] ?? []) as T[]));
       batch = (r.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[];
@@ -49,8 +52,8 @@ export async function batchPut(items: readonly Record<string, unknown>[]): Promi
     for (let attempt = 0; requests && requests.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new Error("BatchWriteItem kept leaving items unprocessed");
       if (attempt > 0) await backoff(attempt);
-      const r = await dynamo().send(
-        new BatchWriteCommand({ RequestItems: { [tableName()]: requests as never } }),
+      const r = await retryTransient(() =>
+        dynamo().send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests as never } })),
       );
       requests = r.UnprocessedItems?.[tableName()] as Record<string, unknown>[] | undefined;
     }

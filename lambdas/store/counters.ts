@@ -5,6 +5,7 @@ import type { DailyCounters } from "../domain/counters.js";
 import { batchGet } from "./batch.js";
 import { dynamoExact } from "./client.js";
 import { keys } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
 
 /**
@@ -109,21 +110,23 @@ export async function addToBucket(
   });
   if (expected.raw !== null) values[":prev"] = expected.raw;
   try {
-    await dynamoExact().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: bucketKey(bucket),
-        UpdateExpression: [
-          "SET #ck = :ck",
-          adds.length > 0 ? `ADD ${adds.join(", ")}` : "",
-          removes.length > 0 ? `REMOVE ${removes.join(", ")}` : "",
-        ]
-          .filter(Boolean)
-          .join(" "),
-        ConditionExpression: expected.raw === null ? "attribute_not_exists(#ck)" : "#ck = :prev",
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
+    await retryTransient(() =>
+      dynamoExact().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: bucketKey(bucket),
+          UpdateExpression: [
+            "SET #ck = :ck",
+            adds.length > 0 ? `ADD ${adds.join(", ")}` : "",
+            removes.length > 0 ? `REMOVE ${removes.join(", ")}` : "",
+          ]
+            .filter(Boolean)
+            .join(" "),
+          ConditionExpression: expected.raw === null ? "attribute_not_exists(#ck)" : "#ck = :prev",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
     );
     return true;
   } catch (e) {
@@ -152,19 +155,21 @@ export async function readCounters(q: CounterQuery): Promise<DailyCounters> {
   const ranged = q.from !== undefined || q.to !== undefined;
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamoExact().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: ranged
-          ? "pk = :pk AND sk BETWEEN :a AND :b"
-          : "pk = :pk AND begins_with(sk, :a)",
-        ExpressionAttributeValues: {
-          ":pk": keys.counterPartition(q.appId, q.campaignId, q.scope),
-          ":a": ranged ? keys.counterDay(q.from ?? "0000-00-00") : "DAY#",
-          ...(ranged ? { ":b": keys.counterDay(q.to ?? "9999-99-99") } : {}),
-        },
-        ExclusiveStartKey: start,
-      }),
+    const page = await retryTransient(() =>
+      dynamoExact().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: ranged
+            ? "pk = :pk AND sk BETWEEN :a AND :b"
+            : "pk = :pk AND begins_with(sk, :a)",
+          ExpressionAttributeValues: {
+            ":pk": keys.counterPartition(q.appId, q.campaignId, q.scope),
+            ":a": ranged ? keys.counterDay(q.from ?? "0000-00-00") : "DAY#",
+            ...(ranged ? { ":b": keys.counterDay(q.to ?? "9999-99-99") } : {}),
+          },
+          ExclusiveStartKey: start,
+        }),
+      ),
     );
     for (const item of page.Items ?? []) {
       const fields = new Map<string, Big>();

@@ -5,6 +5,7 @@ import { batchGet } from "./batch.js";
 import { dynamo } from "./client.js";
 import type { FactWrite } from "./facts.js";
 import { keys } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName, ttlSeconds } from "./table.js";
 
 /**
@@ -31,14 +32,16 @@ export async function claimEventId(
   nowMs: number,
 ): Promise<"new" | "same" | "conflict"> {
   try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...keys.eventId(appId, eventId), digest, ttl: ttlSeconds(nowMs + CLAIM_KEEP_MS) },
-        ConditionExpression: "attribute_not_exists(pk)",
-        // A duplicate learns the stored digest from the failed write itself: no second read.
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }),
+    await retryTransient(() =>
+      dynamo().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.eventId(appId, eventId), digest, ttl: ttlSeconds(nowMs + CLAIM_KEEP_MS) },
+          ConditionExpression: "attribute_not_exists(pk)",
+          // A duplicate learns the stored digest from the failed write itself: no second read.
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      ),
     );
     return "new";
   } catch (e) {
@@ -94,18 +97,20 @@ export async function keptEventsBetween(
   const out: KeptEvent[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
-        ExpressionAttributeValues: {
-          ":pk": keys.userPartition(appId, userId),
-          ":a": range.from,
-          ":b": range.to,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
+    const page = await retryTransient(() =>
+      dynamo().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
+          ExpressionAttributeValues: {
+            ":pk": keys.userPartition(appId, userId),
+            ":a": range.from,
+            ":b": range.to,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      ),
     );
     for (const item of page.Items ?? []) {
       const e = item as KeptEvent;

@@ -6,6 +6,7 @@ import { forEachLimit } from "../platform/concurrency.js";
 import { dynamo } from "./client.js";
 import { isConditionFailure } from "./conditions.js";
 import type { Key } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
 
 /**
@@ -48,7 +49,9 @@ function putInput(w: FactWrite) {
  */
 export async function writeFact(w: FactWrite): Promise<FactWriteResult> {
   try {
-    await dynamo().send(new PutCommand({ ...putInput(w), ReturnValuesOnConditionCheckFailure: "ALL_OLD" }));
+    await retryTransient(() =>
+      dynamo().send(new PutCommand({ ...putInput(w), ReturnValuesOnConditionCheckFailure: "ALL_OLD" })),
+    );
     return { written: true };
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException || isConditionFailure(e)) {
@@ -63,18 +66,25 @@ export async function writeFact(w: FactWrite): Promise<FactWriteResult> {
 const PARALLEL_WRITES = 16;
 
 /**
- * Writes independent facts, at most 16 at a time. Results are in the order of `writes`.
- * @throws the first DynamoDB error other than a failed condition (the writes in flight finish first)
+ * Writes independent facts, at most 16 at a time; one failing write does not stop the others (each
+ * write that lands is progress a retry keeps). Results are in the order of `writes`.
+ * @throws the first DynamoDB error other than a failed condition, once every write has been tried
  */
 export async function writeFacts(writes: readonly FactWrite[]): Promise<FactWriteResult[]> {
   const results: FactWriteResult[] = new Array(writes.length);
+  let failure: { error: unknown } | undefined;
   await forEachLimit(
     writes.map((w, i) => ({ w, i })),
     PARALLEL_WRITES,
     async ({ w, i }) => {
-      results[i] = await writeFact(w);
+      try {
+        results[i] = await writeFact(w);
+      } catch (error) {
+        failure ??= { error };
+      }
     },
   );
+  if (failure) throw failure.error;
   return results;
 }
 

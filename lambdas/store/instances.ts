@@ -1,6 +1,7 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
 
 /** One send run of a campaign: when it was first and last sent to (epoch ms). */
@@ -22,19 +23,21 @@ export async function recordInstanceSend(
   instanceId: string,
   nowMs: number,
 ): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.instance(appId, campaignId, instanceId),
-      UpdateExpression:
-        "SET appId = :app, campaignId = :campaign, instanceId = :instance, firstSendAt = if_not_exists(firstSendAt, :now), lastSendAt = :now",
-      ExpressionAttributeValues: {
-        ":app": appId,
-        ":campaign": campaignId,
-        ":instance": instanceId,
-        ":now": nowMs,
-      },
-    }),
+  await retryTransient(() =>
+    dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.instance(appId, campaignId, instanceId),
+        UpdateExpression:
+          "SET appId = :app, campaignId = :campaign, instanceId = :instance, firstSendAt = if_not_exists(firstSendAt, :now), lastSendAt = :now",
+        ExpressionAttributeValues: {
+          ":app": appId,
+          ":campaign": campaignId,
+          ":instance": instanceId,
+          ":now": nowMs,
+        },
+      }),
+    ),
   );
 }
 
@@ -46,13 +49,15 @@ export async function listInstances(appId: string, campaignId: string): Promise<
   const out: InstanceRecord[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.instancePartition(appId, campaignId) },
-        ExclusiveStartKey: start,
-      }),
+    const page = await retryTransient(() =>
+      dynamo().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.instancePartition(appId, campaignId) },
+          ExclusiveStartKey: start,
+        }),
+      ),
     );
     for (const item of page.Items ?? []) {
       const { appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt } = item as InstanceRecord;

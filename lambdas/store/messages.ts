@@ -7,6 +7,7 @@ import { batchGet } from "./batch.js";
 import { dynamo } from "./client.js";
 import { type FactWrite, writeFacts } from "./facts.js";
 import { keys } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName, ttlSeconds } from "./table.js";
 
 /**
@@ -60,13 +61,15 @@ export async function claimMessage(
     version: 1,
   };
   try {
-    await dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...keys.message(m.appId, m.messageId), fact: "message", ...item, ttl: ttlFrom(nowMs) },
-        ConditionExpression: "attribute_not_exists(pk)",
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }),
+    await retryTransient(() =>
+      dynamo().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.message(m.appId, m.messageId), fact: "message", ...item, ttl: ttlFrom(nowMs) },
+          ConditionExpression: "attribute_not_exists(pk)",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      ),
     );
     return { created: true };
   } catch (e) {
@@ -100,17 +103,19 @@ export async function markSending(
   nowMs: number,
 ): Promise<{ won: true; record: MessageRecord } | { won: false; record: MessageRecord | null }> {
   try {
-    const r = await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.message(appId, messageId),
-        UpdateExpression: "SET #s = :sending, sendingAt = :now, version = version + :one",
-        ConditionExpression: "#s = :queued",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":now": nowMs, ":one": 1 },
-        ReturnValues: "ALL_NEW",
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }),
+    const r = await retryTransient(() =>
+      dynamo().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.message(appId, messageId),
+          UpdateExpression: "SET #s = :sending, sendingAt = :now, version = version + :one",
+          ConditionExpression: "#s = :queued",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":now": nowMs, ":one": 1 },
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      ),
     );
     return { won: true, record: r.Attributes as MessageRecord };
   } catch (e) {
@@ -126,15 +131,17 @@ export async function markSending(
  * @throws DynamoDB errors (a failed condition too: the message moved on, nothing to give back)
  */
 export async function releaseSending(m: MessageRecord): Promise<void> {
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.message(m.appId, m.messageId),
-      UpdateExpression: "SET #s = :queued, version = version + :one REMOVE sendingAt",
-      ConditionExpression: "#s = :sending AND version = :v",
-      ExpressionAttributeNames: { "#s": "status" },
-      ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":one": 1, ":v": m.version },
-    }),
+  await retryTransient(() =>
+    dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.message(m.appId, m.messageId),
+        UpdateExpression: "SET #s = :queued, version = version + :one REMOVE sendingAt",
+        ConditionExpression: "#s = :sending AND version = :v",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":one": 1, ":v": m.version },
+      }),
+    ),
   );
 }
 
@@ -165,15 +172,17 @@ export async function writeMessages(
  * @throws DynamoDB errors
  */
 export async function putProviderRef(m: MessageRecord, providerMessageId: string): Promise<void> {
-  await dynamo().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.providerMessage(m.appId, m.connectorId, providerRefDigest(providerMessageId)),
-        messageId: m.messageId,
-        ttl: ttlFrom(m.queuedAt),
-      },
-    }),
+  await retryTransient(() =>
+    dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...keys.providerMessage(m.appId, m.connectorId, providerRefDigest(providerMessageId)),
+          messageId: m.messageId,
+          ttl: ttlFrom(m.queuedAt),
+        },
+      }),
+    ),
   );
 }
 

@@ -2,6 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/li
 import { dynamo } from "./client.js";
 import { isConditionFailure } from "./conditions.js";
 import { keys } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
 
 /**
@@ -20,12 +21,14 @@ const KEEP_SECONDS = 90 * 86_400;
 const pkOf = (appId: string): string => keys.parkedPartition(appId);
 
 export async function parkReceipt<T>(p: ParkedReceipt<T>): Promise<void> {
-  await dynamo().send(
-    new PutCommand({
-      TableName: tableName(),
-      // Keyed by the receipt's own id: parking the same receipt twice keeps one copy.
-      Item: { pk: pkOf(p.appId), sk: p.id, ...p, ttl: Math.floor(p.parkedAt / 1000) + KEEP_SECONDS },
-    }),
+  await retryTransient(() =>
+    dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        // Keyed by the receipt's own id: parking the same receipt twice keeps one copy.
+        Item: { pk: pkOf(p.appId), sk: p.id, ...p, ttl: Math.floor(p.parkedAt / 1000) + KEEP_SECONDS },
+      }),
+    ),
   );
 }
 
@@ -34,21 +37,25 @@ export async function listParked<T>(
   limit = 100,
   cursor?: string,
 ): Promise<{ items: ParkedReceipt<T>[]; next: string | null }> {
-  const r = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": pkOf(appId) },
-      Limit: limit,
-      ExclusiveStartKey: cursor ? { pk: pkOf(appId), sk: cursor } : undefined,
-    }),
+  const r = await retryTransient(() =>
+    dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pkOf(appId) },
+        Limit: limit,
+        ExclusiveStartKey: cursor ? { pk: pkOf(appId), sk: cursor } : undefined,
+      }),
+    ),
   );
   const items = (r.Items ?? []).map(({ pk: _pk, sk: _sk, ttl: _ttl, ...rest }) => rest as ParkedReceipt<T>);
   return { items, next: r.LastEvaluatedKey ? String(r.LastEvaluatedKey.sk) : null };
 }
 
 export async function getParked<T>(appId: string, id: string): Promise<ParkedReceipt<T> | null> {
-  const r = await dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: pkOf(appId), sk: id } }));
+  const r = await retryTransient(() =>
+    dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: pkOf(appId), sk: id } })),
+  );
   if (!r.Item) return null;
   const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = r.Item;
   return rest as ParkedReceipt<T>;
@@ -61,13 +68,15 @@ export async function getParked<T>(appId: string, id: string): Promise<ParkedRec
  */
 export async function deleteParked(appId: string, id: string, parkedAt: number): Promise<void> {
   try {
-    await dynamo().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: { pk: pkOf(appId), sk: id },
-        ConditionExpression: "parkedAt = :at",
-        ExpressionAttributeValues: { ":at": parkedAt },
-      }),
+    await retryTransient(() =>
+      dynamo().send(
+        new DeleteCommand({
+          TableName: tableName(),
+          Key: { pk: pkOf(appId), sk: id },
+          ConditionExpression: "parkedAt = :at",
+          ExpressionAttributeValues: { ":at": parkedAt },
+        }),
+      ),
     );
   } catch (e) {
     if (!isConditionFailure(e)) throw e;

@@ -20,7 +20,7 @@ import { type Api, startProduct } from "./harness.js";
  * Workers crashing part-way through a batch, then the queue redelivering it: the send worker dies
  * after calling the provider but before recording (those users end as SEND_OUTCOME_UNKNOWN, never sent
  * twice, and their receipts later prove them sent); the delivery worker and the attribution worker die
- * between two transactions of one batch. Every receipt also arrives twice, shuffled. Numbers end exact.
+ * between two fact writes of one batch. Every receipt also arrives twice, shuffled. Numbers end exact.
  */
 const S = Date.parse("2026-11-20T04:00:00Z");
 const MIN = 60_000;
@@ -36,9 +36,9 @@ class SimulatedCrash extends Error {
   override name = "SimulatedCrash";
 }
 
-/** Makes the n-th TransactWriteItems from now throw, as a worker killed at that point would leave things. */
+/** Makes the n-th fact write from now throw, as a worker killed at that point would leave things. */
 interface Crasher {
-  /** `onCrash` runs just before the throw (it may read the store: only transactions are counted). */
+  /** `onCrash` runs just before the throw (it may read the store: only fact writes are counted). */
   arm(nth: number, onCrash?: () => void | Promise<void>): void;
   crashes: number;
 }
@@ -61,12 +61,21 @@ function installCrashingDynamo(endpoint: string): Crasher {
     });
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === "TransactWriteItemsCommand" && countdown > 0) {
+        // A worker's fact write: a transaction, or a put of a fact item other than a route's claim.
+        // (The input may be native or marshalled here, depending on where the document client converts it.)
+        const item = (args.input as { Item?: Record<string, unknown> }).Item;
+        const text = (v: unknown): unknown => (v && typeof v === "object" ? (v as { S?: string }).S : v);
+        const factWrite =
+          context.commandName === "TransactWriteItemsCommand" ||
+          (context.commandName === "PutItemCommand" &&
+            item?.fact !== undefined &&
+            text(item.status) !== "QUEUED");
+        if (factWrite && countdown > 0) {
           countdown--;
           if (countdown === 0) {
             crasher.crashes++;
             await onCrash?.();
-            throw new SimulatedCrash("worker killed before this transaction");
+            throw new SimulatedCrash("worker killed before this write");
           }
         }
         return next(args);
@@ -86,6 +95,15 @@ function installCrashingDynamo(endpoint: string): Crasher {
 }
 
 let crasher: Crasher;
+
+/** Reads until `done` holds (the counter catches up on its own, beside the stalled worker). */
+async function settled<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  for (let i = 0; ; i++) {
+    const v = await read();
+    if (done(v) || i >= 100) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const mapping: CustomReceiptMapping = {
   messageId: "ref",
@@ -164,8 +182,9 @@ afterAll(async () => {
 
 describe("crashes mid-batch, then redelivery", () => {
   it("a send worker killed after the provider calls: never re-sent, counted as outcome unknown", async () => {
-    // 120 users are three send jobs (50, 50, 20) in one batch; the second job's recording transaction
-    // fails. Its redelivery comes after the claim went stale (the clock moves 10 minutes at the crash).
+    // 120 users are three send jobs (50, 50, 20) in one batch; the worker dies as it records the second
+    // outcome (the provider was called). The job's redelivery comes after the claim went stale (the
+    // clock moves 10 minutes at the crash); recipients whose calls were in flight are decided then.
     crasher.arm(2, () => {
       now += 10 * MIN;
     });
@@ -185,28 +204,30 @@ describe("crashes mid-batch, then redelivery", () => {
     expect(crasher.crashes).toBe(1);
     expect(sim.requests).toHaveLength(USERS);
     expect(new Set(sim.requests.map((q) => (q.body as { ref: string }).ref)).size).toBe(USERS);
-    expect(await delivery()).toEqual({
-      sent: 70,
-      failedToSend: 50,
-      delivered: 0,
-      failedToDeliver: 0,
-      inTransit: 70,
-      pendingDeliveryConfirmation: 0,
-      deliveryRate: 0,
-    });
-    const a = await api.analytics("acme", "cr", key);
-    expect(a.failures.failedToSend).toEqual([{ reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 50 }]);
-    // The unknown ones are exactly one whole job of 50.
+    // Each outcome is recorded as soon as it is known: only the calls the crash cut off are unknown
+    // (the one whose write failed, and at most the three running beside it).
     const statuses = await getMessages(
       "acme",
       Array.from({ length: USERS }, (_, i) => ref(i)),
     );
-    const unknown = [...statuses.values()].filter((m) => m.status === "OUTCOME_UNKNOWN");
-    expect(unknown).toHaveLength(50);
-    expect([...statuses.values()].filter((m) => m.status === "SENT")).toHaveLength(70);
+    const unknown = [...statuses.values()].filter((m) => m.status === "OUTCOME_UNKNOWN").length;
+    expect(unknown).toBeGreaterThanOrEqual(1);
+    expect(unknown).toBeLessThanOrEqual(4);
+    expect([...statuses.values()].filter((m) => m.status === "SENT")).toHaveLength(USERS - unknown);
+    expect(await delivery()).toEqual({
+      sent: USERS - unknown,
+      failedToSend: unknown,
+      delivered: 0,
+      failedToDeliver: 0,
+      inTransit: USERS - unknown,
+      pendingDeliveryConfirmation: 0,
+      deliveryRate: 0,
+    });
+    const a = await api.analytics("acme", "cr", key);
+    expect(a.failures.failedToSend).toEqual([{ reason: "SEND_OUTCOME_UNKNOWN", code: null, count: unknown }]);
   });
 
-  it("a delivery worker killed between two transactions of one batch; every receipt twice, shuffled", async () => {
+  it("a delivery worker killed between two fact writes of one batch; every receipt twice, shuffled", async () => {
     now = S + 60 * MIN;
     const ts = new Date(S + 5 * MIN).toISOString();
     const receipts: CustomReceiptValues[] = [];
@@ -222,16 +243,20 @@ describe("crashes mid-batch, then redelivery", () => {
       else if (i < 110) receipts.push({ messageId, status: "FAILED", errorCode: "E2", time: ts });
       else receipts.push({ messageId, status: "SENT", time: ts });
     }
-    // First copies in one request: ~200 receipts are more than one transaction; the second one fails.
+    // First copies in one request: the worker dies at its 40th fact write. What had landed is counted
+    // (the counter runs beside the worker) before it dies.
     let atCrash: Record<string, number | null> = {};
-    crasher.arm(2, async () => {
-      atCrash = (await api.analytics("acme", "cr", key)).delivery;
+    crasher.arm(40, async () => {
+      atCrash = await settled(
+        async () => (await api.analytics("acme", "cr", key)).delivery,
+        (d) => Number(d.delivered) > 0,
+      );
     });
     const firstCopies = shuffled(receipts, 3);
     expect((await deliverReceipt(webhookUrl, customReceiptBatch(mapping, firstCopies))).status).toBe(200);
     await api.drain();
     expect(crasher.crashes).toBe(2);
-    // The batch's first transaction had landed when the worker died: part of it, not none, not all.
+    // Part of the batch had landed when the worker died: not none, not all.
     expect(atCrash.delivered).toBeGreaterThan(0);
     expect(atCrash.delivered).toBeLessThan(90);
 
@@ -266,7 +291,7 @@ describe("crashes mid-batch, then redelivery", () => {
     expect((await listParked("acme")).items).toEqual([]);
   });
 
-  it("an attribution worker killed between two transactions of one batch counts every event once", async () => {
+  it("an attribution worker killed between two fact writes of one batch counts every event once", async () => {
     now = S + 2 * 60 * MIN;
     const at = new Date(S + 30 * MIN).toISOString();
     const purchase = (eventId: string, i: number, value: string | number) => ({
@@ -277,13 +302,17 @@ describe("crashes mid-batch, then redelivery", () => {
       attributes: { order_value: value },
     });
     // One request of 100 events is one queue batch: users 0..89 are delivered (two goals each: 180
-    // conversion facts, two transactions), users 90..99 are not (no window). The second transaction fails.
+    // conversion facts), users 90..99 are not (no window). The worker dies at its 30th fact write.
     const first = Array.from({ length: 100 }, (_, i) => purchase(`p-${i}`, i, "1.10"));
     let atCrash = -1;
-    crasher.arm(2, async () => {
-      atCrash = (await api.analytics("acme", "cr", key)).goals.reduce(
-        (n: number, g: { allGoals: number }) => n + g.allGoals,
-        0,
+    crasher.arm(30, async () => {
+      atCrash = await settled(
+        async () =>
+          (await api.analytics("acme", "cr", key)).goals.reduce(
+            (n: number, g: { allGoals: number }) => n + g.allGoals,
+            0,
+          ),
+        (n) => n > 0,
       );
     });
     expect(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
-import { getMessage } from "../../lambdas/store/messages.js";
+import { getMessages } from "../../lambdas/store/messages.js";
 import { listParked } from "../../lambdas/store/parked.js";
 import {
   type CustomSimulator,
@@ -160,7 +160,9 @@ describe("a custom connector with delivery tracking", () => {
       { reason: "PROVIDER_ERROR", code: "500", count: 1 },
       { reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 1 },
     ]);
-    expect((await getMessage("acme", ours("tr", "c2")))?.missing).toEqual(["tenant"]);
+    expect((await getMessages("acme", [ours("tr", "c2")])).get(ours("tr", "c2"))?.missing).toEqual([
+      "tenant",
+    ]);
 
     // No call for c2; every other call carries the rendered header and a valid JSON body.
     expect(sim.requests).toHaveLength(8);

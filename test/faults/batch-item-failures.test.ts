@@ -12,10 +12,11 @@ import {
 import { type FaultMeter, installFaultyDynamo } from "./faulty-dynamo.js";
 
 /**
- * The attribution worker given a full batch (100 events) while every 20th write fails after the SDK's
- * retries: it must report only the events that failed, so each redelivery makes progress and every
- * event is attributed exactly once within the queue's maxReceiveCount. Failing the whole batch for one
- * write (the batch does 100+ writes) would fail every receive and send healthy events to the DLQ.
+ * The attribution worker given a full batch (100 events) while the writes of every 20th event keep
+ * failing on the first receive (past the SDK's retries and the store's own): it must report only the
+ * events that failed, so each redelivery makes progress and every event is attributed exactly once
+ * within the queue's maxReceiveCount. Failing the whole batch for one write (the batch does 100+
+ * writes) would fail every receive and send healthy events to the DLQ.
  */
 const EVENTS = 100;
 let api: Api;
@@ -87,13 +88,25 @@ function record(i: number, receives: number): SQSRecord {
 
 describe("a full batch of events while writes fail", () => {
   it("reports only the failed items, and redeliveries finish the batch exactly once", async () => {
+    let receive = 1;
+    const eventIdOf = (input?: Record<string, unknown>): string => {
+      const item = input?.Item as Record<string, unknown> | undefined;
+      const id = item?.eventId;
+      return typeof id === "string" ? id : String((id as { S?: string } | undefined)?.S ?? "");
+    };
     const meter: FaultMeter = installFaultyDynamo(api.runtime.dynamoEndpoint, {
       where: "outside",
-      choose: (command, n) => (command !== "TransactWriteItemsCommand" && n % 20 === 0 ? "throttle" : null),
+      choose: (command, _n, input) =>
+        command === "PutItemCommand" &&
+        receive === 1 &&
+        /^e\d*0$/.test(eventIdOf(input)) &&
+        Number(eventIdOf(input).slice(1)) % 20 === 0
+          ? "throttle"
+          : null,
     });
     let pending = Array.from({ length: EVENTS }, (_, i) => i);
     const failedPerReceive: number[] = [];
-    for (let receive = 1; receive <= queueSpecs.events.maxReceiveCount && pending.length > 0; receive++) {
+    for (; receive <= queueSpecs.events.maxReceiveCount && pending.length > 0; receive++) {
       const batch: SQSEvent = { Records: pending.map((i) => record(i, receive)) };
       const response = await attributionWorker(batch);
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));

@@ -15,9 +15,10 @@ export type FaultKind = "throttle" | "conflict" | "timeoutBefore" | "timeoutAfte
 export interface FaultPlan {
   /**
    * Picks the fault (or none) for the n-th write of this command (1-based, counted per command name).
-   * `conflict` applies to TransactWriteItems only.
+   * `conflict` is a cancelled transaction for TransactWriteItems, a TransactionConflictException (the
+   * item is in another transaction) for a single write.
    */
-  choose(command: string, n: number): FaultKind | null;
+  choose(command: string, n: number, input?: Record<string, unknown>): FaultKind | null;
   /**
    * Where the fault is raised: "outside" the SDK's own retries (what a caller sees once they are used
    * up), or "inside" them (each attempt may fail; the SDK retries throttling and timeouts itself).
@@ -31,6 +32,9 @@ export interface FaultMeter {
   enabled: boolean;
 }
 
+/** Writes that record facts: single conditional puts, and the rare transaction. */
+export const FACT_WRITES = new Set(["PutItemCommand", "TransactWriteItemsCommand"]);
+
 const WRITES = new Set([
   "PutItemCommand",
   "UpdateItemCommand",
@@ -39,7 +43,7 @@ const WRITES = new Set([
   "BatchWriteItemCommand",
 ]);
 
-function faultError(kind: FaultKind, itemCount: number): Error {
+function faultError(kind: FaultKind, itemCount: number, command: string): Error {
   const meta = { $metadata: { httpStatusCode: 400 } };
   switch (kind) {
     case "throttle":
@@ -49,6 +53,13 @@ function faultError(kind: FaultKind, itemCount: number): Error {
         ...meta,
       });
     case "conflict":
+      if (command !== "TransactWriteItemsCommand") {
+        return Object.assign(new Error("Transaction is ongoing for the item"), {
+          name: "TransactionConflictException",
+          $fault: "client",
+          ...meta,
+        });
+      }
       return new TransactionCanceledException({
         message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
         $metadata: { httpStatusCode: 400 },
@@ -77,8 +88,8 @@ export function randomFaults(
     where,
     choose(command) {
       if (random() >= rate) return null;
-      const allowed = kinds.filter((k) => k !== "conflict" || command === "TransactWriteItemsCommand");
-      return allowed[Math.floor(random() * allowed.length)] ?? null;
+      void command;
+      return kinds[Math.floor(random() * kinds.length)] ?? null;
     },
   };
 }
@@ -94,12 +105,12 @@ export function installFaultyDynamo(endpoint: string, plan: FaultPlan): FaultMet
     if (!meter.enabled || !WRITES.has(name)) return proceed();
     const n = (meter.writes[name] ?? 0) + 1;
     meter.writes[name] = n;
-    const kind = plan.choose(name, n);
+    const kind = plan.choose(name, n, input as Record<string, unknown>);
     if (kind === null) return proceed();
     meter.injected[kind]++;
     const items = (input as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
     if (kind === "timeoutAfter") await proceed();
-    throw faultError(kind, items);
+    throw faultError(kind, items, name);
   };
   const raw = (): DynamoDBClient => {
     const client = new DynamoDBClient({
@@ -108,7 +119,9 @@ export function installFaultyDynamo(endpoint: string, plan: FaultPlan): FaultMet
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
       maxAttempts: 5,
     });
-    // "initialize" runs once per call, before the retry middleware; "deserialize" runs on each attempt.
+    // "initialize" runs once per call, before the retry middleware; "finalizeRequest" at low priority runs
+    // on each attempt inside the retry loop, outside the deserializer: a write that "timed out after it
+    // was applied" has had its response read, so no socket is left half-read (that would drain the pool).
     if (plan.where === "outside") {
       client.middlewareStack.add(
         (next, context) => (args) => inject(String(context.commandName), args.input, () => next(args)),
@@ -117,7 +130,7 @@ export function installFaultyDynamo(endpoint: string, plan: FaultPlan): FaultMet
     } else {
       client.middlewareStack.add(
         (next, context) => (args) => inject(String(context.commandName), args.input, () => next(args)),
-        { step: "deserialize", name: "faults", priority: "low" },
+        { step: "finalizeRequest", name: "faults", priority: "low" },
       );
     }
     return client;

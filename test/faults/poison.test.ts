@@ -1,7 +1,7 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
-import type { SendJob } from "../../lambdas/flows/sending.js";
+import type { SendJob } from "../../lambdas/queue/contracts.js";
 import { clearCampaignContextCache } from "../../lambdas/store/campaign-context.js";
 import { dynamo } from "../../lambdas/store/client.js";
 import { keys } from "../../lambdas/store/keys.js";
@@ -76,6 +76,7 @@ describe("poison messages end in the dead-letter queue and can be redriven", () 
         provider: "gupshup",
         tracked: true,
         windowHours: 36,
+        tz: "UTC",
       },
       now,
     );

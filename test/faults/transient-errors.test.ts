@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runScenario } from "../load/scenario.js";
 import { inProcessTarget, type ProductTarget } from "../load/targets.js";
 import {
+  FACT_WRITES,
   type FaultKind,
   type FaultMeter,
   type FaultPlan,
@@ -53,7 +54,7 @@ describe("throttling, transaction conflicts and timeouts on writes", () => {
         where: "inside",
         // Every 2nd transaction attempt fails; a timeout after applying it makes the SDK send it again.
         choose: (command, n) =>
-          command === "TransactWriteItemsCommand"
+          FACT_WRITES.has(command)
             ? n % 2 === 0
               ? (cycle[(n / 2) % cycle.length] as FaultKind)
               : null
@@ -76,7 +77,7 @@ describe("throttling, transaction conflicts and timeouts on writes", () => {
       {
         where: "outside",
         choose: (command, n) =>
-          command === "TransactWriteItemsCommand"
+          FACT_WRITES.has(command)
             ? n % 3 === 0
               ? (cycle[(n / 3) % cycle.length] as FaultKind)
               : null

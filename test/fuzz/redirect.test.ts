@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newLinkCode } from "../../lambdas/domain/links.js";
-import { clearLinkCache, handler, redirectTarget } from "../../lambdas/handlers/redirect.js";
+import { newLinkCode, redirectTarget } from "../../lambdas/domain/links.js";
+import { clearLinkCache, handler } from "../../lambdas/handlers/redirect.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import { type QueueName, type QueuePort, setQueue } from "../../lambdas/queue/index.js";
 import { type LinkRecord, putLinks } from "../../lambdas/store/links.js";

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type FunctionName, functions } from "../../lambdas/topology/functions.js";
 import { type QueueName, queues, queueUrlEnv } from "../../lambdas/topology/queues.js";
 import { routes } from "../../lambdas/topology/routes.js";
+import { tableStream } from "../../lambdas/topology/streams.js";
 import { ACCESS_LOG_FIELDS } from "../../lib/access-log-format.js";
 import { DEFAULT_THROTTLE, routeBurstLimit } from "../../lib/api.js";
 import { synthStack } from "./synth.js";
@@ -79,8 +80,8 @@ describe("table", () => {
 });
 
 describe("queues", () => {
-  it("has exactly one work queue and one dead-letter queue per entry in `queues`", () => {
-    expect(ofType("AWS::SQS::Queue")).toHaveLength(queueNames.length * 2);
+  it("has exactly one work queue and one dead-letter queue per entry in `queues`, and the counter's", () => {
+    expect(ofType("AWS::SQS::Queue")).toHaveLength(queueNames.length * 2 + 1);
   });
 
   it.each(queueNames)("%s: redrives to its own DLQ, which keeps messages longer", (name) => {
@@ -137,7 +138,8 @@ describe("queues", () => {
 
   it("raises one alarm per dead-letter queue on a single visible message", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm");
-    expect(alarms).toHaveLength(queueNames.length);
+    // And two for the counter: its dead-letter queue, and its lag behind the table's stream.
+    expect(alarms).toHaveLength(queueNames.length + 2);
     for (const name of queueNames) {
       const onDlq = alarms.filter(
         ([, a]) =>
@@ -217,6 +219,8 @@ describe("least privilege", () => {
     expect(reads).toEqual([tableId]);
     expect(writes).toEqual(functions[name].table === "read" ? [] : [tableId]);
     for (const statement of statementsOf(name)) {
+      // dynamodb:ListStreams has no resource-level permission: the stream's consumer gets it on `*`, alone.
+      if (JSON.stringify(actionsOf(statement)) === JSON.stringify(["dynamodb:ListStreams"])) continue;
       expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"|\/\*"/);
       for (const action of actionsOf(statement)) expect(action).not.toMatch(/\*/);
     }
@@ -236,7 +240,12 @@ describe("least privilege", () => {
   });
 
   it.each(functionNames)("%s: sends only to the queues in its `sendsTo`", (name) => {
-    expect(resourcesFor(name, "sqs:SendMessage").sort()).toEqual(functions[name].sendsTo.map(queueId).sort());
+    // The counter's stream event source sends failed batches to its own dead-letter queue.
+    const destination =
+      name === tableStream.consumer ? [logicalId(stack.queues.countingDeadLetterQueue)] : [];
+    expect(resourcesFor(name, "sqs:SendMessage").sort()).toEqual(
+      [...functions[name].sendsTo.map(queueId), ...destination].sort(),
+    );
   });
 
   it("lets the webhook send to the receipts queue only", () => {

@@ -1,20 +1,22 @@
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fields } from "../../lambdas/domain/counter-fields.js";
+import { type DailyCounters, total } from "../../lambdas/domain/counters.js";
 import { LINK_LIFETIME_MS, newLinkCode } from "../../lambdas/domain/links.js";
 import { handler as clickWorker } from "../../lambdas/handlers/click-worker.js";
 import { clearLinkCache, handler as redirect } from "../../lambdas/handlers/redirect.js";
 import type { ApiResult } from "../../lambdas/http/response.js";
 import { setClock } from "../../lambdas/platform/clock.js";
+import { setLogSink } from "../../lambdas/platform/logger.js";
 import { type QueueName, type QueuePort, setQueue } from "../../lambdas/queue/index.js";
 import { putApp } from "../../lambdas/store/apps.js";
-import { type DailyCounters, readCounters, total } from "../../lambdas/store/counters.js";
+import { readCounters } from "../../lambdas/store/counters.js";
 import { CAMPAIGN_SCOPE } from "../../lambdas/store/keys.js";
 import { type LinkRecord, putLinks } from "../../lambdas/store/links.js";
 import { apiEvent } from "../support/api-event.js";
 import { useLocalDynamo } from "../support/dynamo.js";
 
-useLocalDynamo();
+const engine = useLocalDynamo();
 
 const IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
@@ -113,8 +115,11 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-const counters = (scope: string, campaignId = "bf"): Promise<DailyCounters> =>
-  readCounters({ appId: "acme", campaignId, scope });
+/** The counters as they stand once every recorded change has been counted. */
+const counters = async (scope: string, campaignId = "bf"): Promise<DailyCounters> => {
+  await engine.count();
+  return readCounters({ appId: "acme", campaignId, scope });
+};
 const n = (c: DailyCounters, field: string): number => total(c, field).toNumber();
 const onDay = (c: DailyCounters, day: string, field: string): number =>
   c.get(day)?.get(field)?.toNumber() ?? 0;
@@ -246,8 +251,9 @@ describe("redirect → click worker, against the real engine", () => {
 
   it("still redirects when the click cannot be queued, and logs the whole click for recovery", async () => {
     setQueue(new FailingQueue());
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    const errors = vi.fn();
+    const logs = vi.fn();
+    setLogSink({ error: errors, log: logs, info: vi.fn(), warn: vi.fn(), debug: vi.fn(), trace: vi.fn() });
     const r = await tap(SENT + 1000, "GET", code.recovered, IPHONE);
     expect(r.statusCode).toBe(302);
     expect(r.headers?.location).toBe(SALE);

@@ -1,8 +1,8 @@
 import type { SQSEvent } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RawReceipt } from "../../lambdas/flows/receipts.js";
 import { handler } from "../../lambdas/handlers/delivery-worker.js";
 import { resetSecrets } from "../../lambdas/platform/secrets.js";
+import type { RawReceipt } from "../../lambdas/queue/contracts.js";
 import { type QueuePort, setQueue } from "../../lambdas/queue/index.js";
 import { connectorInput } from "../../lambdas/schemas/connector.js";
 import { putApp } from "../../lambdas/store/apps.js";

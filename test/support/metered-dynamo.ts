@@ -7,9 +7,13 @@ export interface Meter {
   writeUnits: number;
   readUnits: number;
   byCommand: Record<string, number>;
-  /** Throw this error instead of sending the n-th TransactWriteItems (1-based); simulates a crash. */
-  crashOnTransaction?: number;
-  transactions: number;
+  /** Throw instead of sending the n-th fact write (PutItem or TransactWriteItems, 1-based): a crash. */
+  crashOnWrite?: number;
+  writes: number;
+  /** Throw instead of sending the n-th counter bucket update (1-based): the counter dies mid-batch. */
+  crashOnCounterUpdate?: number;
+  counterUpdates: number;
+  counterCrashes: number;
   reset(): void;
 }
 
@@ -27,13 +31,17 @@ export function installMeteredDynamo(endpoint: string): Meter {
     writeUnits: 0,
     readUnits: 0,
     byCommand: {},
-    transactions: 0,
+    writes: 0,
+    counterUpdates: 0,
+    counterCrashes: 0,
     reset() {
       this.requests = 0;
       this.writeUnits = 0;
       this.readUnits = 0;
       this.byCommand = {};
-      this.transactions = 0;
+      this.writes = 0;
+      this.counterUpdates = 0;
+      this.counterCrashes = 0;
     },
   };
   const meterClient = (raw: DynamoDBClient): DynamoDBClient => {
@@ -41,9 +49,18 @@ export function installMeteredDynamo(endpoint: string): Meter {
       (next, context) => async (args) => {
         const name = String(context.commandName);
         const input = args.input as Record<string, unknown>;
-        if (name === "TransactWriteItemsCommand") {
-          meter.transactions++;
-          if (meter.crashOnTransaction === meter.transactions) throw new SimulatedCrashError("crash");
+        if (name === "TransactWriteItemsCommand" || name === "PutItemCommand") {
+          meter.writes++;
+          if (meter.crashOnWrite === meter.writes) throw new SimulatedCrashError("crash");
+        }
+        const key = input.Key as { pk?: unknown } | undefined;
+        const pk = typeof key?.pk === "string" ? key.pk : (key?.pk as { S?: string } | undefined)?.S;
+        if (name === "UpdateItemCommand" && pk?.startsWith("COUNT#")) {
+          meter.counterUpdates++;
+          if (meter.crashOnCounterUpdate === meter.counterUpdates) {
+            meter.counterCrashes++;
+            throw new SimulatedCrashError("counter crash");
+          }
         }
         if (!("ReturnConsumedCapacity" in input) || input.ReturnConsumedCapacity === undefined) {
           input.ReturnConsumedCapacity = "TOTAL";

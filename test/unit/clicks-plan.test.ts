@@ -1,13 +1,62 @@
 import { describe, expect, it } from "vitest";
 import {
-  type ClickerState,
+  type ClickerRecord,
   type ClickMessage,
-  emptyClickerState,
+  emptyClicker,
   isSuspectedBot,
-  parseClickMessage,
-  planClicks,
+  planClicks as planTaps,
 } from "../../lambdas/domain/clicks.js";
+import { changeBetween, contributionOf, sumDeltas } from "../../lambdas/domain/contributions.js";
 import { fields } from "../../lambdas/domain/counter-fields.js";
+import { parseMessage } from "../../lambdas/queue/contracts.js";
+
+/**
+ * The worker's view of one clicker: the clicker item and the taps recorded as items of their own. A
+ * plan's deltas are what its writes move the counters by (domain/contributions), as the counter applies them.
+ */
+interface ClickerState {
+  clicker: ClickerRecord;
+  known: Set<string>;
+  version: number;
+  firstAt: number | null;
+}
+
+function state(clicker: ClickerRecord, known: Set<string>): ClickerState {
+  const first = clicker.first ? clicker.taps[clicker.first] : undefined;
+  return { clicker, known, version: clicker.version, firstAt: first?.at ?? null };
+}
+
+const emptyClickerState = (): ClickerState =>
+  state(
+    emptyClicker({ appId: "acme", campaignId: "bf", instanceId: "i1", userId: "u1" }, "Asia/Kolkata"),
+    new Set(),
+  );
+
+function planClicks(
+  before: ClickerState,
+  clicks: ClickMessage[],
+  tz: string,
+): {
+  next: ClickerState & { clickIds: Set<string> };
+  deltas: { day: string; field: string; by: string }[];
+  counted: string[];
+} {
+  const stored = { ...before.clicker, tz };
+  const plan = planTaps(stored, clicks, before.known);
+  const after = plan.clicker ?? stored;
+  const items = [...plan.tapItems, ...plan.displaced];
+  const deltas = sumDeltas([
+    ...changeBetween({ fact: "clicker", ...stored }, { fact: "clicker", ...after }),
+    ...items.flatMap((t) => contributionOf({ fact: "tap", ...t })),
+  ]);
+  const known = new Set([...before.known, ...items.map((t) => t.id)]);
+  const next = state(after, known);
+  return {
+    next: { ...next, clickIds: new Set([...known, ...Object.keys(after.taps)]) },
+    deltas,
+    counted: plan.counted,
+  };
+}
 
 const TZ = "Asia/Kolkata"; // +05:30: 2026-11-20T18:30Z is already the 21st locally
 const SALE = "https://shop.example/sale";
@@ -157,7 +206,8 @@ describe("planClicks", () => {
     for (const day of ["2026-11-20", "2026-11-21", "2026-11-22"])
       expect(totals[`${day} ${fields.clicks}`]).toBe(1);
     expect(state.firstAt).toBe(Date.parse("2026-11-20T09:00:00Z"));
-    expect(state.version).toBe(3);
+    // The clicker item is written only when a tap takes a slot: the later tap, then the earlier one.
+    expect(state.version).toBe(2);
   });
 
   it("gives the same totals whatever the order and batching of the same taps", () => {
@@ -194,9 +244,10 @@ describe("isSuspectedBot", () => {
   });
 });
 
-describe("parseClickMessage", () => {
+describe("the clicks queue contract", () => {
   it("round-trips a click and refuses anything else", () => {
     const c = click("a", "2026-11-20T10:00:00Z", { country: null });
+    const parseClickMessage = (body: string) => parseMessage("clicks", body);
     expect(parseClickMessage(JSON.stringify(c))).toEqual(c);
     expect(parseClickMessage("not json")).toBeNull();
     expect(parseClickMessage("null")).toBeNull();

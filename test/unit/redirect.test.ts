@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { setClock } from "../../lambdas/platform/clock.js";
 import type { ClickMessage } from "../../lambdas/domain/clicks.js";
 import { randomBase62 } from "../../lambdas/domain/ids.js";
 import { redirectTarget } from "../../lambdas/domain/links.js";
 import { clearLinkCache, handler } from "../../lambdas/handlers/redirect.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 import { type QueueName, setQueue } from "../../lambdas/queue/index.js";
 import type { LinkRecord } from "../../lambdas/store/links.js";
 

@@ -2,7 +2,7 @@ import Big from "big.js";
 import { describe, expect, it } from "vitest";
 import { buildAnalytics } from "../../../lambdas/domain/analytics.js";
 import { fields } from "../../../lambdas/domain/counter-fields.js";
-import type { DailyCounters } from "../../../lambdas/store/counters.js";
+import type { DailyCounters } from "../../../lambdas/domain/counters.js";
 
 function analyticsOf(entries: Array<[string, number]>): { failures: { failedToSend: unknown } } {
   const counters: DailyCounters = new Map([

@@ -1,16 +1,25 @@
 import { describe, expect, it } from "vitest";
 import {
   type AppEvent,
+  type AttributionCampaign,
+  attributeEvent,
+  attributeToWindow,
+  type CountedFor,
+  countedKey,
   type GoalSpec,
   inWindow,
+  type KeptEvent,
   matchingGoals,
-  planConversion,
-  sumBy,
-  windowOf,
+  nextFirsts,
+  type WindowRecord,
+  windowEnd,
 } from "../../../lambdas/domain/attribution.js";
+import { contributionOf, sumDeltas } from "../../../lambdas/domain/contributions.js";
+import { windowStart } from "../../../lambdas/domain/message-state.js";
 
 const H = 3_600_000;
 const t0 = Date.UTC(2026, 10, 20, 6);
+const NOW = t0 + 48 * H;
 const ev = (
   eventId: string,
   at: number,
@@ -23,21 +32,60 @@ const ev = (
   at,
   attributes,
 });
-const goal = { goalId: "purchase", eventName: "Purchase", revenueAttribute: "order_value" };
-const opts = { isPrimary: true, isRevenue: true, tz: "UTC" };
-const at = (e: AppEvent, instanceId = "i1") => ({ event: e, instanceId, sentAt: t0 - H });
+const campaign: AttributionCampaign = {
+  campaignId: "bf",
+  goals: [{ goalId: "purchase", eventName: "Purchase", revenueAttribute: "order_value" }],
+  primaryGoalId: "purchase",
+  revenueGoalId: "purchase",
+  currency: "USD",
+};
+const campaigns = new Map([["bf", campaign]]);
+const window = (instanceId: string, startAt: number, firsts: WindowRecord["firsts"] = {}): WindowRecord => ({
+  appId: "acme",
+  userId: "u1",
+  campaignId: "bf",
+  instanceId,
+  messageId: `m-${instanceId}`,
+  tz: "UTC",
+  startAt,
+  endAt: windowEnd(startAt, 36),
+  sentAt: startAt - H,
+  firsts,
+  version: 1,
+});
+
+/** An event kept with what it was counted for, as the attribution flow stores it. */
+function kept(e: AppEvent, counted: Record<string, CountedFor> = {}): KeptEvent {
+  return { ...e, appId: "acme", tz: "UTC", counted, version: 1 };
+}
+
+/** Counts an event on its arrival, as the flow does: the kept event's entries and the window's firsts. */
+function countOnArrival(e: AppEvent, windows: WindowRecord[], counted: Record<string, CountedFor> = {}) {
+  const plan = attributeEvent(e, windows, campaigns, counted, NOW);
+  const entries = { ...counted };
+  for (const a of plan) entries[countedKey(a.campaignId, a.goalId)] = a.entry;
+  return { plan, event: kept(e, entries) };
+}
+
+/** Sum of a field over the contributions of the given items. */
+function sum(items: Parameters<typeof contributionOf>[0][], field: string): string {
+  const d = sumDeltas(items.flatMap(contributionOf)).filter((x) => x.field === field);
+  return d.reduce((s, x) => s + Number(x.by), 0).toString();
+}
 
 describe("attribution windows", () => {
   it("opens at delivery for tracked messages and at send without tracking; the end is excluded", () => {
-    const w = windowOf({ status: "DELIVERED", deliveredAt: t0, sentAt: t0 - H, windowHours: 36 });
-    expect(w).toEqual({ start: t0, end: t0 + 36 * H });
-    expect(inWindow(w!, t0)).toBe(true);
-    expect(inWindow(w!, t0 - 1)).toBe(false);
-    expect(inWindow(w!, t0 + 36 * H - 1)).toBe(true);
-    expect(inWindow(w!, t0 + 36 * H)).toBe(false);
-    expect(windowOf({ status: "UNTRACKED", deliveredAt: null, sentAt: t0, windowHours: 36 })?.start).toBe(t0);
-    expect(windowOf({ status: "SENT", deliveredAt: null, sentAt: t0, windowHours: 36 })).toBeNull();
-    expect(windowOf({ status: "FAILED", deliveredAt: null, sentAt: t0, windowHours: 36 })).toBeNull();
+    const start = windowStart({ status: "DELIVERED", deliveredAt: t0, sentAt: t0 - H });
+    expect(start).toBe(t0);
+    const w = { startAt: t0, endAt: windowEnd(t0, 36) };
+    expect(w.endAt).toBe(t0 + 36 * H);
+    expect(inWindow(w, t0)).toBe(true);
+    expect(inWindow(w, t0 - 1)).toBe(false);
+    expect(inWindow(w, t0 + 36 * H - 1)).toBe(true);
+    expect(inWindow(w, t0 + 36 * H)).toBe(false);
+    expect(windowStart({ status: "UNTRACKED", deliveredAt: null, sentAt: t0 })).toBe(t0);
+    expect(windowStart({ status: "SENT", deliveredAt: null, sentAt: t0 })).toBeNull();
+    expect(windowStart({ status: "FAILED", deliveredAt: null, sentAt: t0 })).toBeNull();
   });
 
   it("matches goals by name and every filter, strictly", () => {
@@ -62,48 +110,71 @@ describe("attribution windows", () => {
 
 describe("conversion planning", () => {
   it("counts each event once, the user once, and revenue exactly", () => {
-    const first = planConversion(
-      null,
-      [at(ev("e1", t0, { order_value: 19.99 })), at(ev("e2", t0 + H, { order_value: "0.01" }))],
-      goal,
-      opts,
+    const w = window("i1", t0);
+    const e1 = countOnArrival(ev("e1", t0, { order_value: 19.99 }), [w]);
+    const e2 = countOnArrival(ev("e2", t0 + H, { order_value: "0.01" }), [w]);
+    const firsts = nextFirsts(w, [
+      { goalId: "purchase", eventId: "e1", at: t0, primary: true },
+      { goalId: "purchase", eventId: "e2", at: t0 + H, primary: true },
+    ]);
+    const items = [
+      { fact: "event" as const, ...e1.event },
+      { fact: "event" as const, ...e2.event },
+      { fact: "window" as const, ...w, firsts: firsts ?? {} },
+    ];
+    expect(sum(items, "goal|events|purchase")).toBe("2");
+    expect(sum(items, "goal|users|purchase")).toBe("1");
+    expect(sum(items, "goal|revenue|purchase")).toBe("20");
+    // The same event again (a retry, or another instance's window of the campaign): nothing to count.
+    expect(attributeEvent(ev("e1", t0), [w, window("i2", t0 + H)], campaigns, e1.event.counted, NOW)).toEqual(
+      [],
     );
-    expect(sumBy(first!.deltas, "goal|events|purchase").toNumber()).toBe(2);
-    expect(sumBy(first!.deltas, "goal|users|purchase").toNumber()).toBe(1);
-    expect(sumBy(first!.deltas, "goal|revenue|purchase").toString()).toBe("20");
-    const again = planConversion(first!.next, [at(ev("e1", t0, { order_value: 19.99 }), "i2")], goal, opts);
-    expect(again).toBeNull();
   });
 
-  it("counts an event with a missing or non-numeric revenue as a conversion without revenue", () => {
-    const p = planConversion(
-      null,
-      [at(ev("e1", t0, { order_value: "abc" })), at(ev("e2", t0, {}))],
-      goal,
-      opts,
-    );
-    expect(sumBy(p!.deltas, "goal|events|purchase").toNumber()).toBe(2);
-    expect(sumBy(p!.deltas, "goal|norevenue|purchase").toNumber()).toBe(2);
-    expect(sumBy(p!.deltas, "goal|revenue|purchase").toNumber()).toBe(0);
+  it("counts an event with a missing or unreadable revenue as a conversion without revenue, reported apart", () => {
+    const w = window("i1", t0);
+    const a = countOnArrival(ev("e1", t0, { order_value: "abc" }), [w]);
+    const b = countOnArrival(ev("e2", t0, {}), [w]);
+    const items = [
+      { fact: "event" as const, ...a.event },
+      { fact: "event" as const, ...b.event },
+    ];
+    expect(sum(items, "goal|events|purchase")).toBe("2");
+    expect(sum(items, "goal|norevenue|purchase")).toBe("1");
+    expect(sum(items, "goal|unreadable|purchase")).toBe("1");
+    expect(sum(items, "goal|revenue|purchase")).toBe("0");
   });
 
   it("moves the unique user to the day of an earlier event that arrives late", () => {
-    const later = planConversion(null, [at(ev("e2", t0 + 24 * H))], goal, opts);
-    const earlier = planConversion(later!.next, [at(ev("e1", t0))], goal, opts);
-    const users = earlier!.deltas.filter((d) => d.field === "goal|users|purchase");
-    expect(users).toEqual([
-      { day: "2026-11-21", field: "goal|users|purchase", by: -1, instanceId: "i1" },
-      { day: "2026-11-20", field: "goal|users|purchase", by: 1, instanceId: "i1" },
-    ]);
+    const w = window("i1", t0);
+    const later = nextFirsts(w, [{ goalId: "purchase", eventId: "e2", at: t0 + 24 * H, primary: true }]);
+    const afterLater = { ...w, firsts: later ?? {} };
+    const earlier = nextFirsts(afterLater, [{ goalId: "purchase", eventId: "e1", at: t0, primary: true }]);
+    const before = contributionOf({ fact: "window", ...afterLater }).filter(
+      (d) => d.field === "goal|users|purchase",
+    );
+    const after = contributionOf({ fact: "window", ...afterLater, firsts: earlier ?? {} }).filter(
+      (d) => d.field === "goal|users|purchase",
+    );
+    expect(before.map((d) => d.day)).toEqual(["2026-11-21"]);
+    expect(after.map((d) => d.day)).toEqual(["2026-11-20"]);
   });
 
   it("counts an event once per campaign and the user once per instance", () => {
-    const first = planConversion(null, [at(ev("e1", t0), "i1")], goal, opts);
-    // The same event through another instance's window: already counted for this campaign.
-    expect(planConversion(first!.next, [at(ev("e1", t0), "i2")], goal, opts)).toBeNull();
-    const second = planConversion(first!.next, [at(ev("e2", t0 + H), "i2")], goal, opts);
-    expect(second!.deltas.filter((d) => d.field === "goal|users|purchase")).toEqual([
-      { day: "2026-11-20", field: "goal|users|purchase", by: 1, instanceId: "i2" },
+    const w1 = window("i1", t0);
+    const w2 = window("i2", t0 + 2 * H);
+    const first = countOnArrival(ev("e1", t0 + H), [w1]);
+    // The same event through another instance's window that opened later: already counted for this campaign.
+    expect(attributeToWindow(w2, [first.event], campaign, NOW)).toEqual([]);
+    const second = countOnArrival(ev("e2", t0 + 3 * H), [w1, w2]);
+    // Last touch: the window that holds it and started last.
+    expect(second.plan.map((a) => a.window.instanceId)).toEqual(["i2"]);
+    const w2Firsts = nextFirsts(w2, [{ goalId: "purchase", eventId: "e2", at: t0 + 3 * H, primary: true }]);
+    const users = contributionOf({ fact: "window", ...w2, firsts: w2Firsts ?? {} }).filter(
+      (d) => d.field === "goal|users|purchase",
+    );
+    expect(users).toEqual([
+      { campaignId: "bf", instanceId: "i2", day: "2026-11-20", field: "goal|users|purchase", by: "1" },
     ]);
   });
 });

@@ -1,19 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { receiptDeltas, sendOutcomeDeltas } from "../../../lambdas/domain/message-counters.js";
+import { changeBetween } from "../../../lambdas/domain/contributions.js";
 import {
   decideReceipt,
   failureCode,
-  type MessageSnapshot,
+  type MessageRecord,
+  planReceipts,
   receiptTime,
+  sendOutcome,
 } from "../../../lambdas/domain/message-state.js";
 
-const sent: MessageSnapshot = {
-  status: "SENT",
-  sentAt: 1_000,
-  failedAt: null,
-  failCode: null,
-  failDescription: null,
-};
+const sent = { status: "SENT" as const, sentAt: 1_000 };
 const r = (status: "DELIVERED" | "FAILED" | "IN_TRANSIT" | "UNKNOWN", code: string | null = null) => ({
   status,
   code,
@@ -81,14 +77,31 @@ describe("delivery state machine", () => {
 });
 
 describe("counter deltas keep sent = delivered + failedToDeliver + inTransit", () => {
-  const m = {
+  const m: MessageRecord = {
+    appId: "acme",
+    messageId: "m1",
+    campaignId: "bf",
+    instanceId: "i1",
+    userId: "u1",
+    connectorId: "gs",
     provider: "gupshup",
-    country: "IN",
-    sentAt: Date.UTC(2026, 10, 20, 10),
+    tracked: true,
     windowHours: 36,
+    tz: "Asia/Kolkata",
+    status: "SENDING",
+    queuedAt: Date.UTC(2026, 10, 20, 10),
+    sendingAt: Date.UTC(2026, 10, 20, 10),
+    sentAt: null,
+    country: "IN",
+    providerMessageId: null,
+    deliveredAt: null,
     failedAt: null,
     failCode: null,
     failDescription: null,
+    notSentReason: null,
+    notSentCode: null,
+    missing: null,
+    version: 2,
   };
   const sum = (deltas: { field: string; by: number | string }[], field: string) =>
     deltas.filter((d) => d.field === field).reduce((s, d) => s + Number(d.by), 0);
@@ -97,43 +110,54 @@ describe("counter deltas keep sent = delivered + failedToDeliver + inTransit", (
     sum(deltas, "delivered") -
     sum(deltas, "failedToDeliver") -
     sum(deltas, "inTransit");
+  /** The message after each step, and what each step moved (as the counter applies it). */
+  function walk(steps: Array<(x: MessageRecord) => Partial<MessageRecord>>, start: MessageRecord = m) {
+    let cur = start;
+    const deltas: { field: string; by: string; day: string }[] = [];
+    for (const step of steps) {
+      const next = { ...cur, ...step(cur) };
+      deltas.push(...changeBetween({ fact: "message", ...cur }, { fact: "message", ...next }));
+      cur = next;
+    }
+    return { cur, deltas };
+  }
+  const receipt =
+    (status: "DELIVERED" | "FAILED" | "IN_TRANSIT", at: number, code: string | null = null) =>
+    (x: MessageRecord) =>
+      planReceipts(x, [
+        { status, code, description: code ? "UNKNOWN_SUBSCRIBER" : null, operatorTimeMs: at, arrivedAt: at },
+      ]).changes ?? {};
 
   it("holds through sent → failed → delivered and unknown → delivered", () => {
-    const tz = "Asia/Kolkata";
-    const a = sendOutcomeDeltas(m, { status: "SENT" }, tz);
-    const b = receiptDeltas(
-      m,
-      "SENT",
-      "FAILED",
-      m.sentAt + 60_000,
-      { code: "003", description: "UNKNOWN_SUBSCRIBER" },
-      tz,
-    );
-    const c = receiptDeltas(
-      { ...m, failedAt: m.sentAt + 60_000, failCode: "003", failDescription: "UNKNOWN_SUBSCRIBER" },
-      "FAILED",
-      "DELIVERED",
-      m.sentAt + 120_000,
-      null,
-      tz,
-    );
-    const all = [...a, ...b, ...c];
+    const sentAt = m.sendingAt as number;
+    const { deltas: all } = walk([
+      (x) => sendOutcome(x, { status: "SENT", providerMessageId: "p1" }, "IN"),
+      receipt("FAILED", sentAt + 60_000, "003"),
+      receipt("DELIVERED", sentAt + 120_000),
+    ]);
     expect(invariant(all)).toBe(0);
     expect(sum(all, "delivered")).toBe(1);
     expect(sum(all, "failedToDeliver")).toBe(0);
     expect(sum(all, "ftd|003|UNKNOWN_SUBSCRIBER")).toBe(0);
 
-    const u = sendOutcomeDeltas(m, { status: "OUTCOME_UNKNOWN" }, tz);
-    const v = receiptDeltas(m, "OUTCOME_UNKNOWN", "DELIVERED", m.sentAt + 1_000, null, tz);
-    expect(invariant([...u, ...v])).toBe(0);
-    expect(sum([...u, ...v], "failedToSend")).toBe(0);
-    expect(sum([...u, ...v], "sent")).toBe(1);
+    const { deltas: uv } = walk([
+      (x) => sendOutcome(x, { status: "OUTCOME_UNKNOWN" }, "IN"),
+      receipt("DELIVERED", sentAt + 1_000),
+    ]);
+    expect(invariant(uv)).toBe(0);
+    expect(sum(uv, "failedToSend")).toBe(0);
+    expect(sum(uv, "sent")).toBe(1);
   });
 
   it("buckets by the app's local day", () => {
     // 20:00 UTC on the 20th is the 21st in Kolkata (+05:30).
-    const late = { ...m, sentAt: Date.UTC(2026, 10, 20, 20) };
-    expect(sendOutcomeDeltas(late, { status: "SENT" }, "Asia/Kolkata")[0]?.day).toBe("2026-11-21");
-    expect(sendOutcomeDeltas(late, { status: "SENT" }, "UTC")[0]?.day).toBe("2026-11-20");
+    const late = { ...m, sendingAt: Date.UTC(2026, 10, 20, 20) };
+    const day = (tz: string) =>
+      walk([(x) => sendOutcome(x, { status: "SENT", providerMessageId: null }, "IN")], {
+        ...late,
+        tz,
+      }).deltas.find((d) => d.field === "sent")?.day;
+    expect(day("Asia/Kolkata")).toBe("2026-11-21");
+    expect(day("UTC")).toBe("2026-11-20");
   });
 });

@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from "../../../lambdas/http/errors.js";
 import { json, jsonHandler } from "../../../lambdas/http/handler.js";
+import { setLogSink } from "../../../lambdas/platform/logger.js";
 import { apiEvent } from "../../support/api-event.js";
 
 const event = apiEvent({ method: "GET", route: "/health" });
@@ -73,7 +74,8 @@ describe("error mapping", () => {
   });
 
   it("hides anything unexpected behind a 500 and logs one line with the message and request id", async () => {
-    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const log = vi.fn();
+    setLogSink({ error: log, log: vi.fn(), info: vi.fn(), warn: vi.fn(), debug: vi.fn(), trace: vi.fn() });
     const result = await throwing(new TypeError("cannot read x of undefined"))(event);
     expect(result.statusCode).toBe(500);
     expect(body(result)).toEqual({ error: { code: "INTERNAL", message: "Internal error", details: [] } });
