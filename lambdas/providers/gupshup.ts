@@ -2,14 +2,7 @@
 
 import { ReceiptParseError } from "./errors.js";
 import { callProvider, isOutcome } from "./http.js";
-import {
-  epochMs,
-  formFields,
-  isEmptyRequest,
-  isJsonLooking,
-  looseFields,
-  parseJsonBody,
-} from "./receipt-input.js";
+import { epochMs, isEmptyRequest, looseFields, receiptEvents } from "./receipt-input.js";
 import { describeCode } from "./status-descriptions.js";
 import type {
   DeliveryStatus,
@@ -101,26 +94,28 @@ function toReceipt(fields: Map<string, string>): NormalizedReceipt | string {
   };
 }
 
+/** Gupshup's batch envelope: `{"response": [...]}` as JSON, or the form field `response=[...]`. */
+const ENVELOPE = "response";
+
 function events(request: ReceiptRequest): Array<Map<string, string>> {
-  if (isJsonLooking(request.body)) {
-    const doc = parseJsonBody(request);
-    const list = Array.isArray(doc)
-      ? doc
-      : doc !== null && typeof doc === "object" && Array.isArray((doc as { response?: unknown }).response)
-        ? ((doc as { response: unknown[] }).response as unknown[])
-        : [doc];
-    return list.map((e) =>
-      e !== null && typeof e === "object" && !Array.isArray(e)
-        ? looseFields(e as Record<string, unknown>)
-        : new Map<string, string>(),
-    );
-  }
-  // A GET query, or a form POST: one event; form fields win over the query.
-  const merged = { ...request.query, ...(request.body.trim() ? formFields(request.body) : {}) };
-  return [looseFields(merged)];
+  return receiptEvents(request, ENVELOPE).map((e) =>
+    e !== null && typeof e === "object" && !Array.isArray(e)
+      ? looseFields(e as Record<string, unknown>)
+      : new Map<string, string>(),
+  );
 }
 
-/** Parses a Gupshup receipt request; each event of a batch stands on its own. */
+/**
+ * Parses a Gupshup receipt request; each event of a batch stands on its own. Accepted shapes
+ * (PROVIDERS.md, docs.gupshup.io "Real Time Delivery Reports"): the GET query (`externalId`,
+ * `status`, `deliveredTS` epoch ms, `errCode`, `cause`, …), the same fields as a form POST, and the
+ * POST batch of events (`externalId`, `eventType`, `eventTs` epoch ms, `errCode`, `cause`, …) as a
+ * JSON array, as `{"response": [...]}`, or as the form field `response` holding the JSON array.
+ * Keys and values are trimmed, keys case-insensitive; values may be JSON strings or numbers.
+ *
+ * @returns one receipt per good event; bad events of a batch are counted in `ignored`.
+ * @throws ReceiptParseError when no event is usable (or JSON is broken): the worker parks the request.
+ */
 export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (isEmptyRequest(request)) return { receipts: [], ignored: 1, ignoredReason: "empty" };
   const parsed = events(request).map(toReceipt);

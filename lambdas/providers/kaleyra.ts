@@ -2,7 +2,7 @@
 
 import { ReceiptParseError } from "./errors.js";
 import { callProvider, isOutcome, parseJson } from "./http.js";
-import { epochMs, formFields, isEmptyRequest, looseFields, scalar } from "./receipt-input.js";
+import { epochMs, isEmptyRequest, looseFields, requestFields, scalar } from "./receipt-input.js";
 import { describeCode } from "./status-descriptions.js";
 import type {
   DeliveryStatus,
@@ -119,7 +119,7 @@ function real(value: string | undefined): string | undefined {
 /** Parses one Kaleyra receipt (GET query; a form POST is accepted too). */
 export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (isEmptyRequest(request)) return { receipts: [], ignored: 1, ignoredReason: "empty" };
-  const fields = looseFields({ ...request.query, ...(request.body.trim() ? formFields(request.body) : {}) });
+  const fields = looseFields(requestFields(request));
   const rawStatus = real(fields.get("status"));
   if (!rawStatus) throw new ReceiptParseError("missing status");
   const custom = real(fields.get("custom"));

@@ -42,6 +42,52 @@ export function parseJsonBody(request: ReceiptRequest): unknown {
   }
 }
 
+/** Query parameters and form fields of a non-JSON request as one record; a form field wins over a query one. */
+export function requestFields(request: ReceiptRequest): Record<string, string> {
+  return { ...request.query, ...(request.body.trim() ? formFields(request.body) : {}) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The value of the first key that equals `name` once trimmed and lower-cased (as looseFields reads keys). */
+function looseValue(record: Record<string, unknown>, name: string): unknown {
+  const wanted = name.trim().toLowerCase();
+  const key = Object.keys(record).find((k) => k.trim().toLowerCase() === wanted);
+  return key === undefined ? undefined : record[key];
+}
+
+/**
+ * The events one receipt request carries, in order, as decoded values (each event should be a record;
+ * anything else is left for the caller to reject). The shapes, for every provider that batches:
+ * - a JSON body (starts with `{` or `[`): an array is a batch; an object is one event, unless it has
+ *   the `envelope` field (key matched trimmed and case-insensitively), whose array or object is;
+ * - any other body (a query, a form POST or both; form fields win): one event, unless it has the
+ *   `envelope` field holding JSON text, whose array or object is.
+ * An envelope holding anything else (absent, a plain string) leaves the outer record as the event.
+ * Source: Gupshup's POST receipts are a JSON array, `{"response": [...]}`, or a form POST whose field
+ * `response` holds the JSON array (docs.gupshup.io "Real Time Delivery Reports"; PROVIDERS.md).
+ *
+ * @param envelope the field a batch travels in (Gupshup: `"response"`); none → no unwrapping.
+ * @throws ReceiptParseError when the body, or the envelope's text, looks like JSON but is not JSON.
+ */
+export function receiptEvents(request: ReceiptRequest, envelope?: string): unknown[] {
+  const doc: unknown = isJsonLooking(request.body) ? parseJsonBody(request) : requestFields(request);
+  if (Array.isArray(doc)) return doc;
+  if (envelope === undefined || !isRecord(doc)) return [doc];
+  let inner = looseValue(doc, envelope);
+  if (typeof inner === "string" && isJsonLooking(inner)) {
+    try {
+      inner = JSON.parse(inner);
+    } catch (err) {
+      throw new ReceiptParseError(`${envelope} is not valid JSON`, { cause: err });
+    }
+  }
+  if (Array.isArray(inner)) return inner;
+  return isRecord(inner) ? [inner] : [doc];
+}
+
 /** True when the request carries nothing at all (e.g. a provider's URL reachability check). */
 export function isEmptyRequest(request: ReceiptRequest): boolean {
   return request.body.trim() === "" && Object.keys(request.query).length === 0;

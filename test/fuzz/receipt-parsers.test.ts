@@ -274,6 +274,19 @@ function mutated(built: fc.Arbitrary<BuiltReceipt>): fc.Arbitrary<ReceiptRequest
 
 const idText = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== "");
 const digitsText = fc.stringMatching(/^\d{6,15}$/);
+/** POST events as Gupshup sends them: values as strings or JSON numbers. */
+const gupshupEvents = fc.array(
+  fc.record({
+    externalId: fc.oneof(idText, fc.nat()),
+    eventType: fc.constantFrom("DELIVERED", "FAILED", "SENT", "x"),
+    eventTs: fc.option(fc.nat(), { nil: undefined }),
+    destAddr: fc.option(fc.oneof(digitsText, digitsText.map(Number)), { nil: undefined }),
+    errCode: fc.option(fc.oneof(fc.constantFrom("000", "003"), fc.nat()), { nil: undefined }),
+  }),
+  { minLength: 1, maxLength: 20 },
+);
+/** The three POST shapes: bare JSON array, `{"response": [...]}`, form field `response`. */
+const gupshupShape = fc.constantFrom<{ wrap?: boolean; form?: boolean }>({}, { wrap: true }, { form: true });
 const gupshupBuilt = fc.oneof(
   fc
     .record({
@@ -285,18 +298,7 @@ const gupshupBuilt = fc.oneof(
       phoneNo: fc.option(digitsText, { nil: undefined }),
     })
     .chain((f) => fc.boolean().map((straySpaces) => gupshupQueryReceipt(f, { straySpaces }))),
-  fc
-    .array(
-      fc.record({
-        externalId: fc.oneof(idText, fc.nat()),
-        eventType: fc.constantFrom("DELIVERED", "FAILED", "SENT", "x"),
-        eventTs: fc.option(fc.nat(), { nil: undefined }),
-        destAddr: fc.option(digitsText, { nil: undefined }),
-        errCode: fc.option(fc.oneof(fc.constantFrom("000", "003"), fc.nat()), { nil: undefined }),
-      }),
-      { minLength: 1, maxLength: 20 },
-    )
-    .chain((events) => fc.boolean().map((wrap) => gupshupPostReceipt(events, { wrap }))),
+  gupshupEvents.chain((events) => gupshupShape.map((shape) => gupshupPostReceipt(events, shape))),
 );
 const kaleyraBuilt = fc
   .record({
@@ -468,6 +470,20 @@ describe("real-format receipts parse to what they say", () => {
       fc.property(gupshupBuilt, (built) => {
         const parsed = parseChecked("gupshup", asReceiptRequest(built));
         expect(parsed?.receipts.length).toBeGreaterThan(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("gupshup: a POST batch counts the same as a bare array, a response wrapper or a form field", () => {
+    fc.assert(
+      fc.property(gupshupEvents, (events) => {
+        const [bare, wrapped, form] = [{}, { wrap: true }, { form: true }].map((shape) =>
+          parseChecked("gupshup", asReceiptRequest(gupshupPostReceipt(events, shape))),
+        );
+        expect(bare?.receipts.length).toBe(events.length);
+        expect(wrapped).toEqual(bare);
+        expect(form).toEqual(bare);
       }),
       { numRuns: RUNS },
     );

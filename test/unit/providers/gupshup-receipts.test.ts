@@ -122,10 +122,11 @@ describe("gupshup POST batches", () => {
   ];
 
   it.each([
-    ["a bare array", false],
-    ["a response wrapper", true],
-  ])("processes every event of %s on its own", (_name, wrap) => {
-    const parsed = parseReceipts(asReceiptRequest(gupshupPostReceipt(events, { wrap })));
+    ["a bare array", {}],
+    ["a response wrapper", { wrap: true }],
+    ["a form field response", { form: true }],
+  ])("processes every event of %s on its own", (_name, options) => {
+    const parsed = parseReceipts(asReceiptRequest(gupshupPostReceipt(events, options)));
     expect(parsed.ignored).toBe(0);
     expect(parsed.receipts).toEqual([
       {
@@ -150,6 +151,89 @@ describe("gupshup POST batches", () => {
         operatorTimeMs: 1736760140000,
       },
     ]);
+  });
+
+  it("counts one delivery the same whether it came as GET query, JSON body or form field `response`", () => {
+    const id = "3562707498794989059-328736121207676738";
+    const shapes = [
+      gupshupQueryReceipt({
+        externalId: id,
+        deliveredTS: 1526347800000,
+        status: "SUCCESS",
+        cause: "SUCCESS",
+        phoneNo: "919892488888",
+        errCode: "000",
+        noOfFrags: 1,
+      }),
+      ...[{}, { wrap: true }, { form: true }].map((options) =>
+        gupshupPostReceipt(
+          [
+            {
+              externalId: id,
+              eventType: "DELIVERED",
+              eventTs: "1526347800000",
+              destAddr: "919892488888",
+              srcAddr: "TESTIN",
+              cause: "SUCCESS",
+              errCode: "000",
+            },
+          ],
+          options,
+        ),
+      ),
+    ];
+    const expected = {
+      receipts: [
+        {
+          ref: { kind: "provider", providerMessageId: id },
+          status: "DELIVERED",
+          code: "000",
+          description: "SUCCESS",
+          operatorTimeMs: 1526347800000,
+        },
+      ],
+      ignored: 0,
+    };
+    for (const shape of shapes) expect(parseReceipts(asReceiptRequest(shape))).toEqual(expected);
+  });
+
+  it("reads the form field `response` as Gupshup sends it: URL-encoded JSON, numbers, padded values", () => {
+    // docs.gupshup.io "Real Time Delivery Reports": POST body `response=[{...},{...}]`.
+    const json =
+      '[{"externalId":"3562707498794989059-328736121207676738","eventType":"DELIVERED","eventTs":1526347800000,' +
+      '"destAddr":919892488888,"srcAddr":"TESTIN","cause":"SUCCESS","errCode":"000","channel":"SMS","noOfFrags":1},' +
+      '{"externalId":"3798318073013708082-252169030017029882","eventType":"FAILED","eventTs":1526347800000,' +
+      '"destAddr":91989237777,"srcAddr":"ABCDEF","cause":" UNKNOWN_SUBSCRIBER","errCode":"003","channel":"SMS","noOfFrags":1}]';
+    const parsed = parseReceipts({
+      method: "POST",
+      query: {},
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `response=${encodeURIComponent(json).replace(/%20/g, "+")}`,
+    });
+    expect(parsed).toEqual({
+      receipts: [
+        {
+          ref: { kind: "provider", providerMessageId: "3562707498794989059-328736121207676738" },
+          status: "DELIVERED",
+          code: "000",
+          description: "SUCCESS",
+          operatorTimeMs: 1526347800000,
+        },
+        {
+          ref: { kind: "provider", providerMessageId: "3798318073013708082-252169030017029882" },
+          status: "FAILED",
+          code: "003",
+          description: "UNKNOWN_SUBSCRIBER",
+          operatorTimeMs: 1526347800000,
+        },
+      ],
+      ignored: 0,
+    });
+  });
+
+  it("rejects a form field `response` that looks like JSON but is not", () => {
+    const body = new URLSearchParams({ response: '[{"externalId":"1-1",' }).toString();
+    expect(() => parseReceipts({ method: "POST", query: {}, headers: {}, body })).toThrow(ReceiptParseError);
   });
 
   it("keeps the good events of a batch with a bad one, counting the bad one as ignored", () => {
