@@ -9,6 +9,7 @@ import {
   ReceiptParseError,
   type ReceiptRequest,
 } from "../../lambdas/providers/index.js";
+import { redactPhones } from "../../lambdas/providers/redact.js";
 import {
   asReceiptRequest,
   type BuiltReceipt,
@@ -44,6 +45,9 @@ const KNOWN_KEYS = [
   "custom",
   "delivat",
   "mobile",
+  "phoneNo",
+  "destAddr",
+  " DestAddr ",
   "type",
   "batch_id",
   "recipient",
@@ -117,6 +121,22 @@ const body = fc.oneof(
     )
     .map((a) => JSON.stringify(a)),
   pairs.map((p) => new URLSearchParams(p).toString()),
+  // A form field holding JSON (Gupshup's `response=[...]`), next to other fields.
+  fc
+    .tuple(
+      key,
+      fc.array(
+        fc.dictionary(
+          key,
+          fc.oneof(
+            text.map((t) => t as unknown),
+            jsonish,
+          ),
+        ),
+      ),
+      pairs,
+    )
+    .map(([k, events, rest]) => new URLSearchParams([[k, JSON.stringify(events)], ...rest]).toString()),
   fc.constantFrom("{", "[", "[]", "{}", "null", "[null]", '{"response":{}}', '{"type":"mo_text"}', "  "),
 );
 
@@ -525,6 +545,120 @@ describe("real-format receipts parse to what they say", () => {
         );
         expect(parsed?.receipts.map((r) => r.status)).toEqual(expected);
       }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/** The same fields as a form POST instead of a GET query (the Gupshup and Kaleyra parsers read both). */
+function asFormPost(b: BuiltReceipt): BuiltReceipt {
+  if (b.query === "") return b;
+  return {
+    method: "POST",
+    query: "",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: b.query,
+  };
+}
+
+/** Every key a parser could read, at any depth: query and form names, JSON keys, keys inside values holding JSON. */
+function keysAnywhere(request: ReceiptRequest): string[] {
+  const keys: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === "string") {
+      const t = v.trim();
+      if (!t.startsWith("{") && !t.startsWith("[")) return;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(t);
+      } catch {
+        return; // not decodable: no parser reads it either
+      }
+      visit(doc);
+    } else if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        keys.push(k);
+        visit(x);
+      }
+    }
+  };
+  visit(request.query);
+  const t = request.body.trim();
+  if (t.startsWith("{") || t.startsWith("[")) visit(request.body);
+  else
+    for (const [k, v] of new URLSearchParams(request.body)) {
+      keys.push(k);
+      visit(v);
+    }
+  return keys;
+}
+
+function outcome(provider: ProviderName, request: ReceiptRequest): ParsedReceipts | "unparseable" {
+  try {
+    return parseReceiptsFor(provider, request);
+  } catch (err) {
+    if (err instanceof ReceiptParseError) return "unparseable";
+    throw err;
+  }
+}
+
+const PHONE_KEYS = { gupshup: ["phoneno", "destaddr"], kaleyra: ["mobile"] } as const;
+
+describe("phone numbers never stay in a queued receipt", () => {
+  it.each([
+    [
+      "gupshup",
+      fc.oneof(arbitraryRequest, mutated(gupshupBuilt), gupshupBuilt.map(asFormPost).map(asReceiptRequest)),
+    ],
+    [
+      "kaleyra",
+      fc.oneof(arbitraryRequest, mutated(kaleyraBuilt), kaleyraBuilt.map(asFormPost).map(asReceiptRequest)),
+    ],
+  ] as const)(
+    "%s: no phone key in any shape the parser reads, and the same parse result",
+    (provider, requests) => {
+      fc.assert(
+        fc.property(requests, (request) => {
+          const redacted = redactPhones(provider, request);
+          const left = keysAnywhere(redacted).filter((k) =>
+            (PHONE_KEYS[provider] as readonly string[]).includes(k.trim().toLowerCase()),
+          );
+          expect(left).toEqual([]);
+          const before = outcome(provider, request);
+          const after = outcome(provider, redacted);
+          // A request that held nothing but a phone number becomes empty: ignored instead of parked.
+          if (before === "unparseable" && after !== "unparseable") {
+            expect(after).toEqual({ receipts: [], ignored: 1, ignoredReason: "empty" });
+          } else expect(after).toEqual(before);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
+
+  it("gupshup: real-format receipts in every shape carry no phone digits once redacted", () => {
+    const phoneNo = fc.stringMatching(/^[1-9]\d{9,14}$/);
+    fc.assert(
+      fc.property(
+        phoneNo,
+        fc.oneof(fc.constant<"query" | "form">("query"), fc.constant<"query" | "form">("form"), gupshupShape),
+        (phone, shape) => {
+          const built =
+            typeof shape === "string"
+              ? (shape === "form" ? asFormPost : (b: BuiltReceipt) => b)(
+                  gupshupQueryReceipt({ externalId: "x-1", status: "SUCCESS", phoneNo: phone }),
+                )
+              : gupshupPostReceipt(
+                  [{ externalId: "x-1", eventType: "DELIVERED", destAddr: Number(phone), srcAddr: "TESTIN" }],
+                  shape,
+                );
+          const redacted = redactPhones("gupshup", asReceiptRequest(built));
+          expect(JSON.stringify(redacted)).not.toContain(phone);
+          expect(decodeURIComponent(redacted.body)).not.toContain(phone);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
