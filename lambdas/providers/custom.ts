@@ -10,7 +10,7 @@ import {
 } from "../domain/template.js";
 import { ReceiptParseError } from "./errors.js";
 import { callProvider, isOutcome, parseJson } from "./http.js";
-import { pointerString } from "./json-pointer.js";
+import { pointerString, resolvePointer } from "./json-pointer.js";
 import { formFields, isEmptyRequest, isJsonLooking, parseJsonBody, scalar, timeMs } from "./receipt-input.js";
 import type {
   CustomConfig,
@@ -75,6 +75,18 @@ export function renderRequest(
   return { ok: true, request: { method, url, headers, ...(body !== undefined ? { body } : {}) } };
 }
 
+/**
+ * A custom provider's code as one string: trimmed, exactly as given otherwise; a JSON number keeps its
+ * JSON spelling (`42` → `"42"`). Nothing more can be assumed about a provider we do not know. Used for
+ * the code at `errorCodePointer` in a send response and the mapped `errorCode` of receipts.
+ *
+ * @param code a JSON scalar as received (string, number or boolean); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ */
+export function normalizeCode(code: unknown): string | null {
+  return scalar(code) || null;
+}
+
 export async function send(config: CustomConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome> {
   const rendered = renderRequest(config, sms);
   if (!rendered.ok) {
@@ -96,9 +108,9 @@ export async function send(config: CustomConfig, sms: OutgoingSms, ctx: SendCont
     return id ? { kind: "sent", providerMessageId: id } : { kind: "sent" };
   }
   const code = pointers.errorCodePointer
-    ? pointerString(parseJson(res.text), pointers.errorCodePointer)
-    : undefined;
-  return { kind: "failed", reason: "PROVIDER_ERROR", code: code || String(res.status) };
+    ? normalizeCode(resolvePointer(parseJson(res.text), pointers.errorCodePointer))
+    : null;
+  return { kind: "failed", reason: "PROVIDER_ERROR", code: code ?? String(res.status) };
 }
 
 export function customStatus(mapping: CustomReceiptMapping, raw: string): DeliveryStatus {
@@ -143,7 +155,7 @@ function toReceipt(
   const id = messageId;
   const statusText = rawStatus;
   const status = customStatus(mapping, statusText);
-  const errorCode = mapping.errorCode ? lookup(mapping.errorCode) : undefined;
+  const errorCode = mapping.errorCode ? normalizeCode(lookup(mapping.errorCode)) : null;
   const unsuccessful = status === "FAILED" || status === "UNKNOWN";
   const ref: ReceiptRef = { kind: "ours", messageId: id };
   return {
@@ -151,7 +163,7 @@ function toReceipt(
     // The lead tries the same value as the provider's id when the connector records one.
     ...(providerIds ? { fallbackRef: { kind: "provider", providerMessageId: id } } : {}),
     status,
-    code: errorCode !== undefined ? errorCode : unsuccessful ? statusText : null,
+    code: errorCode ?? (unsuccessful ? normalizeCode(statusText) : null),
     description: unsuccessful ? statusText : null,
     operatorTimeMs: mapping.time ? timeMs(lookup(mapping.time)) : null,
   };

@@ -5,6 +5,7 @@ import { ReceiptParseError } from "./errors.js";
 import * as gupshup from "./gupshup.js";
 import * as kaleyra from "./kaleyra.js";
 import * as sinch from "./sinch.js";
+import { describeCode as describeNormalized } from "./status-descriptions.js";
 import type {
   CustomConfig,
   OutgoingSms,
@@ -18,8 +19,41 @@ import type {
 
 export { ReceiptParseError } from "./errors.js";
 export { verifySinchSignature } from "./sinch-signature.js";
-export { describeCode } from "./status-descriptions.js";
 export type * from "./types.js";
+
+/**
+ * One provider code, one string: the provider module's own `normalizeCode`, which its receipt parser
+ * and its send path both use, so a failure never splits into two rows (`"errCode": 3` and `"003"`).
+ * Gupshup: trimmed, lower case, 1–2 hex-ish characters zero-padded to 3 (`3` → `"003"`, `"00A"` →
+ * `"00a"`). Kaleyra: trimmed, upper case. Sinch: an integer as its decimal string (`"0402"` → `"402"`),
+ * else trimmed. Custom: trimmed as given, numbers in their JSON spelling.
+ *
+ * @param code a JSON scalar as received (string or number; custom: boolean too); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ * @throws Error for a provider name outside ProviderName (a programming error, as in sendWith).
+ */
+export function normalizeCode(provider: ProviderName, code: unknown): string | null {
+  switch (provider) {
+    case "gupshup":
+      return gupshup.normalizeCode(code);
+    case "kaleyra":
+      return kaleyra.normalizeCode(code);
+    case "sinch":
+      return sinch.normalizeCode(code);
+    case "custom":
+      return custom.normalizeCode(code);
+    default:
+      throw new Error(`unknown provider ${String(provider)}`);
+  }
+}
+
+/**
+ * The known description of a provider's code in any spelling (`3`, `"003"`, `"00A"`), or null: the code
+ * is normalised with `normalizeCode`, then looked up (PROVIDERS.md tables; custom codes have none).
+ */
+export function describeCode(provider: "gupshup" | "sinch" | "kaleyra", code: unknown): string | null {
+  return describeNormalized(provider, normalizeCode(provider, code));
+}
 
 export function sendWith<P extends ProviderName>(
   provider: P,

@@ -23,6 +23,19 @@ export function kaleyraDlrUrl(webhookUrl: string): string {
   return `${webhookUrl}${sep}sid={sid}&status={status}&custom={custom}&delivat={delivat}&mobile={mobile}`;
 }
 
+/**
+ * Kaleyra's spelling of one of its status codes, so that one code is always one string: trimmed, upper
+ * case (`" dndnumb"` → `"DNDNUMB"`). Used for receipt `{status}` codes, per-number send statuses
+ * (`INV-NUMBER`) and request errors (`A401B`, `E601`).
+ * Source: PROVIDERS.md (Kaleyra v4 statuses and error codes are upper-case words such as `DELIVRD`).
+ *
+ * @param code a JSON scalar as received (string or number); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ */
+export function normalizeCode(code: unknown): string | null {
+  return scalar(code)?.toUpperCase() || null;
+}
+
 function firstDataEntry(data: unknown): Record<string, unknown> | undefined {
   // `data` is an array, or an object keyed "0", "1", …
   const entry = Array.isArray(data)
@@ -53,13 +66,13 @@ export async function send(config: KaleyraConfig, sms: OutgoingSms, ctx: SendCon
   if (isOutcome(res)) return res.outcome;
   const json = parseJson(res.text);
   const doc = json !== null && typeof json === "object" ? (json as Record<string, unknown>) : undefined;
-  const status = scalar(doc?.status);
+  const status = normalizeCode(doc?.status);
   const message = scalar(doc?.message);
-  if (res.status === 200 && status?.toUpperCase() === "OK") {
+  if (res.status === 200 && status === "OK") {
     const entry = firstDataEntry(doc?.data);
-    const numberStatus = scalar(entry?.status);
+    const numberStatus = normalizeCode(entry?.status);
     const id = scalar(entry?.id);
-    if (numberStatus && numberStatus.toUpperCase() !== "AWAITED-DLR") {
+    if (numberStatus && numberStatus !== "AWAITED-DLR") {
       const description = describeCode("kaleyra", numberStatus);
       return {
         kind: "failed",
@@ -129,7 +142,7 @@ export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (!ref) throw new ReceiptParseError("missing custom and sid");
   const fallbackRef = custom ? sidRef : undefined;
   const status = kaleyraStatus(rawStatus);
-  const code = rawStatus.toUpperCase();
+  const code = normalizeCode(rawStatus) as string;
   return {
     receipts: [
       {

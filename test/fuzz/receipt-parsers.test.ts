@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   type CustomConfig,
   type CustomReceiptMapping,
+  normalizeCode,
   type ParsedReceipts,
   type ProviderName,
   parseReceiptsFor,
@@ -218,6 +219,8 @@ function parseChecked(
       expect(id.length).toBeGreaterThan(0);
     }
     expect(r.code === null || typeof r.code === "string").toBe(true);
+    // One code, one string: every code a parser returns is already in the provider's spelling.
+    if (r.code !== null) expect(normalizeCode(provider, r.code)).toBe(r.code);
     expect(r.description === null || typeof r.description === "string").toBe(true);
     expect(r.operatorTimeMs === null || Number.isFinite(r.operatorTimeMs)).toBe(true);
   }
@@ -544,6 +547,71 @@ describe("real-format receipts parse to what they say", () => {
                 : "FAILED",
         );
         expect(parsed?.receipts.map((r) => r.status)).toEqual(expected);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("provider codes normalise to one string", () => {
+  const providers = fc.constantFrom<ProviderName>("gupshup", "kaleyra", "sinch", "custom");
+
+  it("every provider: normalising twice changes nothing, and blank is no code", () => {
+    fc.assert(
+      fc.property(providers, fc.oneof(text, fc.integer(), fc.double()), (provider, code) => {
+        const once = normalizeCode(provider, code);
+        expect(once === null ? null : normalizeCode(provider, once)).toBe(once);
+        if (once !== null) expect(once).toBe(once.trim());
+        expect(normalizeCode(provider, ` ${String(code)} `)).toBe(normalizeCode(provider, String(code)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("gupshup: a JSON number, its digits and its zero-padded, upper- or lower-case spellings are one code", () => {
+    const hexish = fc.stringMatching(/^[0-9a-f]{1,2}$/);
+    fc.assert(
+      fc.property(hexish, (code) => {
+        const padded = code.padStart(3, "0");
+        const spellings: unknown[] = [code, padded, code.toUpperCase(), ` ${padded.toUpperCase()} `];
+        if (/^\d+$/.test(code)) spellings.push(Number(code));
+        for (const s of spellings) expect(normalizeCode("gupshup", s)).toBe(padded);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("gupshup: errCode as a JSON number in a POST and zero-padded in a GET count as the same code", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99 }),
+        fc.constantFrom({}, { wrap: true }, { form: true }),
+        (n, shape) => {
+          const padded = String(n).padStart(3, "0");
+          const post = parseChecked(
+            "gupshup",
+            asReceiptRequest(
+              gupshupPostReceipt([{ externalId: "1-1", eventType: "FAILED", errCode: n }], shape),
+            ),
+          );
+          const get = parseChecked(
+            "gupshup",
+            asReceiptRequest(gupshupQueryReceipt({ externalId: "1-1", status: "FAILURE", errCode: padded })),
+          );
+          expect(post?.receipts[0]?.code).toBe(padded);
+          expect(get?.receipts[0]?.code).toBe(padded);
+          expect(post?.receipts[0]?.description).toBe(get?.receipts[0]?.description);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("sinch: an integer code and its digits with leading zeros are one code", () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat({ max: 3 }), (n, zeros) => {
+        expect(normalizeCode("sinch", `${"0".repeat(zeros)}${n}`)).toBe(String(n));
+        expect(normalizeCode("sinch", n)).toBe(String(n));
       }),
       { numRuns: RUNS },
     );

@@ -139,7 +139,7 @@ describe("gupshup POST batches", () => {
       {
         ref: { kind: "provider", providerMessageId: "22" },
         status: "FAILED",
-        code: "3",
+        code: "003",
         description: "UNKNOWN_SUBSCRIBER",
         operatorTimeMs: 1736760130000,
       },
@@ -228,6 +228,30 @@ describe("gupshup POST batches", () => {
         },
       ],
       ignored: 0,
+    });
+  });
+
+  it('counts errCode 3 (a JSON number), "3", "003" and "00A"/"00a" each as one code', () => {
+    const codeOf = (request: ReceiptRequest): string | null | undefined =>
+      parseReceipts(request).receipts[0]?.code;
+    const failed = (errCode: string | number) => ({ externalId: "1-1", eventType: "FAILED", errCode });
+    for (const errCode of [3, "3", "003", " 003"]) {
+      expect(codeOf(asReceiptRequest(gupshupPostReceipt([failed(errCode)])))).toBe("003");
+      expect(codeOf(asReceiptRequest(gupshupPostReceipt([failed(errCode)], { form: true })))).toBe("003");
+    }
+    expect(
+      codeOf(asReceiptRequest(gupshupQueryReceipt({ externalId: "1-1", status: "FAIL", errCode: "003" }))),
+    ).toBe("003");
+    expect(
+      codeOf(asReceiptRequest(gupshupQueryReceipt({ externalId: "1-1", status: "FAIL", errCode: "00A" }))),
+    ).toBe("00a");
+    expect(codeOf(post('[{"externalId":"1-1","eventType":"DELIVERED","errCode":0}]'))).toBe("000");
+    // Without a cause, the description comes from the normalised code.
+    expect(
+      parseReceipts(post('[{"externalId":"1-1","eventType":"FAILED","errCode":7}]')).receipts[0],
+    ).toMatchObject({
+      code: "007",
+      description: "BLOCKED",
     });
   });
 
