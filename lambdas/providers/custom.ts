@@ -165,7 +165,9 @@ function toReceipt(
     status,
     code: errorCode ?? (unsuccessful ? normalizeCode(statusText) : null),
     description: unsuccessful ? statusText : null,
-    operatorTimeMs: mapping.time ? timeMs(lookup(mapping.time)) : null,
+    operatorTimeMs: mapping.time
+      ? timeMs(lookup(mapping.time), { format: mapping.timeFormat, timeZone: mapping.timeZone })
+      : null,
   };
 }
 

@@ -131,7 +131,8 @@ function recipientReport(doc: Record<string, unknown>): ParsedReceipts {
   };
   const clientRef = scalar(doc.client_reference);
   const operatorAt = scalar(doc.operator_status_at);
-  const time = operatorAt ? timeMs(operatorAt) : null;
+  // Sinch writes ISO-8601 in UTC with `Z` (`2025-01-13T09:22:00Z`); a time without a zone is UTC.
+  const time = operatorAt ? timeMs(operatorAt, { format: "iso8601" }) : null;
   const r = clientRef
     ? receipt({ kind: "ours", messageId: clientRef }, providerRef, status, doc.code, time)
     : receipt(providerRef, undefined, status, doc.code, time);

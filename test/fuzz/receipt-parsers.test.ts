@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   type CustomConfig,
@@ -10,6 +11,7 @@ import {
   ReceiptParseError,
   type ReceiptRequest,
 } from "../../lambdas/providers/index.js";
+import { timeMs } from "../../lambdas/providers/receipt-input.js";
 import { redactPhones } from "../../lambdas/providers/redact.js";
 import {
   asReceiptRequest,
@@ -176,6 +178,8 @@ const arbitraryMapping: fc.Arbitrary<CustomReceiptMapping> = fc.record(
     status: nameOrPointer,
     errorCode: nameOrPointer,
     time: nameOrPointer,
+    timeFormat: fc.constantFrom("epochSeconds", "epochMillis", "iso8601", "smpp"),
+    timeZone: fc.oneof(fc.constantFrom("UTC", "Asia/Kolkata", "America/New_York", "Not/AZone"), fc.string()),
     delivered: statusList,
     failed: statusList,
     inTransit: statusList,
@@ -612,6 +616,62 @@ describe("provider codes normalise to one string", () => {
       fc.property(fc.nat(), fc.nat({ max: 3 }), (n, zeros) => {
         expect(normalizeCode("sinch", `${"0".repeat(zeros)}${n}`)).toBe(String(n));
         expect(normalizeCode("sinch", n)).toBe(String(n));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("receipt times", () => {
+  const instant = fc.date({
+    min: new Date("2000-01-01T00:00:00Z"),
+    // Not the last day: in zones east of UTC it is already 2100, which YY cannot write.
+    max: new Date("2099-12-30T23:59:59Z"),
+    noInvalidDate: true,
+  });
+  const zone = fc.constantFrom(
+    "UTC",
+    "Asia/Kolkata",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+  );
+
+  it("smpp: a done date written in a zone reads back as that wall time in that zone", () => {
+    fc.assert(
+      fc.property(instant, zone, fc.boolean(), (date, timeZone, seconds) => {
+        const format = seconds ? "yyMMddHHmmss" : "yyMMddHHmm";
+        const text = DateTime.fromJSDate(date, { zone: timeZone }).toFormat(format);
+        const ms = timeMs(text, { format: "smpp", timeZone });
+        expect(ms).not.toBeNull();
+        // Compared as wall time: a time repeated by a DST fall-back may read as either instant.
+        expect(DateTime.fromMillis(ms as number, { zone: timeZone }).toFormat(format)).toBe(text);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("without a format: only 10/13-digit epochs and ISO-8601 with an offset are read, as that format reads them", () => {
+    const value = fc.oneof(
+      text,
+      fc.stringMatching(/^\d{9,14}$/),
+      instant.map((d) => DateTime.fromJSDate(d).toFormat("yyMMddHHmmss")),
+      instant.map((d) => d.toISOString()),
+      instant.map((d) => d.toISOString().slice(0, 19)),
+      fc.tuple(instant, zone).map(([d, z]) => DateTime.fromJSDate(d, { zone: z }).toISO() ?? ""),
+      fc.oneof(fc.nat(), fc.integer({ min: 1e9, max: 1e13 }), fc.double()),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        const ms = timeMs(v);
+        const t = String(v).trim();
+        if (ms === null) return;
+        if (/^\d{13}$/.test(t)) expect(ms).toBe(timeMs(t, { format: "epochMillis" }));
+        else if (/^\d{10}$/.test(t)) expect(ms).toBe(timeMs(t, { format: "epochSeconds" }));
+        else {
+          expect(t).toMatch(/^\d{4}-\d{2}-\d{2}[T ].*(Z|[+-]\d{2}(:?\d{2})?)$/i);
+          expect(ms).toBe(timeMs(t, { format: "iso8601", timeZone: "Pacific/Kiritimati" }));
+        }
       }),
       { numRuns: RUNS },
     );

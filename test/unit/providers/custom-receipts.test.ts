@@ -88,6 +88,46 @@ describe("custom receipts", () => {
     });
   });
 
+  it("does not misread an SMPP done date or an ISO time without a zone as a time when no format is named", () => {
+    for (const time of ["261125103000", 261125103000, "2026-11-25T10:30:00", 17640666001]) {
+      const r = customReceipt(mapping, { messageId: "m1", status: "DELIVERED", time });
+      expect(parseReceipts(asReceiptRequest(r), config).receipts[0]?.operatorTimeMs).toBeNull();
+    }
+    // A 10-digit done date (YYMMDDhhmm) cannot be told from epoch seconds: only timeFormat "smpp" reads it.
+    const tenDigits = customReceipt(mapping, { messageId: "m1", status: "DELIVERED", time: "2611251030" });
+    expect(parseReceipts(asReceiptRequest(tenDigits), config).receipts[0]?.operatorTimeMs).toBe(
+      2611251030000,
+    );
+  });
+
+  it.each(["json", "query", "form"] as const)(
+    "reads the time in the mapping's format and zone (%s)",
+    (as) => {
+      const cases = [
+        [{ timeFormat: "smpp", timeZone: "Asia/Kolkata" }, "261125103000", "2026-11-25T05:00:00Z"],
+        [{ timeFormat: "smpp" }, "2611251030", "2026-11-25T10:30:00Z"],
+        [{ timeFormat: "iso8601", timeZone: "Asia/Kolkata" }, "2026-11-25 10:30:00", "2026-11-25T05:00:00Z"],
+        [{ timeFormat: "epochSeconds" }, "1795602600", "2026-11-25T10:30:00Z"],
+        [{ timeFormat: "epochMillis" }, "1795602600000", "2026-11-25T10:30:00Z"],
+      ] as const;
+      for (const [format, time, expected] of cases) {
+        const withFormat: CustomConfig = { ...config, receipt: { ...mapping, ...format } };
+        const r = customReceipt(mapping, { messageId: "m1", status: "DELIVERED", time }, as);
+        expect(parseReceipts(asReceiptRequest(r), withFormat).receipts[0]?.operatorTimeMs).toBe(
+          Date.parse(expected),
+        );
+      }
+      // A value that is not in the named format is no time at all.
+      const smpp: CustomConfig = { ...config, receipt: { ...mapping, timeFormat: "smpp" } };
+      const iso = customReceipt(
+        mapping,
+        { messageId: "m1", status: "DELIVERED", time: "2026-11-25T10:30:00Z" },
+        as,
+      );
+      expect(parseReceipts(asReceiptRequest(iso), smpp).receipts[0]?.operatorTimeMs).toBeNull();
+    },
+  );
+
   it("uses the status as code for a failure or unknown without an error code, and ignores a bad time", () => {
     const r = customReceipt(mapping, { messageId: "m1", status: "REJECTED_BY_CARRIER", time: "yesterday" });
     expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toMatchObject({
