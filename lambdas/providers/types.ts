@@ -131,6 +131,13 @@ export interface NormalizedReceipt {
   description: string | null;
   /** The operator's own delivery/status time (epoch ms) when the receipt carries one. */
   operatorTimeMs: number | null;
+  /**
+   * Set when the provider's status is in none of the connector's status lists (custom receipts: e.g.
+   * SMPP `ENROUTE`, `ACCEPTD`, `BUFFERED`): the status as received (trimmed). Such a receipt is
+   * `IN_TRANSIT` — it proves nothing final — and the worker makes the unmapped value visible to the
+   * operator, who can add it to a list.
+   */
+  unmappedStatus?: string;
 }
 
 export interface ReceiptRequest {

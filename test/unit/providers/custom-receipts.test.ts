@@ -24,14 +24,15 @@ describe("custom status mapping", () => {
     ["delivered", "DELIVERED"],
     [" Undelivered ", "FAILED"],
     ["sent", "IN_TRANSIT"],
-    ["QUEUED", "UNKNOWN"],
+    ["QUEUED", "IN_TRANSIT"],
+    ["ENROUTE", "IN_TRANSIT"],
   ])("%s → %s", (status, expected) => {
     expect(customStatus(mapping, status)).toBe(expected);
   });
 
   it("works without an inTransit list", () => {
     const { inTransit: _t, ...noTransit } = mapping;
-    expect(customStatus(noTransit, "SENT")).toBe("UNKNOWN");
+    expect(customStatus(noTransit, "SENT")).toBe("IN_TRANSIT");
   });
 });
 
@@ -128,13 +129,46 @@ describe("custom receipts", () => {
     },
   );
 
-  it("uses the status as code for a failure or unknown without an error code, and ignores a bad time", () => {
-    const r = customReceipt(mapping, { messageId: "m1", status: "REJECTED_BY_CARRIER", time: "yesterday" });
-    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toMatchObject({
-      status: "UNKNOWN",
-      code: "REJECTED_BY_CARRIER",
-      description: "REJECTED_BY_CARRIER",
+  it("uses the status as code for a failure without an error code, and ignores a bad time", () => {
+    const r = customReceipt(mapping, { messageId: "m1", status: " UNDELIVERED ", time: "yesterday" });
+    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toEqual({
+      ref: { kind: "ours", messageId: "m1" },
+      status: "FAILED",
+      code: "UNDELIVERED",
+      description: "UNDELIVERED",
       operatorTimeMs: null,
+    });
+  });
+
+  it.each(["json", "query", "form"] as const)(
+    "leaves a status in no list in transit and reports it as unmapped (%s)",
+    (as) => {
+      // SMPP-style intermediate states a provider passes on (v3.4 §5.2.28, Appendix B) and anything else.
+      for (const status of ["ENROUTE", "ACCEPTD", "BUFFERED", "REJECTED_BY_CARRIER"]) {
+        const r = customReceipt(mapping, { messageId: "m1", status: ` ${status}` }, as);
+        expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toEqual({
+          ref: { kind: "ours", messageId: "m1" },
+          status: "IN_TRANSIT",
+          code: null,
+          description: null,
+          operatorTimeMs: null,
+          unmappedStatus: status,
+        });
+      }
+      // A listed status carries no unmappedStatus.
+      const listed = customReceipt(mapping, { messageId: "m1", status: "sent" }, as);
+      expect(parseReceipts(asReceiptRequest(listed), config).receipts[0]).not.toHaveProperty(
+        "unmappedStatus",
+      );
+    },
+  );
+
+  it("keeps the mapped error code of an unmapped status", () => {
+    const r = customReceipt(mapping, { messageId: "m1", status: "BUFFERED", errorCode: 5 });
+    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toMatchObject({
+      status: "IN_TRANSIT",
+      code: "5",
+      unmappedStatus: "BUFFERED",
     });
   });
 
