@@ -142,7 +142,7 @@ export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (!ref) throw new ReceiptParseError("missing custom and sid");
   const fallbackRef = custom ? sidRef : undefined;
   const status = kaleyraStatus(rawStatus);
-  const code = normalizeCode(rawStatus) as string;
+  const code = normalizeCode(rawStatus) ?? rawStatus;
   return {
     receipts: [
       {

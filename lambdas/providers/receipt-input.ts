@@ -61,12 +61,13 @@ function looseValue(record: Record<string, unknown>, name: string): unknown {
 
 /**
  * The events one receipt request carries, in order, as decoded values (each event should be a record;
- * anything else is left for the caller to reject). The shapes, for every provider that batches:
- * - a JSON body (starts with `{` or `[`): an array is a batch; an object is one event, unless it has
- *   the `envelope` field (key matched trimmed and case-insensitively), whose array or object is;
- * - any other body (a query, a form POST or both; form fields win): one event, unless it has the
- *   `envelope` field holding JSON text, whose array or object is.
- * An envelope holding anything else (absent, a plain string) leaves the outer record as the event.
+ * anything else is left for the caller to reject). The outer document is the JSON body when the body
+ * starts with `{` or `[`, else the query and form fields as one record (form fields win). Then:
+ * - a JSON array is the batch;
+ * - a record with the `envelope` field (key matched trimmed and case-insensitively, as looseFields
+ *   reads keys) whose value is an array or object — or JSON text of one, as a form field carries it —
+ *   gives that array (the batch) or object (one event);
+ * - any other record (no envelope, or one holding a plain value) is itself the one event.
  * Source: Gupshup's POST receipts are a JSON array, `{"response": [...]}`, or a form POST whose field
  * `response` holds the JSON array (docs.gupshup.io "Real Time Delivery Reports"; PROVIDERS.md).
  *
@@ -138,9 +139,10 @@ function isoIn(text: string, zone: string | null): number | null {
 const SMPP_DONE_DATE = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$/;
 
 /**
- * An SMPP delivery receipt "done date": `YYMMDDhhmm` (SMPP v3.4 Appendix B, referenced from §4.4.2
- * `short_message` of deliver_sm), or `YYMMDDhhmmss` as many gateways write it, read in `zone`. The
- * two-digit year is 20YY (the format has no century; receipts are from this one).
+ * An SMPP delivery receipt "done date", read in `zone`: `YYMMDDhhmm` (SMPP v3.4 §4.4.2 / Appendix B,
+ * delivery receipt text `… done date:YYMMDDhhmm stat:…`), or `YYMMDDhhmmss`, the seconds many gateways
+ * add. The two-digit year is 20YY (the format has no century; receipts are from this one). Fields
+ * out of range (month 13, 24:00, 31 November) are null.
  */
 function smppIn(text: string, zone: string): number | null {
   const m = SMPP_DONE_DATE.exec(text);
