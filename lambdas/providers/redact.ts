@@ -14,11 +14,20 @@ const PHONE_FIELDS: Partial<Record<ProviderName, ReadonlySet<string>>> = {
 const isDropped = (names: ReadonlySet<string>, key: string): boolean => names.has(key.trim().toLowerCase());
 
 /**
+ * Nesting deeper than any receipt has (a parser reads at most envelope → batch → event → value). What
+ * lies deeper is replaced by null rather than walked: no stack overflow on a hostile body, and nothing
+ * unread is kept.
+ */
+const MAX_DEPTH = 32;
+
+/**
  * `value` without the named keys, at any depth, including inside strings that hold JSON (a form field
  * or a JSON string carrying a batch). Returns `value` itself when nothing was dropped, so bodies without
  * a phone field stay byte for byte as received.
  */
-function scrub(value: unknown, names: ReadonlySet<string>): unknown {
+function scrub(value: unknown, names: ReadonlySet<string>, depth = 0): unknown {
+  const nested = value !== null && typeof value === "object";
+  if (depth > MAX_DEPTH && (nested || (typeof value === "string" && isJsonLooking(value)))) return null;
   if (typeof value === "string") {
     if (!isJsonLooking(value)) return value;
     let doc: unknown;
@@ -27,16 +36,18 @@ function scrub(value: unknown, names: ReadonlySet<string>): unknown {
     } catch {
       return value;
     }
-    const clean = scrub(doc, names);
+    const clean = scrub(doc, names, depth + 1);
     return clean === doc ? value : JSON.stringify(clean);
   }
   if (Array.isArray(value)) {
-    const out = value.map((v) => scrub(v, names));
+    const out = value.map((v) => scrub(v, names, depth + 1));
     return out.some((v, i) => v !== value[i]) ? out : value;
   }
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>);
-    const kept = entries.filter(([k]) => !isDropped(names, k)).map(([k, v]) => [k, scrub(v, names)] as const);
+    const kept = entries
+      .filter(([k]) => !isDropped(names, k))
+      .map(([k, v]) => [k, scrub(v, names, depth + 1)] as const);
     const changed =
       kept.length !== entries.length || kept.some(([k, v]) => v !== (value as Record<string, unknown>)[k]);
     // fromEntries defines own properties: a `__proto__` key stays a plain key.
@@ -77,7 +88,8 @@ function scrubForm(body: string, names: ReadonlySet<string>): string {
  * (receiptEvents, requestFields): query parameters, form fields, a JSON object or array at any depth,
  * `{"response": [...]}`, and query/form values or JSON strings that hold JSON; keys are matched trimmed
  * and case-insensitively, as the parsers match them. What cannot be decoded (a body that looks like
- * JSON but is not) is left as received for the parser to reject and park with its reason.
+ * JSON but is not) is left as received for the parser to reject and park with its reason; JSON nested
+ * deeper than MAX_DEPTH (32) is cut to null there. Never throws.
  * Sinch's `recipient` stays — batch reports are matched by (batch, recipient) — and custom receipts stay
  * as sent (their mapping may use any field).
  *

@@ -121,6 +121,17 @@ describe("phone numbers are dropped from receipts before they are queued", () =>
     for (const body of bodies) expect(redactPhones("gupshup", form(body)).body).toBe(body);
   });
 
+  it("survives nesting as deep as the webhook's size limit allows, keeping nothing it did not read", () => {
+    const depth = 60_000; // 120 kB, under the webhook's 128 kB limit
+    const deep = form(`${"[".repeat(depth)}{"destAddr":91${PHONE}}${"]".repeat(depth)}`);
+    const redacted = redactPhones("gupshup", deep);
+    expect(redacted.body).not.toContain(PHONE);
+    expect(redacted.body.length).toBeLessThan(200);
+    expect(() => parseReceiptsFor("gupshup", redacted)).toThrow("missing externalId");
+    const deepForm = form(`response=${encodeURIComponent(`${"[".repeat(depth)}${"]".repeat(depth)}`)}`);
+    expect(() => redactPhones("gupshup", deepForm)).not.toThrow();
+  });
+
   it("leaves a body that cannot be decoded for the parser to judge", () => {
     const request = { method: "POST", query: {}, headers: {}, body: "not json" };
     expect(redactPhones("gupshup", request)).toEqual(request);
