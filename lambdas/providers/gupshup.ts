@@ -109,10 +109,10 @@ function toReceipt(fields: Map<string, string>): NormalizedReceipt | string {
 }
 
 /** Gupshup's batch envelope: `{"response": [...]}` as JSON, or the form field `response=[...]`. */
-const ENVELOPE = "response";
+export const GUPSHUP_ENVELOPE = "response";
 
 function events(request: ReceiptRequest): Array<Map<string, string>> {
-  return receiptEvents(request, ENVELOPE).map((e) =>
+  return receiptEvents(request, GUPSHUP_ENVELOPE).map((e) =>
     e !== null && typeof e === "object" && !Array.isArray(e)
       ? looseFields(e as Record<string, unknown>)
       : new Map<string, string>(),

@@ -132,6 +132,11 @@ describe("phone numbers are dropped from receipts before they are queued", () =>
     expect(() => redactPhones("gupshup", deepForm)).not.toThrow();
   });
 
+  it("leaves a value the parser reads as text as it is, even when it looks like JSON", () => {
+    const request = form(`externalId=${encodeURIComponent('[{"phoneNo":""}]')}&status=SUCCESS`);
+    expect(redactPhones("gupshup", request)).toEqual(request);
+  });
+
   it("leaves a body that cannot be decoded for the parser to judge", () => {
     const request = { method: "POST", query: {}, headers: {}, body: "not json" };
     expect(redactPhones("gupshup", request)).toEqual(request);
