@@ -42,12 +42,27 @@ export interface CustomResponseMapping {
   errorCodePointer?: string;
 }
 
+/**
+ * How a receipt writes its time: `epochSeconds` / `epochMillis` since 1970-01-01T00:00Z, `iso8601`
+ * (an offset, or else the mapping's time zone), `smpp` (SMPP v3.4 "done date" `YYMMDDhhmm[ss]` in the
+ * mapping's time zone). See timeMs in providers/receipt-input.ts.
+ */
+export type ReceiptTimeFormat = "epochSeconds" | "epochMillis" | "iso8601" | "smpp";
+
 /** Where a receipt's fields are: a top-level JSON field, a JSON pointer ("/a/b"), or a query/form name. */
 export interface CustomReceiptMapping {
   messageId: string;
   status: string;
   errorCode?: string;
   time?: string;
+  /**
+   * How `time` is written; the value must then be exactly that (else the arrival time is used).
+   * Without it only unambiguous times are read: ISO-8601 with an offset, 13-digit epoch ms, 10-digit
+   * epoch seconds.
+   */
+  timeFormat?: ReceiptTimeFormat;
+  /** IANA time zone of SMPP dates and of ISO times without an offset; default "UTC". */
+  timeZone?: string;
   delivered: string[];
   failed: string[];
   inTransit?: string[];

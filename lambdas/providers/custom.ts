@@ -10,7 +10,7 @@ import {
 } from "../domain/template.js";
 import { ReceiptParseError } from "./errors.js";
 import { callProvider, isOutcome, parseJson } from "./http.js";
-import { pointerString } from "./json-pointer.js";
+import { pointerString, resolvePointer } from "./json-pointer.js";
 import { formFields, isEmptyRequest, isJsonLooking, parseJsonBody, scalar, timeMs } from "./receipt-input.js";
 import type {
   CustomConfig,
@@ -75,6 +75,18 @@ export function renderRequest(
   return { ok: true, request: { method, url, headers, ...(body !== undefined ? { body } : {}) } };
 }
 
+/**
+ * A custom provider's code as one string: trimmed, exactly as given otherwise; a JSON number keeps its
+ * JSON spelling (`42` → `"42"`). Nothing more can be assumed about a provider we do not know. Used for
+ * the code at `errorCodePointer` in a send response and the mapped `errorCode` of receipts.
+ *
+ * @param code a JSON scalar as received (string, number or boolean); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ */
+export function normalizeCode(code: unknown): string | null {
+  return scalar(code) || null;
+}
+
 export async function send(config: CustomConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome> {
   const rendered = renderRequest(config, sms);
   if (!rendered.ok) {
@@ -96,18 +108,31 @@ export async function send(config: CustomConfig, sms: OutgoingSms, ctx: SendCont
     return id ? { kind: "sent", providerMessageId: id } : { kind: "sent" };
   }
   const code = pointers.errorCodePointer
-    ? pointerString(parseJson(res.text), pointers.errorCodePointer)
-    : undefined;
-  return { kind: "failed", reason: "PROVIDER_ERROR", code: code || String(res.status) };
+    ? normalizeCode(resolvePointer(parseJson(res.text), pointers.errorCodePointer))
+    : null;
+  return { kind: "failed", reason: "PROVIDER_ERROR", code: code ?? String(res.status) };
 }
 
-export function customStatus(mapping: CustomReceiptMapping, raw: string): DeliveryStatus {
+/** The list `raw` is in (trimmed, case-insensitive), or null when it is in none. */
+function listedStatus(mapping: CustomReceiptMapping, raw: string): DeliveryStatus | null {
   const s = raw.trim().toLowerCase();
   const has = (list: string[] | undefined): boolean => (list ?? []).some((v) => v.trim().toLowerCase() === s);
   if (has(mapping.delivered)) return "DELIVERED";
   if (has(mapping.failed)) return "FAILED";
   if (has(mapping.inTransit)) return "IN_TRANSIT";
-  return "UNKNOWN";
+  return null;
+}
+
+/**
+ * A custom receipt's status per the connector's lists (values trimmed, compared case-insensitively):
+ * `delivered` → DELIVERED, `failed` → FAILED, `inTransit` → IN_TRANSIT. A status in no list is
+ * IN_TRANSIT, not a failure: providers pass on intermediate states the user did not list (SMPP v3.4
+ * §5.2.28 message_state `ENROUTE`, Appendix B receipt stat `ACCEPTD`, gateway states such as
+ * `BUFFERED`), and counting those as failed to deliver would be wrong. parseReceipts reports such a
+ * status as `unmappedStatus`.
+ */
+export function customStatus(mapping: CustomReceiptMapping, raw: string): DeliveryStatus {
+  return listedStatus(mapping, raw) ?? "IN_TRANSIT";
 }
 
 type Lookup = (field: string) => string | undefined;
@@ -142,22 +167,36 @@ function toReceipt(
   if (rawStatus === undefined) return `missing ${mapping.status}`;
   const id = messageId;
   const statusText = rawStatus;
-  const status = customStatus(mapping, statusText);
-  const errorCode = mapping.errorCode ? lookup(mapping.errorCode) : undefined;
-  const unsuccessful = status === "FAILED" || status === "UNKNOWN";
+  const listed = listedStatus(mapping, statusText);
+  const status = listed ?? "IN_TRANSIT";
+  const errorCode = mapping.errorCode ? normalizeCode(lookup(mapping.errorCode)) : null;
+  const unsuccessful = status === "FAILED";
   const ref: ReceiptRef = { kind: "ours", messageId: id };
   return {
     ref,
     // The lead tries the same value as the provider's id when the connector records one.
     ...(providerIds ? { fallbackRef: { kind: "provider", providerMessageId: id } } : {}),
     status,
-    code: errorCode !== undefined ? errorCode : unsuccessful ? statusText : null,
+    code: errorCode ?? (unsuccessful ? normalizeCode(statusText) : null),
     description: unsuccessful ? statusText : null,
-    operatorTimeMs: mapping.time ? timeMs(lookup(mapping.time)) : null,
+    operatorTimeMs: mapping.time
+      ? timeMs(lookup(mapping.time), { format: mapping.timeFormat, timeZone: mapping.timeZone })
+      : null,
+    ...(listed === null ? { unmappedStatus: statusText } : {}),
   };
 }
 
-/** Parses a custom receipt (JSON object, JSON array batch, query string or form body) per the mapping. */
+/**
+ * Parses a custom receipt (JSON object, JSON array batch, query string or form body) per the mapping:
+ * each field is a top-level JSON field or a JSON pointer (RFC 6901), else a form field, else a query
+ * parameter. Status per customStatus (an unlisted status: IN_TRANSIT with `unmappedStatus`); code per
+ * normalizeCode (a failure without a mapped code uses its status); time per timeMs with the mapping's
+ * `timeFormat` and `timeZone`.
+ *
+ * @returns one receipt per usable entry; unusable entries of a batch are counted in `ignored`.
+ * @throws ReceiptParseError without a receipt mapping, for broken JSON, or when no entry has both the
+ *   message id and the status.
+ */
 export function parseReceipts(request: ReceiptRequest, config: CustomConfig): ParsedReceipts {
   const mapping = config.receipt;
   if (!mapping) throw new ReceiptParseError("the connector has no receipt mapping (delivery tracking off)");

@@ -2,14 +2,7 @@
 
 import { ReceiptParseError } from "./errors.js";
 import { callProvider, isOutcome } from "./http.js";
-import {
-  epochMs,
-  formFields,
-  isEmptyRequest,
-  isJsonLooking,
-  looseFields,
-  parseJsonBody,
-} from "./receipt-input.js";
+import { epochMs, isEmptyRequest, looseFields, receiptEvents, scalar } from "./receipt-input.js";
 import { describeCode } from "./status-descriptions.js";
 import type {
   DeliveryStatus,
@@ -27,6 +20,24 @@ export const GUPSHUP_DEFAULT_BASE_URL = "https://enterprise.smsgupshup.com/Gatew
 // GSM 03.38 default alphabet and its extension table; anything else must go as Unicode text.
 const GSM_7 =
   /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà^{}\\[~\]|€\f]*$/;
+
+/**
+ * Gupshup's spelling of one of its codes, so that one code is always one string: trimmed, lower case,
+ * and a 1–2 character hex-ish code left-padded with zeros to Gupshup's three characters (`3`, `"3"`,
+ * `" 003 "` → `"003"`; `"00A"`, `"a"` → `"00a"`); any other value (`"175"`, `"1001"`) trimmed and
+ * lower-cased. Used for receipt `errCode`s and for the code of a send `error | <code> | …` line.
+ * Source: PROVIDERS.md (codes are opaque strings, three characters zero-padded: 000…009, 00a–00c,
+ * 011…038); POST receipts carry them as JSON strings or numbers (docs.gupshup.io "Real Time Delivery
+ * Reports").
+ *
+ * @param code a JSON scalar as received (string or number); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ */
+export function normalizeCode(code: unknown): string | null {
+  const s = scalar(code)?.toLowerCase();
+  if (!s) return null;
+  return /^[0-9a-f]{1,2}$/.test(s) ? s.padStart(3, "0") : s;
+}
 
 export async function send(config: GupshupConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome> {
   const form = new URLSearchParams({
@@ -57,14 +68,10 @@ export async function send(config: GupshupConfig, sms: OutgoingSms, ctx: SendCon
     const id = fields[2];
     return id ? { kind: "sent", providerMessageId: id } : { kind: "sent" };
   }
-  if (verdict === "error" && fields[1]) {
+  const code = verdict === "error" ? normalizeCode(fields[1]) : null;
+  if (code) {
     const description = fields.slice(2).join(" | ").trim();
-    return {
-      kind: "failed",
-      reason: "PROVIDER_ERROR",
-      code: fields[1],
-      ...(description ? { description } : {}),
-    };
+    return { kind: "failed", reason: "PROVIDER_ERROR", code, ...(description ? { description } : {}) };
   }
   return { kind: "failed", reason: "PROVIDER_ERROR", code: "UNEXPECTED_RESPONSE" };
 }
@@ -89,7 +96,7 @@ function toReceipt(fields: Map<string, string>): NormalizedReceipt | string {
   const rawStatus = fields.get("status") || fields.get("eventtype");
   if (!rawStatus) return "missing status";
   const status = gupshupStatus(rawStatus);
-  const code = fields.get("errcode") || null;
+  const code = normalizeCode(fields.get("errcode"));
   const cause = fields.get("cause") || null;
   const description = cause ?? describeCode("gupshup", code) ?? (status === "UNKNOWN" ? rawStatus : null);
   return {
@@ -101,26 +108,28 @@ function toReceipt(fields: Map<string, string>): NormalizedReceipt | string {
   };
 }
 
+/** Gupshup's batch envelope: `{"response": [...]}` as JSON, or the form field `response=[...]`. */
+export const GUPSHUP_ENVELOPE = "response";
+
 function events(request: ReceiptRequest): Array<Map<string, string>> {
-  if (isJsonLooking(request.body)) {
-    const doc = parseJsonBody(request);
-    const list = Array.isArray(doc)
-      ? doc
-      : doc !== null && typeof doc === "object" && Array.isArray((doc as { response?: unknown }).response)
-        ? ((doc as { response: unknown[] }).response as unknown[])
-        : [doc];
-    return list.map((e) =>
-      e !== null && typeof e === "object" && !Array.isArray(e)
-        ? looseFields(e as Record<string, unknown>)
-        : new Map<string, string>(),
-    );
-  }
-  // A GET query, or a form POST: one event; form fields win over the query.
-  const merged = { ...request.query, ...(request.body.trim() ? formFields(request.body) : {}) };
-  return [looseFields(merged)];
+  return receiptEvents(request, GUPSHUP_ENVELOPE).map((e) =>
+    e !== null && typeof e === "object" && !Array.isArray(e)
+      ? looseFields(e as Record<string, unknown>)
+      : new Map<string, string>(),
+  );
 }
 
-/** Parses a Gupshup receipt request; each event of a batch stands on its own. */
+/**
+ * Parses a Gupshup receipt request; each event of a batch stands on its own. Accepted shapes
+ * (PROVIDERS.md, docs.gupshup.io "Real Time Delivery Reports"): the GET query (`externalId`,
+ * `status`, `deliveredTS` epoch ms, `errCode`, `cause`, …), the same fields as a form POST, and the
+ * POST batch of events (`externalId`, `eventType`, `eventTs` epoch ms, `errCode`, `cause`, …) as a
+ * JSON array, as `{"response": [...]}`, or as the form field `response` holding the JSON array.
+ * Keys and values are trimmed, keys case-insensitive; values may be JSON strings or numbers.
+ *
+ * @returns one receipt per good event; bad events of a batch are counted in `ignored`.
+ * @throws ReceiptParseError when no event is usable (or JSON is broken): the worker parks the request.
+ */
 export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (isEmptyRequest(request)) return { receipts: [], ignored: 1, ignoredReason: "empty" };
   const parsed = events(request).map(toReceipt);

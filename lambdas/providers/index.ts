@@ -12,10 +12,10 @@ import * as kaleyra from "./kaleyra.js";
 import { redactPhones } from "./redact.js";
 import * as sinch from "./sinch.js";
 import { verifySinchSignature } from "./sinch-signature.js";
+import { describeCode as describeNormalized } from "./status-descriptions.js";
 import type { OutgoingSms, ParsedReceipts, ReceiptRequest, SendContext, SendOutcome } from "./types.js";
 
 export { ReceiptParseError } from "./errors.js";
-export { describeCode } from "./status-descriptions.js";
 export type * from "./types.js";
 
 /** What a receipt's authenticity check sees: the raw body and the headers (lower-case names). */
@@ -37,6 +37,11 @@ export interface ProviderPort {
   redact(request: ReceiptRequest): ReceiptRequest;
   /** Whether the request carries a valid signature (true for providers without signing). */
   verify(connector: ConnectorConfig, request: SignedRequest): boolean;
+  /**
+   * One provider code, one string — the spelling its receipt parser and its send path both use, so a
+   * failure never splits into two rows (`"errCode": 3` and `"003"`). Null for none (absent, blank).
+   */
+  normalizeCode(code: unknown): string | null;
 }
 
 const unsigned = (): boolean => true;
@@ -47,6 +52,7 @@ const registry: Record<ProviderName, ProviderPort> = {
       gupshup.send((c as Extract<ConnectorConfig, { provider: "gupshup" }>).gupshup, sms, ctx),
     parseReceipts: (_c, request) => gupshup.parseReceipts(request),
     redact: (request) => redactPhones("gupshup", request),
+    normalizeCode: gupshup.normalizeCode,
     verify: unsigned,
   },
   kaleyra: {
@@ -54,12 +60,14 @@ const registry: Record<ProviderName, ProviderPort> = {
       kaleyra.send((c as Extract<ConnectorConfig, { provider: "kaleyra" }>).kaleyra, sms, ctx),
     parseReceipts: (_c, request) => kaleyra.parseReceipts(request),
     redact: (request) => redactPhones("kaleyra", request),
+    normalizeCode: kaleyra.normalizeCode,
     verify: unsigned,
   },
   sinch: {
     send: (c, sms, ctx) => sinch.send((c as Extract<ConnectorConfig, { provider: "sinch" }>).sinch, sms, ctx),
     parseReceipts: (_c, request) => sinch.parseReceipts(request),
     redact: (request) => redactPhones("sinch", request),
+    normalizeCode: sinch.normalizeCode,
     verify: (c, request) => {
       const secret = (c as Extract<ConnectorConfig, { provider: "sinch" }>).sinch.webhookSecret;
       if (!secret) return true;
@@ -77,6 +85,7 @@ const registry: Record<ProviderName, ProviderPort> = {
     parseReceipts: (c, request) =>
       custom.parseReceipts(request, (c as Extract<ConnectorConfig, { provider: "custom" }>).custom),
     redact: (request) => redactPhones("custom", request),
+    normalizeCode: custom.normalizeCode,
     verify: unsigned,
   },
 };
@@ -89,6 +98,19 @@ export function providerFor(name: string): ProviderPort {
   const port = registry[name as ProviderName];
   if (!port) throw new Error(`unknown provider ${name}`);
   return port;
+}
+
+/** A provider's code in its one spelling (see ProviderPort.normalizeCode). */
+export function normalizeCode(provider: ProviderName, code: unknown): string | null {
+  return providerFor(provider).normalizeCode(code);
+}
+
+/**
+ * The known description of a provider's code in any spelling (`3`, `"003"`, `"00A"`), or null: the code
+ * is normalised first, then looked up (PROVIDERS.md tables; custom codes have none).
+ */
+export function describeCode(provider: "gupshup" | "sinch" | "kaleyra", code: unknown): string | null {
+  return describeNormalized(provider, providerFor(provider).normalizeCode(code));
 }
 
 /** Sends one SMS through the connector's provider. */

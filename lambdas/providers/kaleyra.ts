@@ -2,7 +2,7 @@
 
 import { ReceiptParseError } from "./errors.js";
 import { callProvider, isOutcome, parseJson } from "./http.js";
-import { epochMs, formFields, isEmptyRequest, looseFields, scalar } from "./receipt-input.js";
+import { epochMs, isEmptyRequest, looseFields, requestFields, scalar } from "./receipt-input.js";
 import { describeCode } from "./status-descriptions.js";
 import type {
   DeliveryStatus,
@@ -21,6 +21,19 @@ export const KALEYRA_DEFAULT_BASE_URL = "https://api-alerts.kaleyra.com/v4/";
 export function kaleyraDlrUrl(webhookUrl: string): string {
   const sep = webhookUrl.includes("?") ? "&" : "?";
   return `${webhookUrl}${sep}sid={sid}&status={status}&custom={custom}&delivat={delivat}&mobile={mobile}`;
+}
+
+/**
+ * Kaleyra's spelling of one of its status codes, so that one code is always one string: trimmed, upper
+ * case (`" dndnumb"` → `"DNDNUMB"`). Used for receipt `{status}` codes, per-number send statuses
+ * (`INV-NUMBER`) and request errors (`A401B`, `E601`).
+ * Source: PROVIDERS.md (Kaleyra v4 statuses and error codes are upper-case words such as `DELIVRD`).
+ *
+ * @param code a JSON scalar as received (string or number); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ */
+export function normalizeCode(code: unknown): string | null {
+  return scalar(code)?.toUpperCase() || null;
 }
 
 function firstDataEntry(data: unknown): Record<string, unknown> | undefined {
@@ -53,13 +66,13 @@ export async function send(config: KaleyraConfig, sms: OutgoingSms, ctx: SendCon
   if (isOutcome(res)) return res.outcome;
   const json = parseJson(res.text);
   const doc = json !== null && typeof json === "object" ? (json as Record<string, unknown>) : undefined;
-  const status = scalar(doc?.status);
+  const status = normalizeCode(doc?.status);
   const message = scalar(doc?.message);
-  if (res.status === 200 && status?.toUpperCase() === "OK") {
+  if (res.status === 200 && status === "OK") {
     const entry = firstDataEntry(doc?.data);
-    const numberStatus = scalar(entry?.status);
+    const numberStatus = normalizeCode(entry?.status);
     const id = scalar(entry?.id);
-    if (numberStatus && numberStatus.toUpperCase() !== "AWAITED-DLR") {
+    if (numberStatus && numberStatus !== "AWAITED-DLR") {
       const description = describeCode("kaleyra", numberStatus);
       return {
         kind: "failed",
@@ -119,7 +132,7 @@ function real(value: string | undefined): string | undefined {
 /** Parses one Kaleyra receipt (GET query; a form POST is accepted too). */
 export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (isEmptyRequest(request)) return { receipts: [], ignored: 1, ignoredReason: "empty" };
-  const fields = looseFields({ ...request.query, ...(request.body.trim() ? formFields(request.body) : {}) });
+  const fields = looseFields(requestFields(request));
   const rawStatus = real(fields.get("status"));
   if (!rawStatus) throw new ReceiptParseError("missing status");
   const custom = real(fields.get("custom"));
@@ -129,7 +142,7 @@ export function parseReceipts(request: ReceiptRequest): ParsedReceipts {
   if (!ref) throw new ReceiptParseError("missing custom and sid");
   const fallbackRef = custom ? sidRef : undefined;
   const status = kaleyraStatus(rawStatus);
-  const code = rawStatus.toUpperCase();
+  const code = normalizeCode(rawStatus) ?? rawStatus;
   return {
     receipts: [
       {

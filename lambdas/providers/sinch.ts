@@ -23,6 +23,22 @@ export function sinchProviderMessageId(batchId: string, recipient: string): stri
   return `${batchId}:${recipient.replace(/^\+/, "")}`;
 }
 
+/**
+ * Sinch's spelling of one of its codes, so that one code is always one string: an integer code
+ * (delivery reports carry `code` as a JSON integer) as its decimal string without leading zeros
+ * (`402`, `"0402"`, `" 402 "` → `"402"`); any other value trimmed as given (send errors are words such
+ * as `syntax_invalid_parameter_format`).
+ * Source: PROVIDERS.md (Sinch xms `code` integer in delivery reports, string `code` in 400/403 bodies).
+ *
+ * @param code a JSON scalar as received (string or number); anything else → null.
+ * @returns the normalised code, or null when there is none (absent, empty or blank).
+ */
+export function normalizeCode(code: unknown): string | null {
+  const s = scalar(code);
+  if (!s) return null;
+  return /^\d+$/.test(s) ? s.replace(/^0+(?=\d)/, "") : s;
+}
+
 export async function send(config: SinchConfig, sms: OutgoingSms, ctx: SendContext): Promise<SendOutcome> {
   const base = trimBase(config.baseUrl ?? SINCH_DEFAULT_BASE_URL);
   const url = `${base}/xms/v1/${encodeURIComponent(config.servicePlanId)}/batches`;
@@ -51,7 +67,7 @@ export async function send(config: SinchConfig, sms: OutgoingSms, ctx: SendConte
       ? { kind: "sent", providerMessageId: sinchProviderMessageId(batchId, sms.phoneE164) }
       : { kind: "sent" };
   }
-  const code = json && typeof json === "object" ? scalar(json.code) : undefined;
+  const code = json && typeof json === "object" ? normalizeCode(json.code) : null;
   const text = json && typeof json === "object" ? scalar(json.text) : undefined;
   return {
     kind: "failed",
@@ -87,7 +103,7 @@ function receipt(
   operatorTimeMs: number | null,
 ): NormalizedReceipt {
   const status = sinchStatus(rawStatus);
-  const code = scalar(rawCode) ?? null;
+  const code = normalizeCode(rawCode);
   const known = status === "FAILED" || status === "UNKNOWN" ? describeCode("sinch", code) : null;
   return {
     ref,
@@ -115,7 +131,8 @@ function recipientReport(doc: Record<string, unknown>): ParsedReceipts {
   };
   const clientRef = scalar(doc.client_reference);
   const operatorAt = scalar(doc.operator_status_at);
-  const time = operatorAt ? timeMs(operatorAt) : null;
+  // Sinch writes ISO-8601 in UTC with `Z` (`2025-01-13T09:22:00Z`); a time without a zone is UTC.
+  const time = operatorAt ? timeMs(operatorAt, { format: "iso8601" }) : null;
   const r = clientRef
     ? receipt({ kind: "ours", messageId: clientRef }, providerRef, status, doc.code, time)
     : receipt(providerRef, undefined, status, doc.code, time);

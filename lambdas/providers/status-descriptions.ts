@@ -70,11 +70,14 @@ const TABLES: Record<"gupshup" | "sinch" | "kaleyra", Record<string, string>> = 
   kaleyra: KALEYRA,
 };
 
-/** The known description of `code` for `provider`, or null. Gupshup codes match case-insensitively (`00A`). */
+/**
+ * The known description of `code` for `provider`, or null. Codes are looked up exactly as the
+ * provider's `normalizeCode` spells them (Gupshup `"00a"`, Kaleyra `"DNDNUMB"`, Sinch `"402"`): the
+ * parsers and send paths normalise before they ask; `describeCode` in index.ts normalises any spelling.
+ * Sources: PROVIDERS.md (Gupshup errCodes, Sinch 402–413, Kaleyra statuses).
+ */
 export function describeCode(provider: "gupshup" | "sinch" | "kaleyra", code: string | null): string | null {
   if (code === null) return null;
   const table = TABLES[provider];
-  const key =
-    provider === "gupshup" ? code.toLowerCase() : provider === "kaleyra" ? code.toUpperCase() : code;
-  return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
+  return Object.hasOwn(table, code) ? (table[code] ?? null) : null;
 }

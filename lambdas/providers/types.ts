@@ -12,6 +12,7 @@ export type {
   KaleyraConfig,
   ProviderConfig,
   ProviderName,
+  ReceiptTimeFormat,
   SinchConfig,
 } from "../domain/connector.js";
 export type { DeliveryStatus, NormalizedReceipt, ReceiptRef } from "../domain/receipts.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { httpUrl } from "./common.js";
+import { httpUrl, timezone } from "./common.js";
 
 export const PROVIDERS = ["gupshup", "sinch", "kaleyra", "custom"] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -85,11 +85,21 @@ const kaleyra = z.strictObject({
 
 const statusList = z.array(z.string().min(1).max(128)).min(1).max(50);
 
+/** How the receipt writes `time` (see timeMs in providers/receipt-input.ts for the exact rules). */
+const timeFormat = z.enum(["epochSeconds", "epochMillis", "iso8601", "smpp"]).meta({
+  description:
+    "epochSeconds, epochMillis, iso8601 (offset, else timeZone) or smpp (done date YYMMDDhhmm[ss] in timeZone); " +
+    "without it only ISO-8601 with an offset, 13-digit epoch ms and 10-digit epoch seconds are read",
+});
+
 const receiptMapping = z.strictObject({
   messageId: setting,
   status: setting,
   errorCode: setting.optional(),
   time: setting.optional(),
+  timeFormat: timeFormat.optional(),
+  /** Zone of SMPP dates and of ISO times without an offset; default UTC. */
+  timeZone: timezone.optional(),
   delivered: statusList,
   failed: statusList,
   inTransit: statusList.optional(),
@@ -129,6 +139,16 @@ const custom = z
       });
     }
     if (!receipt) return;
+    // A time format or zone without a time field would silently do nothing.
+    for (const field of ["timeFormat", "timeZone"] as const) {
+      if (receipt[field] !== undefined && receipt.time === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["custom", "receipt", field],
+          message: "is only used with time (the field that holds the receipt's time)",
+        });
+      }
+    }
     // A status value in two lists would make the receipt's meaning depend on evaluation order.
     const seen = new Map<string, string>();
     for (const list of ["delivered", "failed", "inTransit"] as const) {

@@ -1,14 +1,18 @@
 import fc from "fast-check";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import {
   type CustomConfig,
   type CustomReceiptMapping,
+  normalizeCode,
   type ParsedReceipts,
   type ProviderName,
   parseReceiptsFor,
   ReceiptParseError,
   type ReceiptRequest,
 } from "../../lambdas/providers/index.js";
+import { timeMs } from "../../lambdas/providers/receipt-input.js";
+import { redactPhones } from "../../lambdas/providers/redact.js";
 import {
   asReceiptRequest,
   type BuiltReceipt,
@@ -45,6 +49,9 @@ const KNOWN_KEYS = [
   "custom",
   "delivat",
   "mobile",
+  "phoneNo",
+  "destAddr",
+  " DestAddr ",
   "type",
   "batch_id",
   "recipient",
@@ -118,6 +125,22 @@ const body = fc.oneof(
     )
     .map((a) => JSON.stringify(a)),
   pairs.map((p) => new URLSearchParams(p).toString()),
+  // A form field holding JSON (Gupshup's `response=[...]`), next to other fields.
+  fc
+    .tuple(
+      key,
+      fc.array(
+        fc.dictionary(
+          key,
+          fc.oneof(
+            text.map((t) => t as unknown),
+            jsonish,
+          ),
+        ),
+      ),
+      pairs,
+    )
+    .map(([k, events, rest]) => new URLSearchParams([[k, JSON.stringify(events)], ...rest]).toString()),
   fc.constantFrom("{", "[", "[]", "{}", "null", "[null]", '{"response":{}}', '{"type":"mo_text"}', "  "),
 );
 
@@ -156,6 +179,8 @@ const arbitraryMapping: fc.Arbitrary<CustomReceiptMapping> = fc.record(
     status: nameOrPointer,
     errorCode: nameOrPointer,
     time: nameOrPointer,
+    timeFormat: fc.constantFrom("epochSeconds", "epochMillis", "iso8601", "smpp"),
+    timeZone: fc.oneof(fc.constantFrom("UTC", "Asia/Kolkata", "America/New_York", "Not/AZone"), fc.string()),
     delivered: statusList,
     failed: statusList,
     inTransit: statusList,
@@ -199,8 +224,16 @@ function parseChecked(
       expect(id.length).toBeGreaterThan(0);
     }
     expect(r.code === null || typeof r.code === "string").toBe(true);
+    // One code, one string: every code a parser returns is already in the provider's spelling.
+    if (r.code !== null) expect(normalizeCode(provider, r.code)).toBe(r.code);
     expect(r.description === null || typeof r.description === "string").toBe(true);
     expect(r.operatorTimeMs === null || Number.isFinite(r.operatorTimeMs)).toBe(true);
+    // An unmapped status is never counted as final.
+    if (r.unmappedStatus !== undefined) {
+      expect(provider).toBe("custom");
+      expect(r.status).toBe("IN_TRANSIT");
+      expect(r.unmappedStatus.length).toBeGreaterThan(0);
+    }
   }
   return parsed;
 }
@@ -275,6 +308,19 @@ function mutated(built: fc.Arbitrary<BuiltReceipt>): fc.Arbitrary<ReceiptRequest
 
 const idText = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== "");
 const digitsText = fc.stringMatching(/^\d{6,15}$/);
+/** POST events as Gupshup sends them: values as strings or JSON numbers. */
+const gupshupEvents = fc.array(
+  fc.record({
+    externalId: fc.oneof(idText, fc.nat()),
+    eventType: fc.constantFrom("DELIVERED", "FAILED", "SENT", "x"),
+    eventTs: fc.option(fc.nat(), { nil: undefined }),
+    destAddr: fc.option(fc.oneof(digitsText, digitsText.map(Number)), { nil: undefined }),
+    errCode: fc.option(fc.oneof(fc.constantFrom("000", "003"), fc.nat()), { nil: undefined }),
+  }),
+  { minLength: 1, maxLength: 20 },
+);
+/** The three POST shapes: bare JSON array, `{"response": [...]}`, form field `response`. */
+const gupshupShape = fc.constantFrom<{ wrap?: boolean; form?: boolean }>({}, { wrap: true }, { form: true });
 const gupshupBuilt = fc.oneof(
   fc
     .record({
@@ -286,18 +332,7 @@ const gupshupBuilt = fc.oneof(
       phoneNo: fc.option(digitsText, { nil: undefined }),
     })
     .chain((f) => fc.boolean().map((straySpaces) => gupshupQueryReceipt(f, { straySpaces }))),
-  fc
-    .array(
-      fc.record({
-        externalId: fc.oneof(idText, fc.nat()),
-        eventType: fc.constantFrom("DELIVERED", "FAILED", "SENT", "x"),
-        eventTs: fc.option(fc.nat(), { nil: undefined }),
-        destAddr: fc.option(digitsText, { nil: undefined }),
-        errCode: fc.option(fc.oneof(fc.constantFrom("000", "003"), fc.nat()), { nil: undefined }),
-      }),
-      { minLength: 1, maxLength: 20 },
-    )
-    .chain((events) => fc.boolean().map((wrap) => gupshupPostReceipt(events, { wrap }))),
+  gupshupEvents.chain((events) => gupshupShape.map((shape) => gupshupPostReceipt(events, shape))),
 );
 const kaleyraBuilt = fc
   .record({
@@ -474,6 +509,20 @@ describe("real-format receipts parse to what they say", () => {
     );
   });
 
+  it("gupshup: a POST batch counts the same as a bare array, a response wrapper or a form field", () => {
+    fc.assert(
+      fc.property(gupshupEvents, (events) => {
+        const [bare, wrapped, form] = [{}, { wrap: true }, { form: true }].map((shape) =>
+          parseChecked("gupshup", asReceiptRequest(gupshupPostReceipt(events, shape))),
+        );
+        expect(bare?.receipts.length).toBe(events.length);
+        expect(wrapped).toEqual(bare);
+        expect(form).toEqual(bare);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it("kaleyra: every receipt with custom or sid is read; without both it is a parse error", () => {
     fc.assert(
       fc.property(kaleyraBuilt, (built) => {
@@ -502,14 +551,256 @@ describe("real-format receipts parse to what they say", () => {
         const expected = values.map((v) =>
           v.status.toUpperCase() === "DELIVERED"
             ? "DELIVERED"
-            : v.status === "SENT"
+            : v.status === "SENT" || v.status === "weird"
               ? "IN_TRANSIT"
-              : v.status === "weird"
-                ? "UNKNOWN"
-                : "FAILED",
+              : "FAILED",
         );
         expect(parsed?.receipts.map((r) => r.status)).toEqual(expected);
+        // Only a status in none of the lists is reported as unmapped, as received.
+        expect(parsed?.receipts.map((r) => r.unmappedStatus)).toEqual(
+          values.map((v) => (v.status === "weird" ? "weird" : undefined)),
+        );
       }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("provider codes normalise to one string", () => {
+  const providers = fc.constantFrom<ProviderName>("gupshup", "kaleyra", "sinch", "custom");
+
+  it("every provider: normalising twice changes nothing, and blank is no code", () => {
+    fc.assert(
+      fc.property(providers, fc.oneof(text, fc.integer(), fc.double()), (provider, code) => {
+        const once = normalizeCode(provider, code);
+        expect(once === null ? null : normalizeCode(provider, once)).toBe(once);
+        if (once !== null) expect(once).toBe(once.trim());
+        expect(normalizeCode(provider, ` ${String(code)} `)).toBe(normalizeCode(provider, String(code)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("gupshup: a JSON number, its digits and its zero-padded, upper- or lower-case spellings are one code", () => {
+    const hexish = fc.stringMatching(/^[0-9a-f]{1,2}$/);
+    fc.assert(
+      fc.property(hexish, (code) => {
+        const padded = code.padStart(3, "0");
+        const spellings: unknown[] = [code, padded, code.toUpperCase(), ` ${padded.toUpperCase()} `];
+        if (/^\d+$/.test(code)) spellings.push(Number(code));
+        for (const s of spellings) expect(normalizeCode("gupshup", s)).toBe(padded);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("gupshup: errCode as a JSON number in a POST and zero-padded in a GET count as the same code", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99 }),
+        fc.constantFrom({}, { wrap: true }, { form: true }),
+        (n, shape) => {
+          const padded = String(n).padStart(3, "0");
+          const post = parseChecked(
+            "gupshup",
+            asReceiptRequest(
+              gupshupPostReceipt([{ externalId: "1-1", eventType: "FAILED", errCode: n }], shape),
+            ),
+          );
+          const get = parseChecked(
+            "gupshup",
+            asReceiptRequest(gupshupQueryReceipt({ externalId: "1-1", status: "FAILURE", errCode: padded })),
+          );
+          expect(post?.receipts[0]?.code).toBe(padded);
+          expect(get?.receipts[0]?.code).toBe(padded);
+          expect(post?.receipts[0]?.description).toBe(get?.receipts[0]?.description);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("sinch: an integer code and its digits with leading zeros are one code", () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.nat({ max: 3 }), (n, zeros) => {
+        expect(normalizeCode("sinch", `${"0".repeat(zeros)}${n}`)).toBe(String(n));
+        expect(normalizeCode("sinch", n)).toBe(String(n));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("receipt times", () => {
+  const instant = fc.date({
+    min: new Date("2000-01-01T00:00:00Z"),
+    // Not the last day: in zones east of UTC it is already 2100, which YY cannot write.
+    max: new Date("2099-12-30T23:59:59Z"),
+    noInvalidDate: true,
+  });
+  const zone = fc.constantFrom(
+    "UTC",
+    "Asia/Kolkata",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+  );
+
+  it("smpp: a done date written in a zone reads back as that wall time in that zone", () => {
+    fc.assert(
+      fc.property(instant, zone, fc.boolean(), (date, timeZone, seconds) => {
+        const format = seconds ? "yyMMddHHmmss" : "yyMMddHHmm";
+        const text = DateTime.fromJSDate(date, { zone: timeZone }).toFormat(format);
+        const ms = timeMs(text, { format: "smpp", timeZone });
+        expect(ms).not.toBeNull();
+        // Compared as wall time: a time repeated by a DST fall-back may read as either instant.
+        expect(DateTime.fromMillis(ms as number, { zone: timeZone }).toFormat(format)).toBe(text);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("without a format: only 10/13-digit epochs and ISO-8601 with an offset are read, as that format reads them", () => {
+    const value = fc.oneof(
+      text,
+      fc.stringMatching(/^\d{9,14}$/),
+      instant.map((d) => DateTime.fromJSDate(d).toFormat("yyMMddHHmmss")),
+      instant.map((d) => d.toISOString()),
+      instant.map((d) => d.toISOString().slice(0, 19)),
+      fc.tuple(instant, zone).map(([d, z]) => DateTime.fromJSDate(d, { zone: z }).toISO() ?? ""),
+      fc.oneof(fc.nat(), fc.integer({ min: 1e9, max: 1e13 }), fc.double()),
+    );
+    fc.assert(
+      fc.property(value, (v) => {
+        const ms = timeMs(v);
+        const t = String(v).trim();
+        if (ms === null) return;
+        if (/^\d{13}$/.test(t)) expect(ms).toBe(timeMs(t, { format: "epochMillis" }));
+        else if (/^\d{10}$/.test(t)) expect(ms).toBe(timeMs(t, { format: "epochSeconds" }));
+        else {
+          expect(t).toMatch(/^\d{4}-\d{2}-\d{2}[T ].*(Z|[+-]\d{2}(:?\d{2})?)$/i);
+          expect(ms).toBe(timeMs(t, { format: "iso8601", timeZone: "Pacific/Kiritimati" }));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/** The same fields as a form POST instead of a GET query (the Gupshup and Kaleyra parsers read both). */
+function asFormPost(b: BuiltReceipt): BuiltReceipt {
+  if (b.query === "") return b;
+  return {
+    method: "POST",
+    query: "",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: b.query,
+  };
+}
+
+/**
+ * Every key a parser could read, at any depth: query and form names, JSON keys, and the keys inside the
+ * JSON text of the provider's envelope field (Gupshup `response`, as receiptEvents decodes it). Other
+ * strings are values.
+ */
+function keysAnywhere(request: ReceiptRequest, envelope: string | undefined): string[] {
+  const keys: string[] = [];
+  const visit = (v: unknown, decode: boolean): void => {
+    if (typeof v === "string") {
+      const t = v.trim();
+      if (!decode || (!t.startsWith("{") && !t.startsWith("["))) return;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(t);
+      } catch {
+        return; // not decodable: no parser reads it either
+      }
+      visit(doc, false);
+    } else if (Array.isArray(v)) {
+      for (const x of v) visit(x, false);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        keys.push(k);
+        visit(x, k.trim().toLowerCase() === envelope);
+      }
+    }
+  };
+  visit(request.query, false);
+  const t = request.body.trim();
+  if (t.startsWith("{") || t.startsWith("[")) visit(request.body, true);
+  else
+    for (const [k, v] of new URLSearchParams(request.body)) {
+      keys.push(k);
+      visit(v, k.trim().toLowerCase() === envelope);
+    }
+  return keys;
+}
+
+function outcome(provider: ProviderName, request: ReceiptRequest): ParsedReceipts | "unparseable" {
+  try {
+    return parseReceiptsFor(connectorOf(provider), request);
+  } catch (err) {
+    if (err instanceof ReceiptParseError) return "unparseable";
+    throw err;
+  }
+}
+
+const PHONE_KEYS = { gupshup: ["phoneno", "destaddr"], kaleyra: ["mobile"] } as const;
+const ENVELOPE = { gupshup: "response", kaleyra: undefined } as const;
+
+describe("phone numbers never stay in a queued receipt", () => {
+  it.each([
+    [
+      "gupshup",
+      fc.oneof(arbitraryRequest, mutated(gupshupBuilt), gupshupBuilt.map(asFormPost).map(asReceiptRequest)),
+    ],
+    [
+      "kaleyra",
+      fc.oneof(arbitraryRequest, mutated(kaleyraBuilt), kaleyraBuilt.map(asFormPost).map(asReceiptRequest)),
+    ],
+  ] as const)(
+    "%s: no phone key in any shape the parser reads, and the same parse result",
+    (provider, requests) => {
+      fc.assert(
+        fc.property(requests, (request) => {
+          const redacted = redactPhones(provider, request);
+          const left = keysAnywhere(redacted, ENVELOPE[provider]).filter((k) =>
+            (PHONE_KEYS[provider] as readonly string[]).includes(k.trim().toLowerCase()),
+          );
+          expect(left).toEqual([]);
+          const before = outcome(provider, request);
+          const after = outcome(provider, redacted);
+          // A request that held nothing but a phone number becomes empty: ignored instead of parked.
+          if (before === "unparseable" && after !== "unparseable") {
+            expect(after).toEqual({ receipts: [], ignored: 1, ignoredReason: "empty" });
+          } else expect(after).toEqual(before);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+  );
+
+  it("gupshup: real-format receipts in every shape carry no phone digits once redacted", () => {
+    const phoneNo = fc.stringMatching(/^[1-9]\d{9,14}$/);
+    fc.assert(
+      fc.property(
+        phoneNo,
+        fc.oneof(fc.constant<"query" | "form">("query"), fc.constant<"query" | "form">("form"), gupshupShape),
+        (phone, shape) => {
+          const built =
+            typeof shape === "string"
+              ? (shape === "form" ? asFormPost : (b: BuiltReceipt) => b)(
+                  gupshupQueryReceipt({ externalId: "x-1", status: "SUCCESS", phoneNo: phone }),
+                )
+              : gupshupPostReceipt(
+                  [{ externalId: "x-1", eventType: "DELIVERED", destAddr: Number(phone), srcAddr: "TESTIN" }],
+                  shape,
+                );
+          const redacted = redactPhones("gupshup", asReceiptRequest(built));
+          expect(JSON.stringify(redacted)).not.toContain(phone);
+          expect(decodeURIComponent(redacted.body)).not.toContain(phone);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -116,9 +116,24 @@ export interface GupshupEvent {
   noOfFrags?: number | string;
 }
 
-/** The POST batch (1–20 events), bare array or wrapped as `{"response": [...]}`; values kept as given. */
-export function gupshupPostReceipt(events: GupshupEvent[], options: { wrap?: boolean } = {}): BuiltReceipt {
+/**
+ * The POST batch (1–20 events), values kept as given: a bare JSON array, wrapped as
+ * `{"response": [...]}`, or (`form`) an `application/x-www-form-urlencoded` POST whose field `response`
+ * holds the JSON array (docs.gupshup.io "Real Time Delivery Reports": `response=[{…},{…}]`).
+ */
+export function gupshupPostReceipt(
+  events: GupshupEvent[],
+  options: { wrap?: boolean; form?: boolean } = {},
+): BuiltReceipt {
   const list = events.map((e) => ({ channel: "SMS", noOfFrags: 1, ...e }));
+  if (options.form) {
+    return {
+      method: "POST",
+      query: "",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ response: JSON.stringify(list) }).toString(),
+    };
+  }
   return {
     method: "POST",
     query: "",

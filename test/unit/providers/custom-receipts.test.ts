@@ -24,14 +24,15 @@ describe("custom status mapping", () => {
     ["delivered", "DELIVERED"],
     [" Undelivered ", "FAILED"],
     ["sent", "IN_TRANSIT"],
-    ["QUEUED", "UNKNOWN"],
+    ["QUEUED", "IN_TRANSIT"],
+    ["ENROUTE", "IN_TRANSIT"],
   ])("%s → %s", (status, expected) => {
     expect(customStatus(mapping, status)).toBe(expected);
   });
 
   it("works without an inTransit list", () => {
     const { inTransit: _t, ...noTransit } = mapping;
-    expect(customStatus(noTransit, "SENT")).toBe("UNKNOWN");
+    expect(customStatus(noTransit, "SENT")).toBe("IN_TRANSIT");
   });
 });
 
@@ -88,13 +89,86 @@ describe("custom receipts", () => {
     });
   });
 
-  it("uses the status as code for a failure or unknown without an error code, and ignores a bad time", () => {
-    const r = customReceipt(mapping, { messageId: "m1", status: "REJECTED_BY_CARRIER", time: "yesterday" });
-    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toMatchObject({
-      status: "UNKNOWN",
-      code: "REJECTED_BY_CARRIER",
-      description: "REJECTED_BY_CARRIER",
+  it("does not misread an SMPP done date or an ISO time without a zone as a time when no format is named", () => {
+    for (const time of ["261125103000", 261125103000, "2026-11-25T10:30:00", 17640666001]) {
+      const r = customReceipt(mapping, { messageId: "m1", status: "DELIVERED", time });
+      expect(parseReceipts(asReceiptRequest(r), config).receipts[0]?.operatorTimeMs).toBeNull();
+    }
+    // A 10-digit done date (YYMMDDhhmm) cannot be told from epoch seconds: only timeFormat "smpp" reads it.
+    const tenDigits = customReceipt(mapping, { messageId: "m1", status: "DELIVERED", time: "2611251030" });
+    expect(parseReceipts(asReceiptRequest(tenDigits), config).receipts[0]?.operatorTimeMs).toBe(
+      2611251030000,
+    );
+  });
+
+  it.each(["json", "query", "form"] as const)(
+    "reads the time in the mapping's format and zone (%s)",
+    (as) => {
+      const cases = [
+        [{ timeFormat: "smpp", timeZone: "Asia/Kolkata" }, "261125103000", "2026-11-25T05:00:00Z"],
+        [{ timeFormat: "smpp" }, "2611251030", "2026-11-25T10:30:00Z"],
+        [{ timeFormat: "iso8601", timeZone: "Asia/Kolkata" }, "2026-11-25 10:30:00", "2026-11-25T05:00:00Z"],
+        [{ timeFormat: "epochSeconds" }, "1795602600", "2026-11-25T10:30:00Z"],
+        [{ timeFormat: "epochMillis" }, "1795602600000", "2026-11-25T10:30:00Z"],
+      ] as const;
+      for (const [format, time, expected] of cases) {
+        const withFormat: CustomConfig = { ...config, receipt: { ...mapping, ...format } };
+        const r = customReceipt(mapping, { messageId: "m1", status: "DELIVERED", time }, as);
+        expect(parseReceipts(asReceiptRequest(r), withFormat).receipts[0]?.operatorTimeMs).toBe(
+          Date.parse(expected),
+        );
+      }
+      // A value that is not in the named format is no time at all.
+      const smpp: CustomConfig = { ...config, receipt: { ...mapping, timeFormat: "smpp" } };
+      const iso = customReceipt(
+        mapping,
+        { messageId: "m1", status: "DELIVERED", time: "2026-11-25T10:30:00Z" },
+        as,
+      );
+      expect(parseReceipts(asReceiptRequest(iso), smpp).receipts[0]?.operatorTimeMs).toBeNull();
+    },
+  );
+
+  it("uses the status as code for a failure without an error code, and ignores a bad time", () => {
+    const r = customReceipt(mapping, { messageId: "m1", status: " UNDELIVERED ", time: "yesterday" });
+    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toEqual({
+      ref: { kind: "ours", messageId: "m1" },
+      status: "FAILED",
+      code: "UNDELIVERED",
+      description: "UNDELIVERED",
       operatorTimeMs: null,
+    });
+  });
+
+  it.each(["json", "query", "form"] as const)(
+    "leaves a status in no list in transit and reports it as unmapped (%s)",
+    (as) => {
+      // SMPP-style intermediate states a provider passes on (v3.4 §5.2.28, Appendix B) and anything else.
+      for (const status of ["ENROUTE", "ACCEPTD", "BUFFERED", "REJECTED_BY_CARRIER"]) {
+        const r = customReceipt(mapping, { messageId: "m1", status: ` ${status}` }, as);
+        expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toEqual({
+          ref: { kind: "ours", messageId: "m1" },
+          status: "IN_TRANSIT",
+          code: null,
+          description: null,
+          operatorTimeMs: null,
+          unmappedStatus: status,
+        });
+      }
+      // A listed status carries no unmappedStatus.
+      const listed = customReceipt(mapping, { messageId: "m1", status: "sent" }, as);
+      expect(parseReceipts(asReceiptRequest(listed), config).receipts[0]).not.toHaveProperty(
+        "unmappedStatus",
+      );
+    },
+  );
+
+  it("keeps the mapped error code of an unmapped status", () => {
+    const r = customReceipt(mapping, { messageId: "m1", status: "BUFFERED", errorCode: 5 });
+    expect(parseReceipts(asReceiptRequest(r), config).receipts[0]).toMatchObject({
+      status: "IN_TRANSIT",
+      code: "5",
+      unmappedStatus: "BUFFERED",
     });
   });
 

@@ -135,6 +135,16 @@ describe("custom send", () => {
     expect(await send(jsonConfig(), sms("+919800000500", attrs), ctx)).toMatchObject({ code: "500" });
   });
 
+  it("normalises the code at the pointer: trimmed, numbers in their JSON spelling, blank → HTTP status", async () => {
+    sim.script("+919800000431", { kind: "error", status: 400, body: { error: { code: " E42 " } } });
+    sim.script("+919800000432", { kind: "error", status: 400, body: { error: { code: 42 } } });
+    sim.script("+919800000433", { kind: "error", status: 400, body: { error: { code: "  " } } });
+    const attrs = { first_name: "A" };
+    expect(await send(jsonConfig(), sms("+919800000431", attrs), ctx)).toMatchObject({ code: "E42" });
+    expect(await send(jsonConfig(), sms("+919800000432", attrs), ctx)).toMatchObject({ code: "42" });
+    expect(await send(jsonConfig(), sms("+919800000433", attrs), ctx)).toMatchObject({ code: "400" });
+  });
+
   it("is sent without an id when the pointer does not resolve, and numeric ids become strings", async () => {
     sim.script("+919800000001", { kind: "success-body", body: { result: "ok" } });
     sim.script("+919800000002", { kind: "success-body", body: { id: 12345 } });

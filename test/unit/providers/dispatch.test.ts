@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   describeCode,
+  normalizeCode,
   parseReceiptsFor,
   ReceiptParseError,
   sendWith,
@@ -85,7 +86,44 @@ describe("parseReceiptsFor", () => {
   });
 });
 
+describe("normalizeCode: one provider code, one string", () => {
+  it.each([
+    ["gupshup", [3, "3", "03", "003", " 003 "], "003"],
+    ["gupshup", [0, "0", "000"], "000"],
+    ["gupshup", ["00A", "00a", "a", " 0A"], "00a"],
+    ["gupshup", [11, "11", "011"], "011"],
+    ["gupshup", [175, "175", " 175 "], "175"],
+    ["kaleyra", ["DNDNUMB", "dndnumb", " DndNumb "], "DNDNUMB"],
+    ["kaleyra", ["a401b", "A401B"], "A401B"],
+    ["sinch", [402, "402", "0402", " 402 "], "402"],
+    ["sinch", [0, "0", "000"], "0"],
+    [
+      "sinch",
+      ["syntax_invalid_parameter_format", " syntax_invalid_parameter_format "],
+      "syntax_invalid_parameter_format",
+    ],
+    ["custom", [42, "42", " 42 "], "42"],
+    ["custom", ["0042"], "0042"],
+    ["custom", [" E42 ", "E42"], "E42"],
+  ] as const)("%s: %j → %s", (provider, spellings, expected) => {
+    for (const code of spellings) expect(normalizeCode(provider, code)).toBe(expected);
+  });
+
+  it.each(["gupshup", "kaleyra", "sinch", "custom"] as const)("%s: no code is null", (provider) => {
+    for (const code of [undefined, null, "", "   ", {}, [], Number.NaN])
+      expect(normalizeCode(provider, code)).toBeNull();
+  });
+});
+
 describe("describeCode", () => {
+  it("describes a code in any spelling the providers send", () => {
+    expect(describeCode("gupshup", 3)).toBe("UNKNOWN_SUBSCRIBER");
+    expect(describeCode("gupshup", " 00b ")).toBe("BLOCKED_MASK");
+    expect(describeCode("sinch", 402)).toBe("unroutable");
+    expect(describeCode("sinch", "0413")).toBe("blocked");
+    expect(describeCode("kaleyra", "inv-number")).toBe("invalid number");
+  });
+
   it("knows Gupshup, Sinch and Kaleyra codes", () => {
     expect(describeCode("gupshup", "003")).toBe("UNKNOWN_SUBSCRIBER");
     expect(describeCode("gupshup", "00A")).toBe("OTHER");

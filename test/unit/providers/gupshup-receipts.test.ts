@@ -122,10 +122,11 @@ describe("gupshup POST batches", () => {
   ];
 
   it.each([
-    ["a bare array", false],
-    ["a response wrapper", true],
-  ])("processes every event of %s on its own", (_name, wrap) => {
-    const parsed = parseReceipts(asReceiptRequest(gupshupPostReceipt(events, { wrap })));
+    ["a bare array", {}],
+    ["a response wrapper", { wrap: true }],
+    ["a form field response", { form: true }],
+  ])("processes every event of %s on its own", (_name, options) => {
+    const parsed = parseReceipts(asReceiptRequest(gupshupPostReceipt(events, options)));
     expect(parsed.ignored).toBe(0);
     expect(parsed.receipts).toEqual([
       {
@@ -138,7 +139,7 @@ describe("gupshup POST batches", () => {
       {
         ref: { kind: "provider", providerMessageId: "22" },
         status: "FAILED",
-        code: "3",
+        code: "003",
         description: "UNKNOWN_SUBSCRIBER",
         operatorTimeMs: 1736760130000,
       },
@@ -150,6 +151,113 @@ describe("gupshup POST batches", () => {
         operatorTimeMs: 1736760140000,
       },
     ]);
+  });
+
+  it("counts one delivery the same whether it came as GET query, JSON body or form field `response`", () => {
+    const id = "3562707498794989059-328736121207676738";
+    const shapes = [
+      gupshupQueryReceipt({
+        externalId: id,
+        deliveredTS: 1526347800000,
+        status: "SUCCESS",
+        cause: "SUCCESS",
+        phoneNo: "919892488888",
+        errCode: "000",
+        noOfFrags: 1,
+      }),
+      ...[{}, { wrap: true }, { form: true }].map((options) =>
+        gupshupPostReceipt(
+          [
+            {
+              externalId: id,
+              eventType: "DELIVERED",
+              eventTs: "1526347800000",
+              destAddr: "919892488888",
+              srcAddr: "TESTIN",
+              cause: "SUCCESS",
+              errCode: "000",
+            },
+          ],
+          options,
+        ),
+      ),
+    ];
+    const expected = {
+      receipts: [
+        {
+          ref: { kind: "provider", providerMessageId: id },
+          status: "DELIVERED",
+          code: "000",
+          description: "SUCCESS",
+          operatorTimeMs: 1526347800000,
+        },
+      ],
+      ignored: 0,
+    };
+    for (const shape of shapes) expect(parseReceipts(asReceiptRequest(shape))).toEqual(expected);
+  });
+
+  it("reads the form field `response` as Gupshup sends it: URL-encoded JSON, numbers, padded values", () => {
+    // docs.gupshup.io "Real Time Delivery Reports": POST body `response=[{...},{...}]`.
+    const json =
+      '[{"externalId":"3562707498794989059-328736121207676738","eventType":"DELIVERED","eventTs":1526347800000,' +
+      '"destAddr":919892488888,"srcAddr":"TESTIN","cause":"SUCCESS","errCode":"000","channel":"SMS","noOfFrags":1},' +
+      '{"externalId":"3798318073013708082-252169030017029882","eventType":"FAILED","eventTs":1526347800000,' +
+      '"destAddr":91989237777,"srcAddr":"ABCDEF","cause":" UNKNOWN_SUBSCRIBER","errCode":"003","channel":"SMS","noOfFrags":1}]';
+    const parsed = parseReceipts({
+      method: "POST",
+      query: {},
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `response=${encodeURIComponent(json).replace(/%20/g, "+")}`,
+    });
+    expect(parsed).toEqual({
+      receipts: [
+        {
+          ref: { kind: "provider", providerMessageId: "3562707498794989059-328736121207676738" },
+          status: "DELIVERED",
+          code: "000",
+          description: "SUCCESS",
+          operatorTimeMs: 1526347800000,
+        },
+        {
+          ref: { kind: "provider", providerMessageId: "3798318073013708082-252169030017029882" },
+          status: "FAILED",
+          code: "003",
+          description: "UNKNOWN_SUBSCRIBER",
+          operatorTimeMs: 1526347800000,
+        },
+      ],
+      ignored: 0,
+    });
+  });
+
+  it('counts errCode 3 (a JSON number), "3", "003" and "00A"/"00a" each as one code', () => {
+    const codeOf = (request: ReceiptRequest): string | null | undefined =>
+      parseReceipts(request).receipts[0]?.code;
+    const failed = (errCode: string | number) => ({ externalId: "1-1", eventType: "FAILED", errCode });
+    for (const errCode of [3, "3", "003", " 003"]) {
+      expect(codeOf(asReceiptRequest(gupshupPostReceipt([failed(errCode)])))).toBe("003");
+      expect(codeOf(asReceiptRequest(gupshupPostReceipt([failed(errCode)], { form: true })))).toBe("003");
+    }
+    expect(
+      codeOf(asReceiptRequest(gupshupQueryReceipt({ externalId: "1-1", status: "FAIL", errCode: "003" }))),
+    ).toBe("003");
+    expect(
+      codeOf(asReceiptRequest(gupshupQueryReceipt({ externalId: "1-1", status: "FAIL", errCode: "00A" }))),
+    ).toBe("00a");
+    expect(codeOf(post('[{"externalId":"1-1","eventType":"DELIVERED","errCode":0}]'))).toBe("000");
+    // Without a cause, the description comes from the normalised code.
+    expect(
+      parseReceipts(post('[{"externalId":"1-1","eventType":"FAILED","errCode":7}]')).receipts[0],
+    ).toMatchObject({
+      code: "007",
+      description: "BLOCKED",
+    });
+  });
+
+  it("rejects a form field `response` that looks like JSON but is not", () => {
+    const body = new URLSearchParams({ response: '[{"externalId":"1-1",' }).toString();
+    expect(() => parseReceipts({ method: "POST", query: {}, headers: {}, body })).toThrow(ReceiptParseError);
   });
 
   it("keeps the good events of a batch with a bad one, counting the bad one as ignored", () => {

@@ -74,6 +74,16 @@ describe("gupshup send", () => {
     });
   });
 
+  it("spells the error line's code as receipt codes are spelled (one code, one string)", async () => {
+    sim.script("+919800000011", { kind: "http", status: 200, body: "error | 0B | Blocked mask" });
+    expect(await send(config, sms("+919800000011"), ctx)).toEqual({
+      kind: "failed",
+      reason: "PROVIDER_ERROR",
+      code: "00b",
+      description: "Blocked mask",
+    });
+  });
+
   it("fails authentication like Gupshup does (200 with an error line)", async () => {
     expect(await send({ ...config, password: "wrong" }, sms("+919812345678"), ctx)).toMatchObject({
       kind: "failed",

@@ -66,6 +66,16 @@ describe("kaleyra send", () => {
     });
   });
 
+  it("spells a per-number status as the receipts' code (trimmed, upper case)", async () => {
+    sim.script("+919800000004", { kind: "number-status", status: " inv-number" });
+    expect(await send(config, sms("+919800000004"), ctx)).toEqual({
+      kind: "failed",
+      reason: "PROVIDER_ERROR",
+      code: "INV-NUMBER",
+      description: "invalid number",
+    });
+  });
+
   it("fails with the error status of a refused request", async () => {
     sim.script("+919800000003", { kind: "error", status: "E601", message: "Mandatory field missing" });
     expect(await send(config, sms("+919800000003"), ctx)).toEqual({

@@ -141,6 +141,26 @@ describe("connector body", () => {
     ).toEqual([{ field: "custom.receipt.inTransit", problem: 'status "SENT" is also listed in failed' }]);
   });
 
+  it("accepts a receipt time format and IANA time zone, and rejects others or one without time", () => {
+    const receipt = { ...customBlock.receipt, timeFormat: "smpp", timeZone: "Asia/Kolkata" };
+    const body = { provider: "custom", deliveryTracking: true, custom: { ...customBlock, receipt } };
+    const ok = validate(connectorInput, body);
+    expect(ok.ok && ok.value.provider === "custom" && ok.value.custom.receipt).toMatchObject({
+      timeFormat: "smpp",
+      timeZone: "Asia/Kolkata",
+    });
+    const bad = { ...customBlock.receipt, timeFormat: "yyMMdd", timeZone: "India/Mumbai" };
+    expect(errors({ ...body, custom: { ...customBlock, receipt: bad } })).toEqual([
+      { field: "custom.receipt.timeFormat", problem: expect.stringContaining('"smpp"') },
+      { field: "custom.receipt.timeZone", problem: "must be an IANA time zone such as Asia/Kolkata or UTC" },
+    ]);
+    const { time: _time, ...noTime } = receipt;
+    expect(errors({ ...body, custom: { ...customBlock, receipt: noTime } })).toEqual([
+      { field: "custom.receipt.timeFormat", problem: expect.stringContaining("only used with time") },
+      { field: "custom.receipt.timeZone", problem: expect.stringContaining("only used with time") },
+    ]);
+  });
+
   it("checks JSON pointers", () => {
     expect(
       errors({
