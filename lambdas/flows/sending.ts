@@ -178,8 +178,8 @@ export interface SendJobResult {
 
 /**
  * Sends one job: each recipient at most once, each outcome recorded as soon as it is known, then the
- * windows of messages sent without delivery tracking (new ones, and those a crash may have left
- * without their window).
+ * windows of messages sent without delivery tracking (new ones; on a redelivered job also those a
+ * crash may have left opened but not counted).
  * @throws DynamoDB errors; the job is redelivered and resumes where it stopped
  */
 export async function runSendJob(
@@ -187,6 +187,7 @@ export async function runSendJob(
   job: SendJob,
   lambdaContext: Pick<Context, "getRemainingTimeInMillis"> | undefined,
   nowMs: () => number,
+  options: { redelivered?: boolean } = {},
 ): Promise<SendJobResult> {
   const result: SendJobResult = {
     complete: true,
@@ -215,7 +216,8 @@ export async function runSendJob(
       if (m?.status === "UNTRACKED") untracked.push(m);
     });
   } finally {
-    if (untracked.length > 0) await openWindows(ctx, untracked, nowMs());
+    if (untracked.length > 0)
+      await openWindows(ctx, untracked, nowMs(), { redrive: options.redelivered === true });
   }
   return result;
 }
@@ -233,7 +235,7 @@ export async function sendJobs(
 ): Promise<BatchOutcome> {
   const retry: string[] = [];
   const counts = { jobs: jobs.length, sent: 0, notSent: 0, unknown: 0, alreadyDecided: 0 };
-  for (const { recordId, receiptHandle, body: job } of jobs) {
+  for (const { recordId, receiptHandle, receiveCount, body: job } of jobs) {
     try {
       const ctx = await campaignContext(job.appId, job.campaignId, nowMs());
       if (!ctx) {
@@ -244,7 +246,9 @@ export async function sendJobs(
         retry.push(recordId);
         continue;
       }
-      const result = await runSendJob(ctx, job, lambdaContext, nowMs);
+      const result = await runSendJob(ctx, job, lambdaContext, nowMs, {
+        redelivered: receiveCount > 1,
+      });
       for (const k of ["sent", "notSent", "unknown", "alreadyDecided"] as const)
         counts[k] += result.counts[k];
       if (result.complete) continue;

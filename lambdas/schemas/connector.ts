@@ -64,12 +64,10 @@ const sinch = z.strictObject({
     "sinch",
     z.strictObject(
       {
-        servicePlanId: setting
-          .optional()
-          .meta({
-            description:
-              "Sinch service plan id: required on create; omit on update to keep the stored value. Never returned.",
-          }),
+        servicePlanId: setting.optional().meta({
+          description:
+            "Sinch service plan id: required on create; omit on update to keep the stored value. Never returned.",
+        }),
         apiToken: credential,
         from: setting,
         baseUrl: httpUrl.optional(),
