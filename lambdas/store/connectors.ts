@@ -319,6 +319,15 @@ function settingsOf(c: ConnectorConfig): Record<string, string> {
       put("method", c.custom.request.method);
       put("urlHost", new URL(c.custom.request.url).host);
       break;
+    case "sandbox": {
+      const { deliveryRate, stuckRate, delaySeconds, failures, inTransitReceipts } = c.sandbox;
+      put("deliveryRate", String(deliveryRate));
+      put("stuckRate", String(stuckRate));
+      put("delaySeconds", `median ${delaySeconds.median}, p90 ${delaySeconds.p90}, max ${delaySeconds.max}`);
+      put("failureCodes", failures.map((f) => `${f.code} ${f.status}`).join(", "));
+      put("inTransitReceipts", String(inTransitReceipts));
+      break;
+    }
   }
   return out;
 }
