@@ -34,12 +34,18 @@ export function configureCampaign(
   return putCampaign(appId, campaignId, input, nowMs);
 }
 
-/** Each campaign with its all-time headline numbers: a dashboard draws its overview from one request. */
+/**
+ * Each campaign with its all-time headline numbers (a dashboard draws its overview from one request),
+ * and `sandbox: true` when its connector is a sandbox connector: its numbers come from simulated
+ * receipts, and a list must say so (issue 14). The campaign keeps its connector's provider, which
+ * cannot change (store/connectors.ts), so no connector is read for it.
+ */
 export async function campaignsWithHeadlines(app: AppRecord, nowMs: number) {
   const campaigns = await listCampaigns(app.appId);
   return Promise.all(
     campaigns.map(async (campaign) => ({
       ...campaign,
+      sandbox: campaign.provider === "sandbox",
       headline: await campaignHeadline(app, campaign, nowMs),
     })),
   );

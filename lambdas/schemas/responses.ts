@@ -55,7 +55,16 @@ export const campaignResponse = z.object({
   updatedAt: z.string(),
 });
 
-export const campaignList = z.object({ appId: z.string(), campaigns: z.array(campaignResponse) });
+export const campaignList = z.object({
+  appId: z.string(),
+  campaigns: z.array(
+    campaignResponse.extend({
+      sandbox: z.boolean().meta({
+        description: "True when the campaign's connector is a sandbox connector (simulated receipts)",
+      }),
+    }),
+  ),
+});
 
 export const sendsAccepted = z.object({
   instanceId: z.string(),
