@@ -54,6 +54,7 @@ function isoSeconds(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }
 
+/** One Sinch recipient report the sandbox sends: which message, which status and code, and when. */
 export interface SandboxReport {
   batchId: string;
   messageId: string;
