@@ -4,6 +4,8 @@ import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
@@ -84,6 +86,29 @@ export class Api extends Construct {
   /** The API's base URL, without a trailing slash (the `$default` stage has no path prefix). */
   get endpoint(): string {
     return this.httpApi.apiEndpoint;
+  }
+
+  /** API Gateway's `$default` route: every request that matches no route goes to `fn` (404 / 405). */
+  addDefaultRoute(spec: { fn: FunctionName; rateLimit: number }, fn: IFunction): void {
+    let integration = this.integrations.get(spec.fn);
+    if (!integration) {
+      integration = new HttpLambdaIntegration(`${spec.fn}Integration`, fn);
+      this.integrations.set(spec.fn, integration);
+    }
+    const route = new HttpRoute(this, "DefaultRoute", {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration,
+    });
+    this.routeSettings.$default = {
+      ThrottlingBurstLimit: routeBurstLimit(spec.rateLimit),
+      ThrottlingRateLimit: spec.rateLimit,
+    };
+    this.stage.node.addDependency(route);
+    Validations.of(route).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason: "Requests that match no route get a 404 or 405 error body; nothing behind it reads data.",
+    });
   }
 
   addRoute(spec: RouteSpec, fn: IFunction): void {

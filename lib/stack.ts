@@ -6,7 +6,7 @@ import {
   functions as functionSpecs,
 } from "../lambdas/topology/functions.js";
 import { type QueueName, type QueueSpec, queues as queueSpecs } from "../lambdas/topology/queues.js";
-import { type RouteSpec, routes as routeSpecs } from "../lambdas/topology/routes.js";
+import { type RouteSpec, routes as routeSpecs, unmatchedRoutes } from "../lambdas/topology/routes.js";
 import { tableStream } from "../lambdas/topology/streams.js";
 import { DeadLetterAlarms } from "./alarms.js";
 import { Api } from "./api.js";
@@ -71,6 +71,7 @@ export class SmsAnalyticsStack extends Stack {
     for (const route of props.routeSpecs ?? routeSpecs) {
       this.api.addRoute(route, this.functions.get(route.fn));
     }
+    this.api.addDefaultRoute(unmatchedRoutes, this.functions.get(unmatchedRoutes.fn));
     this.alarms = new DeadLetterAlarms(this, "Alarms", {
       queues: this.queues,
       counter: this.functions.get(tableStream.consumer),

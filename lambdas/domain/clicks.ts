@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { isbot } from "isbot";
+import { sha256Base64Url } from "./digest.js";
 
 /**
  * Clicks: what the redirect decides about a tap, and how the click worker records taps so each counts
@@ -85,7 +85,7 @@ export function emptyClicker(id: ClickerId, tz: string): ClickerRecord {
 
 /** A short stable key for a URL (clicker items key their per-URL slot by it). */
 export function urlKey(url: string): string {
-  return createHash("sha256").update(url).digest("base64url").slice(0, 16);
+  return sha256Base64Url(url, 16);
 }
 
 export interface ClickPlan {

@@ -151,7 +151,173 @@ export type ConnectorConfig = ConnectorSettings &
     | { provider: "sandbox"; deliveryTracking: true; sandbox: SandboxConfig }
   );
 
+type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/**
+ * A connector's configuration as a client sends it: credentials may be missing on an update (the
+ * stored ones are kept, `withStoredCredentials`); a create without them is refused (`missingCredentials`).
+ */
+export type ConnectorConfigInput = ConnectorSettings &
+  (
+    | { provider: "gupshup"; deliveryTracking: true; gupshup: WithOptional<GupshupConfig, "password"> }
+    | { provider: "kaleyra"; deliveryTracking: true; kaleyra: WithOptional<KaleyraConfig, "apiKey"> }
+    | {
+        provider: "sinch";
+        deliveryTracking: true;
+        sinch: WithOptional<SinchConfig, "apiToken" | "servicePlanId">;
+      }
+    | { provider: "custom"; deliveryTracking: boolean; custom: CustomConfig }
+    | { provider: "sandbox"; deliveryTracking: true; sandbox: SandboxConfig }
+  );
+
 /** Whether receipts decide attribution for this connector (integrated, or custom with tracking on). */
 export function tracksDelivery(config: Pick<ConnectorConfig, "provider" | "deliveryTracking">): boolean {
   return config.provider !== "custom" || config.deliveryTracking === true;
+}
+
+/** A connector as stored (credentials included: for the workers only, never for a response). */
+export type Connector = ConnectorConfig & {
+  appId: string;
+  connectorId: string;
+  createdAt: string;
+  updatedAt: string;
+  /** When it was archived (no live campaign may use it); null while live. */
+  archivedAt: string | null;
+};
+
+/** Credential fields of each provider block: never shown, and kept when an update omits them. */
+export const SECRET_FIELDS: Record<ProviderName, readonly string[]> = {
+  gupshup: ["password"],
+  // The service plan id is half of Sinch's credentials (it names the account in every API path).
+  sinch: ["servicePlanId", "apiToken", "webhookSecret"],
+  kaleyra: ["apiKey"],
+  custom: [],
+  sandbox: [],
+};
+
+/**
+ * Provider and delivery tracking decide how receipts are read and what attribution counts from;
+ * changing them under running campaigns would silently change their numbers (SPEC §2).
+ */
+export function connectorChangeConflicts(
+  existing: Pick<ConnectorConfig, "provider" | "deliveryTracking">,
+  next: Pick<ConnectorConfig, "provider" | "deliveryTracking">,
+): { message: string; details: Array<{ field: string; problem: string }> } | null {
+  if (existing.provider !== next.provider) {
+    return {
+      message: "A connector's provider cannot change; create a new connector instead",
+      details: [
+        { field: "provider", problem: `is "${existing.provider}" for this connector and cannot change` },
+      ],
+    };
+  }
+  if (existing.deliveryTracking !== next.deliveryTracking) {
+    return {
+      message: "A connector's delivery tracking cannot change; create a new connector instead",
+      details: [
+        {
+          field: "deliveryTracking",
+          problem: `is ${existing.deliveryTracking} for this connector and cannot change`,
+        },
+      ],
+    };
+  }
+  return null;
+}
+
+const SET = { set: true } as const;
+const UNSET = { set: false } as const;
+
+/** A URL with every query value hidden (gateways often take keys in the query): names stay readable. */
+function maskedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    for (const name of [...new Set(u.searchParams.keys())]) u.searchParams.set(name, "***");
+    return u.toString().replaceAll("%2A%2A%2A", "***");
+  } catch {
+    return "***";
+  }
+}
+
+/** A URL without user info, query or fragment: enough to recognise the endpoint, nothing secret. */
+function endpointOnly(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "***";
+  }
+}
+
+/**
+ * A connector's configuration without credentials (GET routes): secrets appear only as
+ * `{ "set": true | false }`; a custom connector's headers by name, its body template as set or not,
+ * and the values in its URL's query hidden (they often hold keys).
+ */
+export function publicConfig(c: ConnectorConfig): Record<string, unknown> {
+  const block = (c as unknown as Record<string, Record<string, unknown>>)[c.provider] ?? {};
+  const shown: Record<string, unknown> = {};
+  if (c.provider === "custom") {
+    const { request, response, receipt } = c.custom;
+    shown.request = {
+      method: request.method,
+      url: maskedUrl(request.url),
+      headers: Object.fromEntries(Object.keys(request.headers ?? {}).map((h) => [h, SET])),
+      body: request.body === undefined ? UNSET : SET,
+    };
+    if (response) shown.response = response;
+    if (receipt) shown.receipt = receipt;
+  } else {
+    for (const [field, value] of Object.entries(block)) {
+      if (SECRET_FIELDS[c.provider].includes(field)) shown[field] = value ? SET : UNSET;
+      else shown[field] = field === "baseUrl" && typeof value === "string" ? endpointOnly(value) : value;
+    }
+    for (const field of SECRET_FIELDS[c.provider]) if (!(field in shown)) shown[field] = UNSET;
+  }
+  return {
+    provider: c.provider,
+    deliveryTracking: c.deliveryTracking,
+    sendRatePerSecond: c.sendRatePerSecond,
+    timeoutMs: c.timeoutMs,
+    [c.provider]: shown,
+  };
+}
+
+/**
+ * An update that omits credentials keeps the stored ones (a client need not resend a password to
+ * change a sender id). Fields present in `next` win; for a custom connector, omitted headers are kept.
+ */
+export function withStoredCredentials(
+  existing: ConnectorConfig | undefined,
+  next: ConnectorConfigInput,
+): ConnectorConfigInput {
+  if (!existing || existing.provider !== next.provider) return next;
+  if (next.provider === "custom" && existing.provider === "custom") {
+    if (next.custom.request.headers !== undefined) return next;
+    const headers = existing.custom.request.headers;
+    return headers
+      ? { ...next, custom: { ...next.custom, request: { ...next.custom.request, headers } } }
+      : next;
+  }
+  const stored = (existing as unknown as Record<string, Record<string, unknown>>)[existing.provider] ?? {};
+  const given = (next as unknown as Record<string, Record<string, unknown>>)[next.provider] ?? {};
+  const merged = { ...given };
+  for (const field of SECRET_FIELDS[next.provider]) {
+    if (merged[field] === undefined && stored[field] !== undefined) merged[field] = stored[field];
+  }
+  return { ...next, [next.provider]: merged } as ConnectorConfigInput;
+}
+
+/** Credential fields a connector still lacks (on create, or an update that could not keep them). */
+export function missingCredentials(c: ConnectorConfigInput): string[] {
+  if (c.provider === "custom") return [];
+  const block = (c as unknown as Record<string, Record<string, unknown>>)[c.provider] ?? {};
+  const required: Record<ProviderName, readonly string[]> = {
+    gupshup: ["password"],
+    sinch: ["apiToken"],
+    kaleyra: ["apiKey"],
+    custom: [],
+    sandbox: [],
+  };
+  return required[c.provider].filter((f) => !block[f]).map((f) => `${c.provider}.${f}`);
 }

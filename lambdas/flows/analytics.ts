@@ -1,7 +1,9 @@
 import { type AnalyticsResponse, buildAnalytics, headline } from "../domain/analytics.js";
+import type { Campaign } from "../domain/campaign.js";
+import type { DailyCounters } from "../domain/counters.js";
 import { NotFoundError } from "../domain/errors.js";
 import type { AppRecord } from "../store/apps.js";
-import { type CampaignRecord, getCampaign } from "../store/campaigns.js";
+import { getCampaign } from "../store/campaigns.js";
 import { readCounters } from "../store/counters.js";
 import { CAMPAIGN_SCOPE } from "../store/keys.js";
 
@@ -34,7 +36,7 @@ export async function campaignAnalytics(
 /** The analytics of a known campaign. */
 export async function analyticsOf(
   app: AppRecord,
-  campaign: CampaignRecord,
+  campaign: Campaign,
   query: AnalyticsQuery,
   nowMs: number,
 ): Promise<AnalyticsResponse> {
@@ -59,8 +61,19 @@ export async function analyticsOf(
 /** Headline numbers of a campaign (all time). */
 export async function campaignHeadline(
   app: AppRecord,
-  campaign: CampaignRecord,
+  campaign: Campaign,
   nowMs: number,
 ): Promise<Record<string, unknown>> {
   return headline(await analyticsOf(app, campaign, {}, nowMs));
+}
+
+/** Headline numbers of one scope (the campaign, or an instance) from its counters (all time). */
+export function headlineOf(
+  app: AppRecord,
+  campaign: Campaign,
+  instanceId: string | null,
+  counters: DailyCounters,
+  nowMs: number,
+): Record<string, unknown> {
+  return headline(buildAnalytics({ app, campaign, instanceId, from: null, to: null, counters, nowMs }));
 }

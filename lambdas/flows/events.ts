@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { AppEvent } from "../domain/attribution.js";
+import { sha256Base64Url } from "../domain/digest.js";
 import { forEachLimit } from "../platform/concurrency.js";
 import { logger } from "../platform/logger.js";
 import type { BatchOutcome, Received } from "../queue/batch.js";
@@ -8,6 +8,7 @@ import { queue } from "../queue/index.js";
 import { getApp } from "../store/apps.js";
 import { claimEventId, eventClaims } from "../store/events.js";
 import { attributeEvents } from "./attribution.js";
+import { noteAppData } from "./configuration.js";
 
 /**
  * App events: each event id is accepted once per app (with a digest of its content, so a client retry
@@ -20,7 +21,7 @@ const PARALLEL_CLAIMS = 32;
 /** Content digest: the same event id with other content is a different event (ignored as a duplicate). */
 export function eventDigest(e: AppEvent): string {
   const canonical = JSON.stringify([e.eventId, e.userId, e.name, e.at, Object.entries(e.attributes).sort()]);
-  return createHash("sha256").update(canonical).digest("base64url");
+  return sha256Base64Url(canonical);
 }
 
 /**
@@ -33,6 +34,7 @@ export async function acceptEvents(
   events: readonly AppEvent[],
   nowMs: number,
 ): Promise<{ accepted: number; duplicates: number }> {
+  await noteAppData(appId, nowMs);
   let accepted = 0;
   let duplicates = 0;
   const toQueue: string[] = [];

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../domain/errors.js";
+import { ConflictError, NotFoundError } from "../domain/errors.js";
 import { messageIdFor } from "../domain/message-id.js";
 import { forEachLimit } from "../platform/concurrency.js";
 import type { SendJob } from "../queue/contracts.js";
@@ -8,6 +8,7 @@ import { getCampaign } from "../store/campaigns.js";
 import { getConnector } from "../store/connectors.js";
 import { recordInstanceSend } from "../store/instances.js";
 import { claimMessage } from "../store/messages.js";
+import { noteAppData } from "./configuration.js";
 import { SEND_CHUNK } from "./sending.js";
 
 /**
@@ -36,6 +37,11 @@ export async function acceptSends(
 ): Promise<{ instanceId: string; accepted: number; duplicates: number }> {
   const campaign = await getCampaign(app.appId, campaignId);
   if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist in this app`);
+  if (campaign.archivedAt !== null) {
+    throw new ConflictError(`Campaign ${campaignId} is archived: it sends no more`, [
+      { field: "campaignId", problem: `was archived at ${campaign.archivedAt}` },
+    ]);
+  }
   const connector = await getConnector(app.appId, campaign.connectorId);
   if (!connector)
     throw new NotFoundError(`Connector ${campaign.connectorId} of this campaign does not exist`);
@@ -45,6 +51,7 @@ export async function acceptSends(
   let duplicates = request.recipients.length - unique.length;
   let accepted = 0;
   const toQueue: SendJob["recipients"] = [];
+  await noteAppData(app.appId, nowMs);
   await recordInstanceSend(app.appId, campaignId, instanceId, nowMs);
   await forEachLimit(unique, PARALLEL_CLAIMS, async (r) => {
     const claim = await claimMessage(

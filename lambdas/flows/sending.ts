@@ -12,13 +12,13 @@ import type { BatchOutcome, Received } from "../queue/batch.js";
 import type { SendJob } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
-import { connectorWebhookUrl } from "../store/connectors.js";
 import { writeFact } from "../store/facts.js";
 import { putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
 import { queues } from "../topology/queues.js";
 import { openWindows } from "./attribution.js";
 import { scheduleSandboxReceipts } from "./sandbox-receipts.js";
+import { connectorWebhookUrl } from "./webhook-urls.js";
 
 /**
  * Sending: each recipient of a job at most once. A worker first moves the message QUEUED → SENDING

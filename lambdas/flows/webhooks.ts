@@ -5,7 +5,8 @@ import { TtlCache } from "../platform/ttl-cache.js";
 import { providerFor } from "../providers/index.js";
 import type { RawReceipt } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
-import { type ConnectorRecord, findConnectorByWebhookToken } from "../store/connectors.js";
+import type { ConnectorRecord } from "../store/connectors.js";
+import { findConnectorByWebhookToken } from "./webhook-urls.js";
 
 /**
  * Receipt intake (`GET|POST /webhooks/dlr/{connectorId}/{token}`): authenticate (the token in the URL,

@@ -1,9 +1,5 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "../domain/digest.js";
 import { adminKey } from "../platform/secrets.js";
-
-export function sha256(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
 
 /** A plain secret string, or JSON `{"apiKey": "…"}` (the shape a CDK secret template may give). */
 function keyFromSecret(secret: string): string {

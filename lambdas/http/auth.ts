@@ -1,7 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { sha256 } from "../domain/digest.js";
 import { type AppRecord, getApiKeyOwner, getApp } from "../store/apps.js";
-import { adminKeyDigest, sha256 } from "./admin-key.js";
+import { adminKeyDigest } from "./admin-key.js";
 import { ForbiddenError, UnauthorizedError } from "./errors.js";
 
 const MAX_KEY_LENGTH = 512;

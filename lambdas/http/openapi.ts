@@ -7,20 +7,23 @@ import { connectorInput } from "../schemas/connector.js";
 import { eventsInput } from "../schemas/events.js";
 import {
   analyticsResponse,
+  apiKeyIssued,
   appResponse,
   campaignList,
   campaignResponse,
+  connectorList,
   connectorResponse,
   errorBody,
   eventsAccepted,
   health,
+  instanceList,
   sendsAccepted,
 } from "../schemas/responses.js";
 import { sendsInput } from "../schemas/sends.js";
 import { type RouteAuth, type RouteSpec, routes } from "../topology/routes.js";
 
 type JsonSchema = Record<string, unknown>;
-type Method = "GET" | "POST" | "PUT" | "HEAD";
+type Method = "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
 
 interface Doc {
   summary: string;
@@ -41,6 +44,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   CampaignInput: campaignInput,
   Campaign: campaignResponse,
   CampaignList: campaignList,
+  ConnectorList: connectorList,
+  InstanceList: instanceList,
+  ApiKey: apiKeyIssued,
   SendsInput: sendsInput,
   SendsAccepted: sendsAccepted,
   EventsInput: eventsInput,
@@ -61,7 +67,65 @@ export const OPERATIONS: Record<string, Doc> = {
     summary: "Create (201, returns apiKey once) or update (200) an app",
     auth: "admin",
     body: "AppInput",
-    responses: { "200": ["Updated", "App"], "201": ["Created; apiKey shown once", "App"], ...APP_ERRORS },
+    responses: {
+      "200": ["Updated", "App"],
+      "201": ["Created; apiKey shown once", "App"],
+      ...APP_ERRORS,
+      "409": ["The time zone or currency cannot change once the app has data", "Error"],
+    },
+  },
+  "GET /v1/apps/{appId}": {
+    summary: "The app's settings (and since when it has data: its time zone and currency then stay fixed)",
+    auth: "app",
+    responses: { "200": ["The app", "App"], ...APP_ERRORS },
+  },
+  "POST /v1/apps/{appId}/api-keys": {
+    summary: "Issue a new API key for the app (shown once); the previous key stops working at once",
+    auth: "admin",
+    responses: { "201": ["The new key", "ApiKey"], ...APP_ERRORS, "404": ["Unknown app", "Error"] },
+  },
+  "GET /v1/apps/{appId}/connectors": {
+    summary: "The app's connectors, configuration without credentials",
+    auth: "app",
+    responses: { "200": ["The connectors", "ConnectorList"], ...APP_ERRORS },
+  },
+  "GET /v1/apps/{appId}/connectors/{connectorId}": {
+    summary: "A connector's configuration without credentials (secrets only as set / not set)",
+    auth: "app",
+    responses: {
+      "200": ["The connector", "Connector"],
+      ...APP_ERRORS,
+      "404": ["Unknown connector", "Error"],
+    },
+  },
+  "DELETE /v1/apps/{appId}/connectors/{connectorId}": {
+    summary: "Archive a connector no live campaign uses (receipts for its past sends still count)",
+    auth: "app",
+    responses: {
+      "200": ["Archived", "Connector"],
+      ...APP_ERRORS,
+      "404": ["Unknown connector", "Error"],
+      "409": ["Live campaigns use it", "Error"],
+    },
+  },
+  "GET /v1/apps/{appId}/campaigns/{campaignId}": {
+    summary: "A campaign's settings",
+    auth: "app",
+    responses: { "200": ["The campaign", "Campaign"], ...APP_ERRORS, "404": ["Unknown campaign", "Error"] },
+  },
+  "DELETE /v1/apps/{appId}/campaigns/{campaignId}": {
+    summary: "Archive a campaign: new sends are refused (409); its analytics stay readable",
+    auth: "app",
+    responses: { "200": ["Archived", "Campaign"], ...APP_ERRORS, "404": ["Unknown campaign", "Error"] },
+  },
+  "GET /v1/apps/{appId}/campaigns/{campaignId}/instances": {
+    summary: "Every instance of a campaign with its first and last send time and headline numbers",
+    auth: "app",
+    responses: {
+      "200": ["The instances", "InstanceList"],
+      ...APP_ERRORS,
+      "404": ["Unknown campaign", "Error"],
+    },
   },
   "PUT /v1/apps/{appId}/connectors/{connectorId}": {
     summary: "Create or update a connector; credentials are never echoed",
@@ -78,7 +142,12 @@ export const OPERATIONS: Record<string, Doc> = {
     summary: "Create or update a campaign",
     auth: "app",
     body: "CampaignInput",
-    responses: { "200": ["Updated", "Campaign"], "201": ["Created", "Campaign"], ...APP_ERRORS },
+    responses: {
+      "200": ["Updated", "Campaign"],
+      "201": ["Created", "Campaign"],
+      ...APP_ERRORS,
+      "409": ["An archived connector, or another attribution basis after the campaign has sent", "Error"],
+    },
   },
   "GET /v1/apps/{appId}/campaigns": {
     summary: "List the app's campaigns",
@@ -93,6 +162,7 @@ export const OPERATIONS: Record<string, Doc> = {
       "202": ["Accepted for sending", "SendsAccepted"],
       ...APP_ERRORS,
       "404": ["Unknown campaign", "Error"],
+      "409": ["The campaign is archived", "Error"],
     },
   },
   "POST /v1/apps/{appId}/events": {

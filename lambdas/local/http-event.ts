@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from "aws-lambda";
-import type { RouteMatch } from "./route-match.js";
+import type { RouteMatch } from "../http/route-match.js";
 
 /** API Gateway HTTP API's request payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -172,7 +172,6 @@ export function fromApiGatewayResult(result: APIGatewayProxyResultV2<unknown>): 
   return { statusCode: structured.statusCode ?? 200, headers, body };
 }
 
-export const NOT_FOUND: () => LocalResponse = () => jsonResponse(404, { message: "Not Found" });
 export const PAYLOAD_TOO_LARGE: () => LocalResponse = () =>
   jsonResponse(413, { message: "Request Entity Too Large" });
 export const INTERNAL_ERROR: () => LocalResponse = () =>

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { matchRoute } from "../http/route-match.js";
 import { setLogSink } from "../platform/logger.js";
 import { setQueue } from "../queue/index.js";
 import {
@@ -11,7 +12,12 @@ import {
   type FunctionSpec,
 } from "../topology/functions.js";
 import { queues as defaultQueues, type QueueName, type QueueSpec } from "../topology/queues.js";
-import { routes as defaultRoutes, type RouteSpec } from "../topology/routes.js";
+import {
+  DEFAULT_ROUTE_KEY,
+  routes as defaultRoutes,
+  type RouteSpec,
+  unmatchedRoutes,
+} from "../topology/routes.js";
 import { tableStream } from "../topology/streams.js";
 import { loadOrCreateSecret } from "./admin-key.js";
 import { dashboardResponse } from "./dashboard.js";
@@ -22,7 +28,6 @@ import {
   INTERNAL_ERROR,
   type LocalResponse,
   MAX_BODY_BYTES,
-  NOT_FOUND,
   PAYLOAD_TOO_LARGE,
   TIMED_OUT,
   toApiGatewayEvent,
@@ -30,7 +35,6 @@ import {
 import { FunctionInvoker, FunctionTimeoutError } from "./invoker.js";
 import { readableSink } from "./log-sink.js";
 import { LocalQueues } from "./queue.js";
-import { matchRoute } from "./route-match.js";
 import { LocalStream } from "./stream.js";
 
 export const LOCAL_TABLE_NAME = "sms-analytics";
@@ -244,11 +248,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
         req.resume();
         return send(res, dashboard, requestId, head);
       }
-      const match = matchRoute(method, url.split("?")[0] ?? "/", routeTable);
-      if (!match) {
-        req.resume();
-        return send(res, NOT_FOUND(), requestId, head);
-      }
+      // No route: API Gateway's `$default` route, answered by its function (404 or 405 in our format).
+      const match = matchRoute(method, url.split("?")[0] ?? "/", routeTable) ?? {
+        route: {
+          method: method as RouteSpec["method"],
+          path: DEFAULT_ROUTE_KEY,
+          auth: "public" as const,
+          ...unmatchedRoutes,
+        },
+        routeKey: DEFAULT_ROUTE_KEY,
+        pathParameters: {},
+      };
       const body = await readBody(req);
       if (body === "too-large") {
         // Answer without reading the rest, then drop the connection rather than swallow 10 MB+.

@@ -56,15 +56,3 @@ export const campaignInput = z
 
 export type CampaignInput = z.output<typeof campaignInput>;
 export type GoalInput = CampaignInput["goals"][number];
-
-/** The primary goal: the one marked `primary`, else the first. */
-export function primaryGoalId(goals: readonly GoalInput[]): string {
-  const goal = goals.find((g) => g.primary === true) ?? goals[0];
-  if (!goal) throw new Error("a campaign has at least one goal");
-  return goal.goalId;
-}
-
-/** The goal whose events carry revenue, if any. */
-export function revenueGoalId(goals: readonly GoalInput[]): string | null {
-  return goals.find((g) => g.revenueAttribute !== undefined)?.goalId ?? null;
-}

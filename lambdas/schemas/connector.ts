@@ -1,12 +1,23 @@
 import { z } from "zod";
-import type { SandboxFailureStatus } from "../domain/connector.js";
+import type { ConnectorConfigInput, ProviderName, SandboxFailureStatus } from "../domain/connector.js";
 import { SANDBOX_DEFAULTS, SANDBOX_MAX_DELAY_SECONDS, SANDBOX_MIN_DELAY_SECONDS } from "../domain/sandbox.js";
 import { httpUrl, timezone } from "./common.js";
 
-export const PROVIDERS = ["gupshup", "sinch", "kaleyra", "custom", "sandbox"] as const;
-export type Provider = (typeof PROVIDERS)[number];
+/** Provider names, for the request and response schemas (the domain's `ProviderName`, as a list). */
+export const PROVIDERS = [
+  "gupshup",
+  "sinch",
+  "kaleyra",
+  "custom",
+  "sandbox",
+] as const satisfies readonly ProviderName[];
+export type Provider = ProviderName;
 
 const secret = z.string().min(1).max(1024);
+/** A credential: required when the connector is created; an update may omit it to keep the stored one. */
+const credential = secret.optional().meta({
+  description: "A credential: required on create; omit on update to keep the stored value. Never returned.",
+});
 const setting = z.string().min(1).max(256);
 
 /** RFC 6901: empty (the whole document) or `/`-separated tokens where `~` only appears as `~0`/`~1`. */
@@ -46,7 +57,7 @@ const gupshup = z.strictObject({
   gupshup: block(
     "gupshup",
     z.strictObject(
-      { userId: setting, password: secret, mask: setting.optional(), baseUrl: httpUrl.optional() },
+      { userId: setting, password: credential, mask: setting.optional(), baseUrl: httpUrl.optional() },
       requiredBlock("gupshup"),
     ),
   ),
@@ -60,8 +71,11 @@ const sinch = z.strictObject({
     "sinch",
     z.strictObject(
       {
-        servicePlanId: setting,
-        apiToken: secret,
+        servicePlanId: setting.optional().meta({
+          description:
+            "Sinch service plan id: required on create; omit on update to keep the stored value. Never returned.",
+        }),
+        apiToken: credential,
         from: setting,
         baseUrl: httpUrl.optional(),
         webhookSecret: secret.optional(),
@@ -78,7 +92,7 @@ const kaleyra = z.strictObject({
   kaleyra: block(
     "kaleyra",
     z.strictObject(
-      { apiKey: secret, sender: setting, baseUrl: httpUrl.optional() },
+      { apiKey: credential, sender: setting, baseUrl: httpUrl.optional() },
       requiredBlock("kaleyra"),
     ),
   ),
@@ -300,12 +314,8 @@ const sandbox = z.strictObject({
 export const connectorInput = z.discriminatedUnion("provider", [gupshup, sinch, kaleyra, custom, sandbox]);
 
 export type ConnectorInput = z.output<typeof connectorInput>;
-/** What is stored and handed to the workers: the input without the write-only switch. */
-export type ConnectorConfig = DistributiveOmit<ConnectorInput, "rotateWebhookToken">;
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** Whether receipts decide attribution for this connector (integrated, or custom with tracking on). */
-export function tracksDelivery(config: Pick<ConnectorConfig, "provider" | "deliveryTracking">): boolean {
-  return config.provider !== "custom" || config.deliveryTracking === true;
-}
+/** The request body is exactly the domain's connector input (a compile-time check; no runtime cost). */
+export const asConnectorConfigInput = (
+  input: ConnectorInput,
+): ConnectorConfigInput & { rotateWebhookToken?: boolean } => input;

@@ -12,13 +12,22 @@ export const errorBody = z.object({
 });
 
 export const appResponse = z.object({
-  appId: z.string(),
-  name: z.string(),
-  timezone: z.string(),
-  currency: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  appId: z.string().meta({ description: "The app's id" }),
+  name: z.string().meta({ description: "Display name" }),
+  timezone: z.string().meta({ description: "IANA time zone of every day boundary and series" }),
+  currency: z.string().meta({ description: "ISO-4217 currency of revenue" }),
+  createdAt: z.string().meta({ description: "ISO-8601" }),
+  updatedAt: z.string().meta({ description: "ISO-8601" }),
+  dataSince: z.string().nullable().meta({
+    description: "When the app first sent or received events; from then on timezone and currency are fixed",
+  }),
   apiKey: z.string().optional().meta({ description: "Only in the 201 of a create; shown once." }),
+});
+
+export const apiKeyIssued = z.object({
+  appId: z.string().meta({ description: "The app's id" }),
+  apiKey: z.string().meta({ description: "The new key, shown once; the previous one no longer works" }),
+  apiKeyNote: z.string(),
 });
 
 export const connectorResponse = z.object({
@@ -28,8 +37,12 @@ export const connectorResponse = z.object({
   deliveryTracking: z.boolean(),
   sendRatePerSecond: z.number(),
   timeoutMs: z.number(),
-  settings: z.record(z.string(), z.string()).meta({ description: "Non-secret settings only" }),
-  credentials: z.literal("stored"),
+  settings: z
+    .record(z.string(), z.string())
+    .meta({ description: "Non-secret settings at a glance (sender, endpoint)" }),
+  credentials: z.literal("stored").meta({ description: "Credentials are stored and never returned" }),
+  archived: z.boolean().meta({ description: "Archived: no live campaign may use it" }),
+  archivedAt: z.string().nullable().meta({ description: "ISO-8601, or null" }),
   webhookUrl: z
     .string()
     .nullable()
@@ -53,15 +66,57 @@ export const campaignResponse = z.object({
   attributionBasis: z.enum(["delivered", "sent"]),
   createdAt: z.string(),
   updatedAt: z.string(),
+  archivedAt: z
+    .string()
+    .nullable()
+    .meta({ description: "ISO-8601 when archived (sends refused), else null" }),
 });
+
+const headline = z
+  .object({
+    sent: z.number(),
+    failedToSend: z.number(),
+    delivered: z.number(),
+    failedToDeliver: z.number(),
+    deliveryRate: z.number().nullable(),
+    clicks: z.number(),
+    uniqueClicks: z.number(),
+    conversions: z.number(),
+    conversionRate: z.number().nullable(),
+    revenue: z.string(),
+    provisional: z.boolean().meta({ description: "Numbers may still move (open windows, awaited receipts)" }),
+  })
+  .loose()
+  .meta({ description: "All-time headline numbers (definitions: the analytics fields of the same names)" });
 
 export const campaignList = z.object({
   appId: z.string(),
+  currency: z.string().meta({ description: "The app's currency (revenue figures)" }),
+  timezone: z.string(),
   campaigns: z.array(
-    campaignResponse.extend({
-      sandbox: z.boolean().meta({
-        description: "True when the campaign's connector is a sandbox connector (simulated receipts)",
-      }),
+    campaignResponse
+      .extend({
+        archived: z.boolean(),
+        sandbox: z.boolean().meta({
+          description: "True when the campaign's connector is a sandbox connector (simulated receipts)",
+        }),
+        headline,
+      })
+      .loose(),
+  ),
+});
+
+export const connectorList = z.object({ appId: z.string(), connectors: z.array(connectorResponse.loose()) });
+
+export const instanceList = z.object({
+  appId: z.string(),
+  campaignId: z.string(),
+  instances: z.array(
+    z.object({
+      instanceId: z.string(),
+      firstSendAt: z.string().meta({ description: "ISO-8601: the first sends request of the instance" }),
+      lastSendAt: z.string().meta({ description: "ISO-8601: the last sends request of the instance" }),
+      headline,
     }),
   ),
 });

@@ -1,114 +1,186 @@
-import { createHash, randomBytes } from "node:crypto";
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { AppInput } from "../schemas/app.js";
+import type { App, AppSettings } from "../domain/app.js";
 import { dynamo } from "./client.js";
 import { isConditionFailure } from "./conditions.js";
 import { keys } from "./keys.js";
+import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
 
+/**
+ * Apps (tenants) and their API keys. The key itself is never stored: the app item holds its SHA-256
+ * (hex), and a lookup item per hash says which app it belongs to (401 vs 403 without reading the app).
+ */
+
 /** What handlers need to know about the app a request is for. */
-export interface AppRecord {
-  appId: string;
-  name: string;
-  timezone: string;
-  currency: string;
-}
+export type AppRecord = Pick<App, "appId" | "name" | "timezone" | "currency">;
 
-export interface AppView extends AppRecord {
-  createdAt: string;
-  updatedAt: string;
-}
+/** The stored app: the current key's hash next to the app's fields. */
+export type StoredApp = App & { apiKeyHash: string };
 
-/** The stored item: the key itself is never stored, only its SHA-256 (hex). */
-export interface StoredApp extends AppView {
-  apiKeyHash: string;
-}
-
-export type PutAppResult = { created: true; app: AppView; apiKey: string } | { created: false; app: AppView };
-
-/** SHA-256 hex of a secret (API keys, webhook tokens): what is stored and looked up. */
-export function sha256Hex(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
-}
-
-export function newApiKey(): string {
-  return `sk_${randomBytes(32).toString("base64url")}`;
-}
-
-export function toAppView(app: StoredApp): AppView {
-  const { appId, name, timezone, currency, createdAt, updatedAt } = app;
-  return { appId, name, timezone, currency, createdAt, updatedAt };
+function toApp(item: Record<string, unknown>): StoredApp {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return { dataSince: null, ...(rest as Omit<StoredApp, "dataSince">) } as StoredApp;
 }
 
 /**
- * Idempotent create-or-update. Create writes the app and its key lookup in one transaction, so a key
- * never exists without its app; a concurrent create loses the condition and becomes an update.
+ * Creates the app with its key lookup in one transaction (a key never exists without its app).
+ * False when the app already exists.
+ * @throws DynamoDB errors other than the condition
  */
-export async function putApp(appId: string, input: AppInput, nowMs: number): Promise<PutAppResult> {
-  const now = new Date(nowMs).toISOString();
-  const apiKey = newApiKey();
-  const apiKeyHash = sha256Hex(apiKey);
-  const app: StoredApp = { appId, ...input, apiKeyHash, createdAt: now, updatedAt: now };
+export async function createApp(app: StoredApp): Promise<boolean> {
   try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.app(appId), type: "app", ...app },
-              ConditionExpression: "attribute_not_exists(pk)",
+    await retryTransient(() =>
+      dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.app(app.appId), type: "app", ...app },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
             },
-          },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.apiKey(apiKeyHash), type: "apiKey", appId },
-              ConditionExpression: "attribute_not_exists(pk)",
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.apiKey(app.apiKeyHash), type: "apiKey", appId: app.appId },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
             },
-          },
-        ],
-      }),
+          ],
+        }),
+      ),
     );
-    return { created: true, app: toAppView(app), apiKey };
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Updates an app's settings. Returns the app as it now stands, or undefined when it does not exist.
+ * @throws DynamoDB errors other than the condition
+ */
+export async function updateApp(
+  appId: string,
+  settings: AppSettings,
+  now: string,
+): Promise<StoredApp | undefined> {
+  try {
+    const updated = await retryTransient(() =>
+      dynamo().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.app(appId),
+          UpdateExpression:
+            "SET #name = :name, #timezone = :timezone, #currency = :currency, #updatedAt = :now",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: {
+            "#name": "name",
+            "#timezone": "timezone",
+            "#currency": "currency",
+            "#updatedAt": "updatedAt",
+          },
+          ExpressionAttributeValues: {
+            ":name": settings.name,
+            ":timezone": settings.timezone,
+            ":currency": settings.currency,
+            ":now": now,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      ),
+    );
+    return toApp(updated.Attributes ?? {});
+  } catch (err) {
+    if (isConditionFailure(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Notes that the app has data (its first sends or events), once: later calls change nothing.
+ * @throws DynamoDB errors other than the condition
+ */
+export async function markAppData(appId: string, now: string): Promise<void> {
+  try {
+    await retryTransient(() =>
+      dynamo().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.app(appId),
+          UpdateExpression: "SET dataSince = :now",
+          ConditionExpression:
+            "attribute_exists(pk) AND (attribute_not_exists(dataSince) OR dataSince = :null)",
+          ExpressionAttributeValues: { ":now": now, ":null": null },
+        }),
+      ),
+    );
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
   }
-  const updated = await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.app(appId),
-      UpdateExpression: "SET #name = :name, #timezone = :timezone, #currency = :currency, #updatedAt = :now",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: {
-        "#name": "name",
-        "#timezone": "timezone",
-        "#currency": "currency",
-        "#updatedAt": "updatedAt",
-      },
-      ExpressionAttributeValues: {
-        ":name": input.name,
-        ":timezone": input.timezone,
-        ":currency": input.currency,
-        ":now": now,
-      },
-      ReturnValues: "ALL_NEW",
-    }),
-  );
-  return { created: false, app: toAppView(updated.Attributes as StoredApp) };
 }
 
+/**
+ * Replaces the app's API key: the new key's lookup appears and the old one's goes, in one transaction
+ * with the app's hash, so exactly one key works at any time. False when the app does not exist.
+ * @throws DynamoDB errors other than the condition
+ */
+export async function replaceApiKey(app: StoredApp, newHash: string, now: string): Promise<boolean> {
+  try {
+    await retryTransient(() =>
+      dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.app(app.appId),
+                UpdateExpression: "SET apiKeyHash = :new, updatedAt = :now",
+                ConditionExpression: "apiKeyHash = :old",
+                ExpressionAttributeValues: { ":new": newHash, ":old": app.apiKeyHash, ":now": now },
+              },
+            },
+            { Delete: { TableName: tableName(), Key: keys.apiKey(app.apiKeyHash) } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.apiKey(newHash), type: "apiKey", appId: app.appId },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * The app, strongly consistent; undefined when it does not exist.
+ * @throws DynamoDB errors
+ */
 export async function getApp(appId: string): Promise<StoredApp | undefined> {
-  const out = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: keys.app(appId), ConsistentRead: true }),
+  const out = await retryTransient(() =>
+    dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.app(appId), ConsistentRead: true })),
   );
-  return out.Item as StoredApp | undefined;
+  return out.Item ? toApp(out.Item) : undefined;
 }
 
-/** Which app an API key (by its hash) belongs to, if any. */
+/**
+ * Which app an API key (by its hash) belongs to, if any.
+ * @throws DynamoDB errors
+ */
 export async function getApiKeyOwner(apiKeyHash: string): Promise<string | undefined> {
-  const out = await dynamo().send(
-    new GetCommand({ TableName: tableName(), Key: keys.apiKey(apiKeyHash), ConsistentRead: true }),
+  const out = await retryTransient(() =>
+    dynamo().send(
+      new GetCommand({ TableName: tableName(), Key: keys.apiKey(apiKeyHash), ConsistentRead: true }),
+    ),
   );
   const appId = out.Item?.appId;
   return typeof appId === "string" ? appId : undefined;

@@ -1,7 +1,7 @@
+import type { Campaign } from "../domain/campaign.js";
 import { TtlCache } from "../platform/ttl-cache.js";
 import type { AppRecord } from "./apps.js";
 import { getApp } from "./apps.js";
-import type { CampaignRecord } from "./campaigns.js";
 import { getCampaign } from "./campaigns.js";
 import type { ConnectorRecord } from "./connectors.js";
 import { getConnector } from "./connectors.js";
@@ -9,7 +9,7 @@ import { getConnector } from "./connectors.js";
 /** What a worker needs to act on a campaign's facts. */
 export interface CampaignContext {
   app: AppRecord;
-  campaign: CampaignRecord;
+  campaign: Campaign;
   connector: ConnectorRecord;
 }
 

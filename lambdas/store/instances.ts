@@ -42,10 +42,14 @@ export async function recordInstanceSend(
 }
 
 /**
- * Every instance of a campaign, in instance id order (all pages).
+ * The instances of a campaign, in instance id order (all pages, or the first `limit`).
  * @throws DynamoDB errors
  */
-export async function listInstances(appId: string, campaignId: string): Promise<InstanceRecord[]> {
+export async function listInstances(
+  appId: string,
+  campaignId: string,
+  limit?: number,
+): Promise<InstanceRecord[]> {
   const out: InstanceRecord[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -63,7 +67,7 @@ export async function listInstances(appId: string, campaignId: string): Promise<
       const { appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt } = item as InstanceRecord;
       out.push({ appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt });
     }
-    start = page.LastEvaluatedKey;
+    start = limit !== undefined && out.length >= limit ? undefined : page.LastEvaluatedKey;
   } while (start);
-  return out;
+  return limit === undefined ? out : out.slice(0, limit);
 }

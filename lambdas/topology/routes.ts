@@ -4,7 +4,7 @@ import type { FunctionName } from "./functions.js";
 export type RouteAuth = "admin" | "app" | "public" | "token";
 
 export interface RouteSpec {
-  method: "GET" | "POST" | "PUT" | "HEAD";
+  method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
   /**
    * API Gateway HTTP API path syntax: `{name}` is one segment; a final `{name+}` (greedy path
    * variable) is the rest of the path, one or more segments.
@@ -20,6 +20,44 @@ export const routes: RouteSpec[] = [
   { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 50 },
   { method: "GET", path: "/openapi.json", fn: "public", auth: "public", rateLimit: 50 },
   { method: "PUT", path: "/v1/apps/{appId}", fn: "management", auth: "admin", rateLimit: 20 },
+  { method: "GET", path: "/v1/apps/{appId}", fn: "management", auth: "app", rateLimit: 50 },
+  { method: "POST", path: "/v1/apps/{appId}/api-keys", fn: "management", auth: "admin", rateLimit: 5 },
+  { method: "GET", path: "/v1/apps/{appId}/connectors", fn: "management", auth: "app", rateLimit: 50 },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/connectors/{connectorId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 50,
+  },
+  {
+    method: "DELETE",
+    path: "/v1/apps/{appId}/connectors/{connectorId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 50,
+  },
+  {
+    method: "DELETE",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
+  {
+    method: "GET",
+    path: "/v1/apps/{appId}/campaigns/{campaignId}/instances",
+    fn: "management",
+    auth: "app",
+    rateLimit: 50,
+  },
   {
     method: "PUT",
     path: "/v1/apps/{appId}/connectors/{connectorId}",
@@ -83,3 +121,12 @@ export const routes: RouteSpec[] = [
     rateLimit: 100,
   },
 ];
+
+/**
+ * Requests that match no route (API Gateway's `$default` route): answered by this function with 404,
+ * or 405 and `Allow` when the path exists with other methods — both in the API's error format.
+ */
+export const unmatchedRoutes: { fn: FunctionName; rateLimit: number } = { fn: "public", rateLimit: 50 };
+
+/** The route key API Gateway gives requests that match no route. */
+export const DEFAULT_ROUTE_KEY = "$default";

@@ -148,6 +148,12 @@ describe("a sandbox campaign end to end", () => {
       ]),
     );
     expect(flags).toEqual({ real: false, try: true });
+
+    // The connector reads back with every setting in effect (nothing in it is a secret).
+    const connector = await api.call("GET", "/v1/apps/sbx/connectors/sb", undefined, key);
+    expect(connector.status).toBe(200);
+    expect(connector.body).toMatchObject({ provider: "sandbox", deliveryTracking: true });
+    expect(connector.body.sandbox).toEqual(sandboxSettings());
   });
 
   it("refuses a sandbox receipt with a wrong token like any other, and queues nothing for it", async () => {

@@ -3,7 +3,7 @@ import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { type FunctionName, functions } from "../../lambdas/topology/functions.js";
 import { type QueueName, queues, queueUrlEnv } from "../../lambdas/topology/queues.js";
-import { routes } from "../../lambdas/topology/routes.js";
+import { routes, unmatchedRoutes } from "../../lambdas/topology/routes.js";
 import { tableStream } from "../../lambdas/topology/streams.js";
 import { ACCESS_LOG_FIELDS } from "../../lib/access-log-format.js";
 import { DEFAULT_THROTTLE, routeBurstLimit } from "../../lib/api.js";
@@ -283,9 +283,11 @@ describe("least privilege", () => {
 });
 
 describe("HTTP API", () => {
-  it("has one route per entry in `routes`, each wired to its function", () => {
+  it("has one route per entry in `routes`, each wired to its function, and a `$default` route", () => {
     const routeResources = ofType("AWS::ApiGatewayV2::Route");
-    expect(routeResources).toHaveLength(routes.length);
+    expect(routeResources).toHaveLength(routes.length + 1);
+    const unmatched = routeResources.filter(([, r]) => r.Properties.RouteKey === "$default");
+    expect(unmatched).toHaveLength(1);
     const integrations = Object.fromEntries(ofType("AWS::ApiGatewayV2::Integration"));
     for (const route of routes) {
       const key = `${route.method} ${route.path}`;
@@ -322,12 +324,19 @@ describe("HTTP API", () => {
       ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit,
       ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit,
     });
-    const expected = Object.fromEntries(
-      routes.map((r) => [
+    const expected = Object.fromEntries([
+      ...routes.map((r) => [
         `${r.method} ${r.path}`,
         { ThrottlingBurstLimit: routeBurstLimit(r.rateLimit), ThrottlingRateLimit: r.rateLimit },
       ]),
-    );
+      [
+        "$default",
+        {
+          ThrottlingBurstLimit: routeBurstLimit(unmatchedRoutes.rateLimit),
+          ThrottlingRateLimit: unmatchedRoutes.rateLimit,
+        },
+      ],
+    ]);
     expect(stage.Properties.RouteSettings).toEqual(expected);
   });
 

@@ -3,13 +3,13 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fields } from "../../lambdas/domain/counter-fields.js";
 import { type DailyCounters, total } from "../../lambdas/domain/counters.js";
 import { LINK_LIFETIME_MS, newLinkCode } from "../../lambdas/domain/links.js";
+import { configureApp } from "../../lambdas/flows/configuration.js";
 import { handler as clickWorker } from "../../lambdas/handlers/click-worker.js";
 import { clearLinkCache, handler as redirect } from "../../lambdas/handlers/redirect.js";
 import type { ApiResult } from "../../lambdas/http/response.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import { setLogSink } from "../../lambdas/platform/logger.js";
 import { type QueueName, type QueuePort, setQueue } from "../../lambdas/queue/index.js";
-import { putApp } from "../../lambdas/store/apps.js";
 import { readCounters } from "../../lambdas/store/counters.js";
 import { CAMPAIGN_SCOPE } from "../../lambdas/store/keys.js";
 import { type LinkRecord, putLinks } from "../../lambdas/store/links.js";
@@ -135,7 +135,7 @@ const code = {
 };
 
 beforeAll(async () => {
-  await putApp("acme", { name: "Acme", timezone: TZ, currency: "NPR" }, SENT);
+  await configureApp("acme", { name: "Acme", timezone: TZ, currency: "NPR" }, SENT);
   await putLinks([
     link(code.u1Sale, SALE, "u1"),
     link(code.u1Help, HELP, "u1"),

@@ -104,15 +104,14 @@ describe("startLocal", () => {
     expect(Buffer.from(await binary.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 255]));
   });
 
-  it("answers 404 like API Gateway for an unknown route or method", async () => {
-    for (const [method, path] of [
-      ["GET", "/nowhere"],
-      ["POST", "/health"],
-    ] as const) {
-      const res = await fetch(`${runtime.url}${path}`, { method });
-      expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ message: "Not Found" });
-    }
+  it("answers an unknown route 404 and a wrong method 405 with Allow, in the API's error format", async () => {
+    const nowhere = await fetch(`${runtime.url}/nowhere`);
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ error: { code: "NOT_FOUND", details: [] } });
+    const wrongMethod = await fetch(`${runtime.url}/health`, { method: "POST" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("GET");
+    expect(await wrongMethod.json()).toMatchObject({ error: { code: "METHOD_NOT_ALLOWED", details: [] } });
   });
 
   it("answers 500 without details when a handler throws or cannot be loaded, and logs one line", async () => {

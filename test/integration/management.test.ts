@@ -1,16 +1,14 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../../lambdas/domain/digest.js";
+import { connectorWebhookUrl, findConnectorByWebhookToken } from "../../lambdas/flows/webhook-urls.js";
 import { handler } from "../../lambdas/handlers/management.js";
 import { resetSecrets } from "../../lambdas/platform/secrets.js";
-import { getApiKeyOwner, getApp, sha256Hex } from "../../lambdas/store/apps.js";
+import { getApiKeyOwner, getApp } from "../../lambdas/store/apps.js";
 import { getCampaign } from "../../lambdas/store/campaigns.js";
 import { dynamo } from "../../lambdas/store/client.js";
-import {
-  connectorWebhookUrl,
-  findConnectorByWebhookToken,
-  getConnector,
-} from "../../lambdas/store/connectors.js";
+import { getConnector } from "../../lambdas/store/connectors.js";
 import { tableName } from "../../lambdas/store/table.js";
 import { type ApiEventInput, apiEvent } from "../support/api-event.js";
 import { useLocalDynamo } from "../support/dynamo.js";

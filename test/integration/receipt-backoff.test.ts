@@ -1,12 +1,11 @@
 import type { SQSEvent } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
+import { configureApp, configureConnector } from "../../lambdas/flows/configuration.js";
 import { handler } from "../../lambdas/handlers/delivery-worker.js";
 import { resetSecrets } from "../../lambdas/platform/secrets.js";
 import type { RawReceipt } from "../../lambdas/queue/contracts.js";
 import { type QueuePort, setQueue } from "../../lambdas/queue/index.js";
-import { connectorInput } from "../../lambdas/schemas/connector.js";
-import { putApp } from "../../lambdas/store/apps.js";
-import { putConnector } from "../../lambdas/store/connectors.js";
+import { asConnectorConfigInput, connectorInput } from "../../lambdas/schemas/connector.js";
 import { listParked } from "../../lambdas/store/parked.js";
 import { asReceiptRequest, gupshupQueryReceipt } from "../simulators/index.js";
 import { useLocalDynamo } from "../support/dynamo.js";
@@ -26,11 +25,14 @@ beforeAll(async () => {
   process.env.PUBLIC_BASE_URL = "http://localhost:3000";
   resetSecrets();
   setQueue(capture);
-  await putApp("acme", { name: "Acme", timezone: "UTC", currency: "USD" }, Date.now());
-  await putConnector(
+  await configureApp("acme", { name: "Acme", timezone: "UTC", currency: "USD" }, Date.now());
+  await configureConnector(
     "acme",
     "gs",
-    connectorInput.parse({ provider: "gupshup", gupshup: { userId: "u", password: "p" } }),
+    asConnectorConfigInput(
+      connectorInput.parse({ provider: "gupshup", gupshup: { userId: "u", password: "p" } }),
+    ),
+    "http://localhost",
     Date.now(),
   );
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RouteMatch } from "../../lambdas/http/route-match.js";
 import {
   fromApiGatewayResult,
   joinHeaders,
@@ -7,7 +8,6 @@ import {
   splitUrl,
   toApiGatewayEvent,
 } from "../../lambdas/local/http-event.js";
-import type { RouteMatch } from "../../lambdas/local/route-match.js";
 
 const match: RouteMatch = {
   route: { method: "POST", path: "/v1/apps/{appId}/events", fn: "events", auth: "app", rateLimit: 1 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchRoute } from "../../lambdas/local/route-match.js";
+import { matchRoute } from "../../lambdas/http/route-match.js";
 import { type RouteSpec, routes } from "../../lambdas/topology/routes.js";
 
 const table: RouteSpec[] = [

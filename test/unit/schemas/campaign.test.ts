@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  campaignInput,
-  type GoalInput,
-  primaryGoalId,
-  revenueGoalId,
-} from "../../../lambdas/schemas/campaign.js";
+import { primaryGoalId, revenueGoalId } from "../../../lambdas/domain/campaign.js";
+import { campaignInput, type GoalInput } from "../../../lambdas/schemas/campaign.js";
 import type { FieldError } from "../../../lambdas/schemas/issues.js";
 import { validate } from "../../../lambdas/schemas/validate.js";
 

@@ -122,3 +122,12 @@ export function matchRoute(
   if (found || m !== "HEAD") return found;
   return findFor("GET", rawPath, routes);
 }
+
+/**
+ * The methods that have a route for this path (`[]` when none does): a request that matched no route
+ * is answered 405 with them as `Allow`, or 404 when there are none.
+ */
+export function allowedMethods(rawPath: string, routes: readonly RouteSpec[]): string[] {
+  const methods = [...new Set(routes.map((r) => r.method))];
+  return methods.filter((m) => findFor(m, rawPath, routes) !== undefined).sort();
+}
