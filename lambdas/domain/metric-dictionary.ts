@@ -196,7 +196,7 @@ export const metricDictionary: MetricEntry[] = [
     definition: "Users of that country whose final receipt is a failure.",
   },
   { path: "breakdowns.byCountry[].clicks", definition: "Counted taps by users of that country." },
-  { path: "breakdowns.byProvider[].provider", definition: "gupshup, kaleyra, sinch or custom." },
+  { path: "breakdowns.byProvider[].provider", definition: "gupshup, kaleyra, sinch, custom or sandbox." },
   { path: "breakdowns.byProvider[].sent", definition: "Sent users through that provider." },
   { path: "breakdowns.byProvider[].delivered", definition: "Delivered users through that provider." },
   {

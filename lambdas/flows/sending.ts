@@ -17,6 +17,7 @@ import { putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
 import { queues } from "../topology/queues.js";
 import { openWindows } from "./attribution.js";
+import { scheduleSandboxReceipts } from "./sandbox-receipts.js";
 import { connectorWebhookUrl } from "./webhook-urls.js";
 
 /**
@@ -89,7 +90,7 @@ async function sendOne(
   }
   const m = claim.record;
   try {
-    return await sendClaimed(ctx, job, recipient, m);
+    return await sendClaimed(ctx, job, recipient, m, nowMs);
   } catch (e) {
     // Failed before the provider was called (e.g. storing links): give the recipient back to the queue.
     if (e instanceof BeforeProviderCallError) {
@@ -105,6 +106,7 @@ async function sendClaimed(
   job: SendJob,
   recipient: Recipient,
   m: MessageRecord,
+  nowMs: () => number,
 ): Promise<Step> {
   const { campaign, connector } = ctx;
   const phone = parsePhone(recipient.phone);
@@ -148,7 +150,13 @@ async function sendClaimed(
   const outcome = await sendWith(
     connector,
     { messageId: m.messageId, phoneE164: phone.e164, text, userId: recipient.userId, attributes },
-    { webhookUrl: webhook, timeoutMs: connector.timeoutMs },
+    {
+      webhookUrl: webhook,
+      timeoutMs: connector.timeoutMs,
+      nowMs: nowMs(),
+      // The sandbox connector's way to answer later through our own webhook (flows/sandbox-receipts).
+      scheduleReceipts: (receipts) => scheduleSandboxReceipts(connector.connectorId, webhook, receipts),
+    },
   );
   if (outcome.kind === "failed") {
     return record(

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const queues = api.runtime.queues;
   setQueue({
     send: async (name, bodies) => {
-      if (name === "clicks") clickMessages.push(...bodies);
+      if (name === "clicks") clickMessages.push(...bodies.map((b) => (typeof b === "string" ? b : b.body)));
       return queues.send(name, bodies);
     },
   });
