@@ -68,6 +68,8 @@ export const clickMessage = z.object({
   campaignId: nonEmpty,
   instanceId: nonEmpty,
   userId: nonEmpty,
+  /** Absent only on taps queued before the field existed. */
+  messageId: nonEmpty.optional(),
   url: nonEmpty,
   country: nonEmpty.nullable(),
   provider: nonEmpty,
