@@ -53,6 +53,8 @@ export interface AnalyticsResponse {
     averageOrderValue: Money | null;
     averageRevenuePerUser: Money | null;
     eventsWithoutRevenue: number;
+    eventsWithUnreadableRevenue: number;
+    eventsWithNegativeRevenue: number;
   };
   goals: Array<{ goalId: string; eventName: string; allGoals: number; uniqueGoals: number; revenue?: Money }>;
   failures: {

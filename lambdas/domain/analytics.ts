@@ -172,6 +172,8 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
       averageRevenuePerUser:
         revenueUsers > 0 ? formatMoney(revenueTotal.div(revenueUsers), app.currency) : null,
       eventsWithoutRevenue: revenueGoal ? n(fields.goalEventsWithoutRevenue(revenueGoal)) : 0,
+      eventsWithUnreadableRevenue: revenueGoal ? n(fields.goalEventsWithUnreadableRevenue(revenueGoal)) : 0,
+      eventsWithNegativeRevenue: revenueGoal ? n(fields.goalEventsWithNegativeRevenue(revenueGoal)) : 0,
     },
     goals: campaign.goals.map((g) => ({
       goalId: g.goalId,

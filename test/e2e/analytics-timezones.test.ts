@@ -202,6 +202,8 @@ describe("analytics in three time zones", () => {
         averageOrderValue: "7.75",
         averageRevenuePerUser: "7.75",
         eventsWithoutRevenue: 0,
+        eventsWithUnreadableRevenue: 0,
+        eventsWithNegativeRevenue: 0,
       },
       goals: [
         { goalId: "purchase", eventName: "Purchase", allGoals: 2, uniqueGoals: 2, revenue: "15.50" },
@@ -265,7 +267,12 @@ describe("analytics in three time zones", () => {
     expect(r.body.error.code).toBe("NOT_FOUND");
     expect(r.body.error.message).toMatch(/i9/);
     // Instance ids are per campaign: another campaign's instance is unknown here too.
-    const other = await api.call("GET", "/v1/apps/tz-utc/campaigns/nope/analytics?instanceId=i1", undefined, key);
+    const other = await api.call(
+      "GET",
+      "/v1/apps/tz-utc/campaigns/nope/analytics?instanceId=i1",
+      undefined,
+      key,
+    );
     expect(other.status).toBe(404);
   });
 
