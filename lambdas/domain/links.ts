@@ -1,16 +1,64 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { LinkifyIt } from "linkify-it";
-import { randomBase62 } from "./ids.js";
+import { BASE62, randomBase62 } from "./ids.js";
 
 /** A tracked link answers for 15 days (360 hours) after its message's sent time, then 410. */
 export const LINK_LIFETIME_MS = 360 * 3_600_000;
 
-/** 14 base62 characters ≈ 83 bits: guessing one live code is hopeless at any request rate. */
+/**
+ * A short code is 14 base62 characters: `prefix` (5, the instance's link prefix) + 5 random + a 4-character
+ * tag, HMAC-SHA256 of the first 10 under the prefix's own key. Why: link items are deleted by TTL 30 days
+ * after they expire, and an expired link must still answer 410 and count `afterExpiry` after that
+ * (issue 13 §2). The prefix item (one per instance, never deleted) says whose the code was; the tag
+ * proves the code was issued, so guessed codes cannot inflate `afterExpiry` (one in 62⁴ ≈ 14.8 M
+ * guesses passes). A live code is unguessable by its 9 characters after the prefix: ≈ 1.35 × 10¹⁶ per
+ * prefix. Codes issued before prefixes existed are 14 random characters; they answer 404 once gone.
+ */
 export const CODE_LENGTH = 14;
+export const PREFIX_LENGTH = 5;
+const RANDOM_LENGTH = 5;
+const TAG_LENGTH = CODE_LENGTH - PREFIX_LENGTH - RANDOM_LENGTH;
 const CODE_PATTERN = /^[0-9A-Za-z]{14}$/;
 
-/** An unguessable short code from the OS's CSPRNG. */
-export function newLinkCode(): string {
-  return randomBase62(CODE_LENGTH);
+/** An instance's link prefix and the key its codes are tagged with (base64url, 32 random bytes). */
+export interface LinkPrefix {
+  prefix: string;
+  key: string;
+}
+
+/** A new random link prefix for an instance (stored with a condition: a taken prefix is drawn again). */
+export function newLinkPrefix(): LinkPrefix {
+  return { prefix: randomBase62(PREFIX_LENGTH), key: randomBytes(32).toString("base64url") };
+}
+
+function tag(body: string, key: string): string {
+  const digest = createHmac("sha256", Buffer.from(key, "base64url")).update(body).digest();
+  let n = digest.readUInt32BE(0);
+  let out = "";
+  for (let i = 0; i < TAG_LENGTH; i++) {
+    out += BASE62[n % 62];
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+/** A new code under `prefix`: unguessable (CSPRNG) and provably issued (`issuedUnder`). */
+export function newLinkCode(prefix: LinkPrefix): string {
+  const body = prefix.prefix + randomBase62(RANDOM_LENGTH);
+  return body + tag(body, prefix.key);
+}
+
+/** The link prefix a code names (it may not exist). */
+export function prefixOf(code: string): string {
+  return code.slice(0, PREFIX_LENGTH);
+}
+
+/** Whether `code` was issued under `prefix` (its tag matches; constant-time compare). */
+export function issuedUnder(code: string, prefix: LinkPrefix): boolean {
+  if (!CODE_PATTERN.test(code) || prefixOf(code) !== prefix.prefix) return false;
+  const body = code.slice(0, CODE_LENGTH - TAG_LENGTH);
+  const expected = Buffer.from(tag(body, prefix.key));
+  return timingSafeEqual(expected, Buffer.from(code.slice(body.length)));
 }
 
 /** Whether `code` is exactly a short code: 14 base62 characters, nothing else. */
@@ -119,7 +167,7 @@ export function findUrls(text: string): string[] {
 export function shortenUrls(
   text: string,
   baseUrl: string,
-  makeCode: () => string = newLinkCode,
+  makeCode: () => string,
 ): { text: string; links: Array<{ code: string; url: string }> } {
   const base = `${baseUrl.replace(/\/$/, "")}/l/`;
   const byUrl = new Map<string, string>();

@@ -36,7 +36,9 @@ export async function campaignAnalytics(
   ]);
   if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist in this app`);
   if (!instanceKnown)
-    throw new NotFoundError(`Instance ${query.instanceId} of campaign ${campaignId} has no sends in this app`);
+    throw new NotFoundError(
+      `Instance ${query.instanceId} of campaign ${campaignId} has no sends in this app`,
+    );
   return analyticsOf(app, campaign, query, nowMs);
 }
 

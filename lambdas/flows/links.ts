@@ -1,17 +1,21 @@
 import { isSuspectedBot } from "../domain/clicks.js";
 import { randomBase62 } from "../domain/ids.js";
-import { linkCodeFrom, linkState, redirectTarget } from "../domain/links.js";
+import { issuedUnder, linkCodeFrom, linkState, prefixOf, redirectTarget } from "../domain/links.js";
 import { countMetric, logger } from "../platform/logger.js";
 import { TtlCache } from "../platform/ttl-cache.js";
 import type { ClickMessageBody } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
-import { getLink, type LinkRecord } from "../store/links.js";
+import { getLink, getLinkPrefix, type LinkPrefixRecord, type LinkRecord } from "../store/links.js";
 
 /**
  * Following a short link (`GET|HEAD /l/{code+}`): 302 to exactly the stored URL, 410 once expired, 404
  * for unknown or malformed codes. Nothing from the request ever reaches the Location header. Every
  * tap on a known link (GET or HEAD, active or expired) is queued once for the click worker, which
  * decides how it counts; the queueing never fails the answer and waits at most one bounded enqueue.
+ *
+ * Gone links: a link item is deleted (TTL) 30 days after its link expired. A code without an item is
+ * then told apart from a guess by its prefix and tag (`domain/links`): issued under its instance's
+ * prefix, it answers 410 and its tap counts `afterExpiry` for that instance; otherwise 404.
  */
 
 export type LinkAnswer =
@@ -27,9 +31,30 @@ export type LinkAnswer =
  */
 const links = new TtlCache<LinkRecord | null>(60_000, 5_000);
 
+/** Link prefixes per container (they never change; a missing one is not remembered). */
+const prefixes = new TtlCache<LinkPrefixRecord | null>(600_000, 1_000);
+
 /** Tests start each case from a cold cache. */
 export function clearLinkCache(): void {
   links.clear();
+  prefixes.clear();
+}
+
+/**
+ * The instance of a code whose link item is gone, when the code was issued (its tag matches its
+ * prefix's key) and its item is really gone (a strongly consistent read: a link written a moment ago
+ * is not mistaken for a gone one). Null for codes never issued.
+ * @throws DynamoDB errors
+ */
+async function goneLinkOwner(code: string, nowMs: number): Promise<LinkPrefixRecord | null> {
+  const owner = await prefixes.get(
+    prefixOf(code),
+    nowMs,
+    () => getLinkPrefix(prefixOf(code)),
+    (p) => p !== null,
+  );
+  if (!owner || !issuedUnder(code, owner)) return null;
+  return (await getLink(code, { consistent: true })) ? null : owner;
 }
 
 /** Longest the redirect waits for the one enqueue; a late success is harmless (each click id counts once). */
@@ -88,7 +113,31 @@ export async function followLink(
     logger.error("link lookup failed", { error: (err as Error).name });
     return { kind: "unavailable" };
   }
-  if (!link) return { kind: "not-found" };
+  if (!link) {
+    let owner: LinkPrefixRecord | null;
+    try {
+      owner = await goneLinkOwner(code, nowMs);
+    } catch (err) {
+      logger.error("link prefix lookup failed", { error: (err as Error).name });
+      return { kind: "unavailable" };
+    }
+    if (!owner) return { kind: "not-found" };
+    await recordClick({
+      id: randomBase62(16),
+      at: nowMs,
+      bot: isSuspectedBot(method, userAgent),
+      expired: true,
+      appId: owner.appId,
+      campaignId: owner.campaignId,
+      instanceId: owner.instanceId,
+      userId: "",
+      url: "",
+      country: null,
+      provider: "",
+      expiresAt: nowMs,
+    });
+    return { kind: "expired" };
+  }
   // Number(): the stored value may come back as an exact-number wrapper, depending on the client.
   const expiresAt = Number(link.expiresAt);
   const expired = linkState(expiresAt, nowMs) === "expired";

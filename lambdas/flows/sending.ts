@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { LINK_LIFETIME_MS, shortenUrls } from "../domain/links.js";
+import { LINK_LIFETIME_MS, type LinkPrefix, newLinkCode, shortenUrls } from "../domain/links.js";
 import { messageIdFor } from "../domain/message-id.js";
 import { type MessageRecord, type SendResult, sendOutcome } from "../domain/message-state.js";
 import { parsePhone } from "../domain/phone.js";
@@ -7,13 +7,14 @@ import { RateLimiter } from "../domain/rate-limit.js";
 import { render } from "../domain/template.js";
 import { forEachLimit } from "../platform/concurrency.js";
 import { logger } from "../platform/logger.js";
+import { TtlCache } from "../platform/ttl-cache.js";
 import { sendWith } from "../providers/index.js";
 import type { BatchOutcome, Received } from "../queue/batch.js";
 import type { SendJob } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
 import { writeFact } from "../store/facts.js";
-import { putLinks } from "../store/links.js";
+import { linkPrefixOf, putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
 import { queues } from "../topology/queues.js";
 import { openWindows } from "./attribution.js";
@@ -41,6 +42,8 @@ const CUT_OFF_MARGIN_MS = 120_000;
  */
 const WORKERS = queues.sends.maxConcurrency ?? 1;
 const limiters = new Map<string, RateLimiter>();
+/** Each instance's link prefix, per container (it never changes once set). */
+const linkPrefixes = new TtlCache<LinkPrefix>(3_600_000);
 function limiterFor(ctx: CampaignContext): RateLimiter {
   const key = `${ctx.app.appId}\n${ctx.connector.connectorId}\n${ctx.connector.sendRatePerSecond}`;
   let limiter = limiters.get(key);
@@ -127,7 +130,10 @@ async function sendClaimed(
   try {
     webhook = await connectorWebhookUrl(connector);
     if (campaign.clickTracking) {
-      const short = shortenUrls(text, process.env.PUBLIC_BASE_URL ?? "");
+      const prefix = await linkPrefixes.get(`${m.appId}\n${m.campaignId}\n${m.instanceId}`, nowMs(), () =>
+        linkPrefixOf(m.appId, m.campaignId, m.instanceId),
+      );
+      const short = shortenUrls(text, process.env.PUBLIC_BASE_URL ?? "", () => newLinkCode(prefix));
       text = short.text;
       await putLinks(
         short.links.map((l) => ({

@@ -58,23 +58,30 @@ export const queuedEvent = z.object({
 });
 export type QueuedEvent = z.infer<typeof queuedEvent>;
 
-/** One tap on a tracked link, as the redirect decided it. */
-export const clickMessage = z.object({
-  id: nonEmpty,
-  at: epochMs,
-  bot: z.boolean(),
-  expired: z.boolean(),
-  appId: nonEmpty,
-  campaignId: nonEmpty,
-  instanceId: nonEmpty,
-  userId: nonEmpty,
-  /** Absent only on taps queued before the field existed. */
-  messageId: nonEmpty.optional(),
-  url: nonEmpty,
-  country: nonEmpty.nullable(),
-  provider: nonEmpty,
-  expiresAt: epochMs,
-});
+/**
+ * One tap on a tracked link, as the redirect decided it. A tap on an expired link whose item is gone
+ * (`flows/links`, "gone links") knows only the instance: its user, URL and provider are empty.
+ */
+export const clickMessage = z
+  .object({
+    id: nonEmpty,
+    at: epochMs,
+    bot: z.boolean(),
+    expired: z.boolean(),
+    appId: nonEmpty,
+    campaignId: nonEmpty,
+    instanceId: nonEmpty,
+    userId: z.string(),
+    /** Absent on taps of gone links, and on taps queued before the field existed. */
+    messageId: nonEmpty.optional(),
+    url: z.string(),
+    country: nonEmpty.nullable(),
+    provider: z.string(),
+    expiresAt: epochMs,
+  })
+  .refine((c) => c.expired || (c.userId !== "" && c.url !== "" && c.provider !== ""), {
+    message: "a tap on a live link names its user, URL and provider",
+  });
 export type ClickMessageBody = z.infer<typeof clickMessage>;
 
 /**

@@ -46,7 +46,11 @@ export async function recordInstanceSend(
  * moment its first sends request was accepted).
  * @throws DynamoDB errors
  */
-export async function instanceExists(appId: string, campaignId: string, instanceId: string): Promise<boolean> {
+export async function instanceExists(
+  appId: string,
+  campaignId: string,
+  instanceId: string,
+): Promise<boolean> {
   const r = await retryTransient(() =>
     dynamo().send(
       new GetCommand({

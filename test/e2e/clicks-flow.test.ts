@@ -1,6 +1,11 @@
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clearLinkCache } from "../../lambdas/flows/links.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import { setQueue } from "../../lambdas/queue/index.js";
+import { dynamo } from "../../lambdas/store/client.js";
+import { keys } from "../../lambdas/store/keys.js";
+import { tableName } from "../../lambdas/store/table.js";
 import { type GupshupSimulator, startGupshupSimulator } from "../simulators/index.js";
 import { type Api, startProduct } from "./harness.js";
 
@@ -179,5 +184,26 @@ describe("click tracking through the local server", () => {
     await api.runtime.queues.send("clicks", clickMessages);
     await api.drain();
     expect((await api.analytics("clk", "c1", key)).clicks).toEqual(before);
+  });
+
+  it("after TTL deletes an expired link's item, the code still answers 410 and counts; a guess is 404", async () => {
+    const [u3a] = links.u3 as [string];
+    const before = (await api.analytics("clk", "c1", key)).clicks;
+    // What DynamoDB's TTL does 30 days after the link expired.
+    await dynamo().send(new DeleteCommand({ TableName: tableName(), Key: keys.link(u3a) }));
+    clearLinkCache();
+    const queued = clickMessages.length;
+    const gone = await tap(u3a, { at: S0 + 400 * 24 * H, ua: MOBILE });
+    expect(gone.status).toBe(410);
+    // Same prefix, another random part or tag: never issued.
+    for (const guess of [
+      `${u3a.slice(0, 9)}${u3a[9] === "A" ? "B" : "A"}${u3a.slice(10)}`,
+      `${u3a.slice(0, 13)}${u3a[13] === "A" ? "B" : "A"}`,
+    ])
+      expect((await tap(guess, { at: S0 + 400 * 24 * H, ua: MOBILE })).status).toBe(404);
+    expect(clickMessages).toHaveLength(queued + 1);
+    await api.drain();
+    const after = (await api.analytics("clk", "c1", key)).clicks;
+    expect(after).toEqual({ ...before, afterExpiry: before.afterExpiry + 1 });
   });
 });

@@ -1,13 +1,15 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newLinkCode, redirectTarget } from "../../lambdas/domain/links.js";
+import { newLinkCode, newLinkPrefix, redirectTarget } from "../../lambdas/domain/links.js";
 import { clearLinkCache, handler } from "../../lambdas/handlers/redirect.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import { type QueueName, type QueuePort, setQueue } from "../../lambdas/queue/index.js";
 import { type LinkRecord, putLinks } from "../../lambdas/store/links.js";
 import { apiEvent } from "../support/api-event.js";
 import { useLocalDynamo } from "../support/dynamo.js";
+
+const PREFIX = newLinkPrefix();
 
 /**
  * The short-code resolver with arbitrary path values against the real engine holding a few links: the
@@ -30,7 +32,7 @@ class CapturingQueue implements QueuePort {
 
 const stored = new Map<string, LinkRecord>();
 function link(url: string, expiresAt: number): LinkRecord {
-  const code = newLinkCode();
+  const code = newLinkCode(PREFIX);
   const record: LinkRecord = {
     code,
     url,

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fields } from "../../lambdas/domain/counter-fields.js";
 import { type DailyCounters, total } from "../../lambdas/domain/counters.js";
-import { LINK_LIFETIME_MS, newLinkCode } from "../../lambdas/domain/links.js";
+import { LINK_LIFETIME_MS, newLinkCode, newLinkPrefix } from "../../lambdas/domain/links.js";
 import { configureApp } from "../../lambdas/flows/configuration.js";
 import { handler as clickWorker } from "../../lambdas/handlers/click-worker.js";
 import { clearLinkCache, handler as redirect } from "../../lambdas/handlers/redirect.js";
@@ -15,6 +15,8 @@ import { CAMPAIGN_SCOPE } from "../../lambdas/store/keys.js";
 import { type LinkRecord, putLinks } from "../../lambdas/store/links.js";
 import { apiEvent } from "../support/api-event.js";
 import { useLocalDynamo } from "../support/dynamo.js";
+
+const PREFIX = newLinkPrefix();
 
 const engine = useLocalDynamo();
 
@@ -125,13 +127,13 @@ const onDay = (c: DailyCounters, day: string, field: string): number =>
   c.get(day)?.get(field)?.toNumber() ?? 0;
 
 const code = {
-  u1Sale: newLinkCode(),
-  u1Help: newLinkCode(),
-  u2Sale: newLinkCode(),
-  u3Sale: newLinkCode(),
-  u1OtherInstance: newLinkCode(),
-  recovered: newLinkCode(),
-  concurrent: newLinkCode(),
+  u1Sale: newLinkCode(PREFIX),
+  u1Help: newLinkCode(PREFIX),
+  u2Sale: newLinkCode(PREFIX),
+  u3Sale: newLinkCode(PREFIX),
+  u1OtherInstance: newLinkCode(PREFIX),
+  recovered: newLinkCode(PREFIX),
+  concurrent: newLinkCode(PREFIX),
 };
 
 beforeAll(async () => {
@@ -189,7 +191,7 @@ describe("redirect → click worker, against the real engine", () => {
     // u1 in another instance of the same campaign.
     expect((await tap(SENT + 3 * 86_400_000, "GET", code.u1OtherInstance, IPHONE)).statusCode).toBe(302);
     // Unknown and malformed codes: 404, nothing queued.
-    const unknown = await tap(SENT, "GET", newLinkCode(), IPHONE);
+    const unknown = await tap(SENT, "GET", newLinkCode(PREFIX), IPHONE);
     expect(unknown.statusCode).toBe(404);
     expect(String(unknown.body)).toContain("Link not found");
     expect((await tap(SENT, "GET", `${code.u1Sale}x`, IPHONE)).statusCode).toBe(404);

@@ -15,6 +15,8 @@ vi.mock("../../lambdas/store/links.js", () => ({
     store.lookups.push(code);
     return store.links.get(code) ?? null;
   },
+  // No instance prefixes here: every code without a link is unknown (gone links: test/e2e/clicks-flow).
+  getLinkPrefix: async () => null,
 }));
 
 const NOW = Date.parse("2026-11-26T10:00:00Z");

@@ -3,12 +3,17 @@ import {
   CODE_LENGTH,
   findUrls,
   isLinkCode,
+  issuedUnder,
   LINK_LIFETIME_MS,
   linkCodeFrom,
   linkState,
   newLinkCode,
+  newLinkPrefix,
+  prefixOf,
   shortenUrls,
 } from "../../../lambdas/domain/links.js";
+
+const PREFIX = newLinkPrefix();
 
 /** A code maker for tests: distinct, recognisable codes in order. */
 function counter(): () => string {
@@ -187,12 +192,27 @@ describe("shortenUrls", () => {
 
 describe("short links", () => {
   it("makes unguessable codes of the documented shape", () => {
-    const seen = new Set(Array.from({ length: 1000 }, newLinkCode));
+    const seen = new Set(Array.from({ length: 1000 }, () => newLinkCode(PREFIX)));
     expect(seen.size).toBe(1000);
     for (const code of seen) expect(isLinkCode(code)).toBe(true);
     expect(CODE_LENGTH).toBe(14);
     expect(isLinkCode("abc")).toBe(false);
     expect(isLinkCode("AAAAAAAAAAAAA/")).toBe(false);
+  });
+
+  it("tags each code under its instance's prefix, so a gone link is told apart from a guess", () => {
+    const code = newLinkCode(PREFIX);
+    expect(prefixOf(code)).toBe(PREFIX.prefix);
+    expect(issuedUnder(code, PREFIX)).toBe(true);
+    // Any other character in the random part or the tag: not issued (guesses do not count).
+    for (let i = PREFIX.prefix.length; i < code.length; i++) {
+      const other = code[i] === "A" ? "B" : "A";
+      expect(issuedUnder(code.slice(0, i) + other + code.slice(i + 1), PREFIX), `position ${i}`).toBe(false);
+    }
+    // The same characters under another instance's prefix or key: not issued there.
+    expect(issuedUnder(code, { prefix: PREFIX.prefix, key: newLinkPrefix().key })).toBe(false);
+    expect(issuedUnder(code, newLinkPrefix())).toBe(false);
+    expect(issuedUnder("AbCdEfGhIjKlMn", PREFIX)).toBe(false);
   });
 
   it("linkCodeFrom: the 14 base62 characters in front, when nothing base62 follows them", () => {
