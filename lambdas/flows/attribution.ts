@@ -236,7 +236,7 @@ export async function openWindows(
     const r = results[i];
     return r && !r.written && r.current ? (r.current as unknown as WindowRecord) : { ...w, version: 1 };
   });
-  const toCount = [...opened, ...existing.values()];
+  const toCount = options.redrive ? [...opened, ...existing.values()] : opened;
   const campaign = asAttributionCampaign(ctx);
   await forEachLimit(toCount, PARALLEL, async (w) => {
     const from = Math.max(w.startAt, nowMs - KEEP_EVENTS_MS);
