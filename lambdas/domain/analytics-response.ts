@@ -10,6 +10,9 @@ export interface SeriesEntry {
   conversionEvents: number;
   conversions: number;
   revenue: string;
+  uniqueClicks: number;
+  failedToSend: number;
+  failedToDeliver: number;
 }
 
 type Rate = number | null;
@@ -53,6 +56,8 @@ export interface AnalyticsResponse {
     averageOrderValue: Money | null;
     averageRevenuePerUser: Money | null;
     eventsWithoutRevenue: number;
+    eventsWithUnreadableRevenue: number;
+    eventsWithNegativeRevenue: number;
   };
   goals: Array<{ goalId: string; eventName: string; allGoals: number; uniqueGoals: number; revenue?: Money }>;
   failures: {

@@ -127,6 +127,9 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
       conversionEvents: get(fields.goalEvents(primary)).toNumber(),
       conversions: get(fields.goalUsers(primary)).toNumber(),
       revenue: formatMoney(revenueGoal ? get(fields.goalRevenue(revenueGoal)) : 0, app.currency),
+      uniqueClicks: get(fields.clickers).toNumber(),
+      failedToSend: get(fields.failedToSend).toNumber(),
+      failedToDeliver: get(fields.failedToDeliver).toNumber(),
     };
   });
 
@@ -172,6 +175,8 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
       averageRevenuePerUser:
         revenueUsers > 0 ? formatMoney(revenueTotal.div(revenueUsers), app.currency) : null,
       eventsWithoutRevenue: revenueGoal ? n(fields.goalEventsWithoutRevenue(revenueGoal)) : 0,
+      eventsWithUnreadableRevenue: revenueGoal ? n(fields.goalEventsWithUnreadableRevenue(revenueGoal)) : 0,
+      eventsWithNegativeRevenue: revenueGoal ? n(fields.goalEventsWithNegativeRevenue(revenueGoal)) : 0,
     },
     goals: campaign.goals.map((g) => ({
       goalId: g.goalId,
@@ -246,9 +251,16 @@ const CSV_COLUMNS = [
   "conversionEvents",
   "conversions",
   "revenue",
+  "uniqueClicks",
+  "failedToSend",
+  "failedToDeliver",
 ] as const;
 
-/** The daily series as CSV with a header row. */
+/**
+ * The daily series as CSV (RFC 4180 line ends) with a header row: one row per `series` entry, the
+ * columns of CSV_COLUMNS in that order. Columns added later go at the end, so readers that address
+ * columns by position keep working.
+ */
 export function seriesCsv(series: SeriesEntry[]): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const s of series) lines.push(CSV_COLUMNS.map((c) => String(s[c])).join(","));

@@ -132,7 +132,17 @@ export const metricDictionary: MetricEntry[] = [
   {
     path: "revenue.eventsWithoutRevenue",
     definition:
-      "Attributed revenue-goal events whose revenue attribute was missing or not a number: counted as conversions, adding no revenue.",
+      "Attributed revenue-goal events whose revenue attribute was missing, null or empty: counted as conversions, adding no revenue.",
+  },
+  {
+    path: "revenue.eventsWithUnreadableRevenue",
+    definition:
+      'Attributed revenue-goal events whose revenue attribute was not a plain decimal ("1,299.00", "₹1,299", words): counted as conversions, adding no revenue.',
+  },
+  {
+    path: "revenue.eventsWithNegativeRevenue",
+    definition:
+      "Attributed revenue-goal events with a negative revenue attribute (refunds): counted as conversions, adding no revenue.",
   },
   { path: "goals[].goalId", definition: "A goal of the campaign." },
   { path: "goals[].eventName", definition: "The event name it counts." },
@@ -174,6 +184,16 @@ export const metricDictionary: MetricEntry[] = [
     definition: "conversions.conversions whose earliest event is on that day.",
   },
   { path: "series[].revenue", definition: "revenue.total of events on that day (by event time)." },
+  {
+    path: "series[].uniqueClicks",
+    definition: "clicks.unique whose first counted tap (per instance) is on that day.",
+  },
+  { path: "series[].failedToSend", definition: "delivery.failedToSend on that day (by attempt time)." },
+  {
+    path: "series[].failedToDeliver",
+    definition:
+      "delivery.failedToDeliver on that day (by receipt time); a later delivery takes the user off the receipt's day.",
+  },
   {
     path: "deliveryLatency.p50Seconds",
     definition:

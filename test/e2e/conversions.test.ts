@@ -323,6 +323,8 @@ describe("conversions and revenue end to end", () => {
       averageOrderValue: "19.99",
       averageRevenuePerUser: "999.50",
       eventsWithoutRevenue: 0,
+      eventsWithUnreadableRevenue: 0,
+      eventsWithNegativeRevenue: 0,
     });
 
     // The whole campaign: both window instances plus the bulk one.
