@@ -1,13 +1,13 @@
 import Big from "big.js";
 import { DateTime } from "luxon";
-import type { AnalyticsResponse, BreakdownRow, SeriesEntry } from "./analytics-response.js";
+import type { AnalyticsResponse, BreakdownRow, Headline, SeriesEntry } from "./analytics-response.js";
 import { daysBetween } from "./calendar.js";
 import { fields } from "./counter-fields.js";
 import { type DailyCounters, total, totalsByPrefix } from "./counters.js";
 import { percentileSeconds } from "./latency.js";
 import { formatMoney } from "./money.js";
 
-export type { AnalyticsResponse, SeriesEntry };
+export type { AnalyticsResponse, Headline, SeriesEntry };
 
 /** What analytics needs to know about a campaign (from its stored configuration). */
 export interface CampaignView {
@@ -227,7 +227,7 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
 }
 
 /** The overview numbers of a campaign (the campaign list carries them). */
-export function headline(a: AnalyticsResponse): Record<string, unknown> {
+export function headline(a: AnalyticsResponse): Headline {
   return {
     sent: a.delivery.sent,
     failedToSend: a.delivery.failedToSend,
