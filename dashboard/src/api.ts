@@ -62,16 +62,23 @@ async function getJson<T>(c: Credentials, path: string): Promise<T> {
 const campaignPath = (c: Credentials, campaignId: string): string =>
   `${app(c)}/campaigns/${encodeURIComponent(campaignId)}`;
 
-/** Every campaign of the app with its headline numbers, and the app's currency and time zone. */
+/**
+ * Every campaign of the app with its all-time headline numbers, and the app's currency and time zone.
+ * @throws ApiError on any non-2xx answer (401 for a key that is not accepted)
+ */
 export function listCampaigns(c: Credentials): Promise<CampaignList> {
   return getJson<CampaignList>(c, `${app(c)}/campaigns`);
 }
 
+/** One campaign's settings (name, connector, provider, archivedAt). @throws ApiError (404: unknown) */
 export function getCampaign(c: Credentials, campaignId: string): Promise<Campaign> {
   return getJson<Campaign>(c, campaignPath(c, campaignId));
 }
 
-/** The campaign's instances, newest first, with first/last send times. */
+/**
+ * The campaign's instances, newest first, each with its first and last send time (ISO-8601 UTC) and
+ * all-time headline numbers. @throws ApiError (404: unknown campaign)
+ */
 export async function listInstances(c: Credentials, campaignId: string): Promise<Instance[]> {
   return (await getJson<{ instances: Instance[] }>(c, `${campaignPath(c, campaignId)}/instances`)).instances;
 }
@@ -80,6 +87,7 @@ export function analyticsPath(c: Credentials, campaignId: string, filter: Analyt
   return `${campaignPath(c, campaignId)}/analytics${query(filter)}`;
 }
 
+/** The analytics response for one filter (SPEC §4). @throws ApiError (400: bad filter, 404: unknown) */
 export function getAnalytics(
   c: Credentials,
   campaignId: string,

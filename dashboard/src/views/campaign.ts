@@ -77,7 +77,7 @@ export async function campaignView(
   const [a, campaign, instances] = await Promise.all([
     getAnalytics(c, campaignId, filter),
     getCampaign(c, campaignId).catch(() => null),
-    listInstances(c, campaignId).catch(() => []),
+    listInstances(c, campaignId).catch(() => null),
   ]);
   const name = campaign?.name || campaignId;
   const awaitingReceipt = (a.provisional?.awaitingReceipt ?? 0) > 0;

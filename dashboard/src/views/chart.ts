@@ -86,13 +86,13 @@ function draw(series: SeriesDay[], keys: Key[], width: number, currency: string)
       ...series.map((d, i) => {
         const v = value(d, key);
         // A day with a little is never drawn as nothing: at least 2 px.
-        const top = v > 0 ? Math.min(y(v), base - 2) : base;
+        const barTop = v > 0 ? Math.min(y(v), base - 2) : base;
         return s("rect", {
           class: "day-bar",
           x: (center(i) - bar / 2).toFixed(2),
-          y: top.toFixed(2),
+          y: barTop.toFixed(2),
           width: bar.toFixed(2),
-          height: (base - top).toFixed(2),
+          height: (base - barTop).toFixed(2),
           "data-date": d.date,
           "data-value": d[key],
         });

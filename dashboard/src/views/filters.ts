@@ -5,14 +5,16 @@ import type { AnalyticsFilter, Instance } from "../types.js";
 /**
  * The instance picker (the whole campaign or one instance, from the instances route, with when each was
  * sent) and the date range. Choosing an instance applies at once; dates apply with the Apply button.
- * Applying changes the page address, which re-queries the API.
+ * Applying changes the page address, which re-queries the API. `listed` is null when the instance list
+ * could not be read: the page still works for the whole campaign and says so.
  */
 export function filtersForm(
   filter: AnalyticsFilter,
-  instances: Instance[],
+  listed: Instance[] | null,
   timezone: string,
   apply: (next: AnalyticsFilter) => void,
 ): HTMLElement {
+  const instances = listed ?? [];
   const known = instances.some((i) => i.instanceId === filter.instanceId);
   const instance = h(
     "select",
@@ -32,9 +34,11 @@ export function filtersForm(
   );
   instance.value = filter.instanceId ?? "";
   const chosen = instances.find((i) => i.instanceId === filter.instanceId);
-  const help = chosen
-    ? `Sent ${sendSpan(chosen.firstSendAt, chosen.lastSendAt, timezone)} (${timezone}) · ${count(chosen.headline.sent)} sent`
-    : `${count(instances.length)} instance${instances.length === 1 ? "" : "s"}, newest first`;
+  const help = !listed
+    ? "The instance list could not be loaded."
+    : chosen
+      ? `Sent ${sendSpan(chosen.firstSendAt, chosen.lastSendAt, timezone)} (${timezone}) · ${count(chosen.headline.sent)} sent`
+      : `${count(instances.length)} instance${instances.length === 1 ? "" : "s"}, newest first`;
   const from = h("input", { id: "f-from", name: "from", type: "date", value: filter.from ?? "" });
   const to = h("input", { id: "f-to", name: "to", type: "date", value: filter.to ?? "" });
   const error = h("p", { class: "error", role: "alert" });
