@@ -39,7 +39,7 @@ export class Functions extends Construct {
     super(scope, id);
     for (const [name, spec] of Object.entries(props.specs) as [FunctionName, FunctionSpec][]) {
       const environment: Record<string, string> = {
-        TABLE_NAME: props.table.tableName,
+        ...(spec.table === "none" ? {} : { TABLE_NAME: props.table.tableName }),
         PUBLIC_BASE_URL: props.publicBaseUrl,
       };
       // The queues it sends to, and the one it consumes (to delay a retry: ChangeMessageVisibility).
@@ -58,7 +58,7 @@ export class Functions extends Construct {
       const smsFunction = new SmsFunction(this, pascal(name), { spec, environment });
       const fn = smsFunction.fn;
       if (spec.table === "read") props.table.grantReadData(fn);
-      else props.table.grantReadWriteData(fn);
+      else if (spec.table === "readWrite") props.table.grantReadWriteData(fn);
       for (const queueName of spec.sendsTo) props.queues.get(queueName).queue.grantSendMessages(fn);
       for (const secretName of spec.secrets) props.secrets[secretName]?.grantRead(fn);
       this.byName.set(name, smsFunction);

@@ -22,6 +22,8 @@ export interface ClickMessage {
   campaignId: string;
   instanceId: string;
   userId: string;
+  /** The message whose SMS carried the link (its send is proven by the tap: `planTap`). */
+  messageId?: string;
   url: string;
   country: string | null;
   provider: string;

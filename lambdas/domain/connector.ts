@@ -3,7 +3,7 @@
  * schemas in schemas/connector.ts are checked against these types; providers and stores use them).
  */
 
-export type ProviderName = "gupshup" | "kaleyra" | "sinch" | "custom";
+export type ProviderName = "gupshup" | "kaleyra" | "sinch" | "custom" | "sandbox";
 
 export interface GupshupConfig {
   userId: string;
@@ -75,6 +75,50 @@ export interface CustomConfig {
   receipt?: CustomReceiptMapping;
 }
 
+/**
+ * Sinch's final failure statuses (PROVIDERS.md, Sinch `status`): what a sandbox failure reports. All
+ * count as failed to deliver; `Unknown` under code `UNKNOWN` (PROVIDERS.md, "Normalised delivery status").
+ */
+export type SandboxFailureStatus =
+  | "Failed"
+  | "Rejected"
+  | "Expired"
+  | "Deleted"
+  | "Aborted"
+  | "Cancelled"
+  | "Unknown";
+
+/** One way a sandbox message fails to be delivered: what its final receipt says, and how often. */
+export interface SandboxFailure {
+  /** The receipt's `code` (Sinch sends an integer: its own 402–413, or the operator's code). */
+  code: number;
+  status: SandboxFailureStatus;
+  /** Shown with the code in failures by code; without it the Sinch code table or the status word is used. */
+  description?: string;
+  /** Relative weight among the failures (any positive number; the shares are weight ÷ sum of weights). */
+  weight: number;
+}
+
+/** The spread of the time from send to final receipt, seconds: a log-normal through median and p90, capped. */
+export interface SandboxDelays {
+  median: number;
+  p90: number;
+  /** No receipt comes later than this (longer draws are reported at max). */
+  max: number;
+}
+
+/** The `sandbox` block of a connector, defaults filled in (see SANDBOX_DEFAULTS in domain/sandbox.ts). */
+export interface SandboxConfig {
+  /** Share of final receipts that report delivery (0–1); the rest report one of `failures`. */
+  deliveryRate: number;
+  /** Share of sent messages that never get a final receipt: they stay in transit (0–1). */
+  stuckRate: number;
+  failures: SandboxFailure[];
+  delaySeconds: SandboxDelays;
+  /** Whether a `Dispatched` receipt (in transit) comes 1–3 s after the send, before the final one. */
+  inTransitReceipts: boolean;
+}
+
 export interface CustomConnector {
   provider: "custom";
   deliveryTracking: boolean;
@@ -86,6 +130,7 @@ export type ProviderConfig = {
   kaleyra: KaleyraConfig;
   sinch: SinchConfig;
   custom: CustomConfig;
+  sandbox: SandboxConfig;
 };
 
 /** Settings every connector has. */
@@ -103,6 +148,7 @@ export type ConnectorConfig = ConnectorSettings &
     | { provider: "kaleyra"; deliveryTracking: true; kaleyra: KaleyraConfig }
     | { provider: "sinch"; deliveryTracking: true; sinch: SinchConfig }
     | { provider: "custom"; deliveryTracking: boolean; custom: CustomConfig }
+    | { provider: "sandbox"; deliveryTracking: true; sandbox: SandboxConfig }
   );
 
 type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
@@ -121,6 +167,7 @@ export type ConnectorConfigInput = ConnectorSettings &
         sinch: WithOptional<SinchConfig, "apiToken" | "servicePlanId">;
       }
     | { provider: "custom"; deliveryTracking: boolean; custom: CustomConfig }
+    | { provider: "sandbox"; deliveryTracking: true; sandbox: SandboxConfig }
   );
 
 /** Whether receipts decide attribution for this connector (integrated, or custom with tracking on). */
@@ -145,6 +192,7 @@ export const SECRET_FIELDS: Record<ProviderName, readonly string[]> = {
   sinch: ["servicePlanId", "apiToken", "webhookSecret"],
   kaleyra: ["apiKey"],
   custom: [],
+  sandbox: [],
 };
 
 /**
@@ -269,6 +317,7 @@ export function missingCredentials(c: ConnectorConfigInput): string[] {
     sinch: ["apiToken"],
     kaleyra: ["apiKey"],
     custom: [],
+    sandbox: [],
   };
   return required[c.provider].filter((f) => !block[f]).map((f) => `${c.provider}.${f}`);
 }

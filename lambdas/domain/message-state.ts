@@ -4,7 +4,8 @@ import type { DeliveryStatus } from "./receipts.js";
  * The life of one message (one user in one instance), SPEC §3:
  * QUEUED → SENDING → SENT | UNTRACKED | NOT_SENT | OUTCOME_UNKNOWN; SENT → DELIVERED | FAILED (receipts);
  * FAILED → DELIVERED; DELIVERED is final; in-transit receipts never move a final status.
- * A receipt for an OUTCOME_UNKNOWN message proves it was sent.
+ * A receipt for an OUTCOME_UNKNOWN message proves it was sent; so does a tap on one of its links
+ * (`planTap`), and a person's tap proves delivery.
  * UNTRACKED is "sent" on a custom connector without delivery tracking (pending confirmation forever).
  */
 export type MessageStatus =
@@ -204,4 +205,31 @@ export function windowStart(m: Pick<MessageRecord, "status" | "deliveredAt" | "s
   if (m.status === "DELIVERED") return m.deliveredAt;
   if (m.status === "UNTRACKED") return m.sentAt;
   return null;
+}
+
+/** A tap on one of a message's tracked links, as the message's state machine sees it. */
+export interface TapProof {
+  /** Tap time, epoch ms. */
+  at: number;
+  /** A suspected bot (preview fetcher, scanner): proves the SMS left the provider, not that a phone got it. */
+  bot: boolean;
+}
+
+/**
+ * What a tap proves about its message (issue 13 §3: unique clickers never exceed sent, and the
+ * click-through rate — unique clickers ÷ attribution base — never exceeds 100 %). The link exists only
+ * inside the SMS, so any tap proves the SMS was sent: an OUTCOME_UNKNOWN message becomes SENT (tracked)
+ * or UNTRACKED. A person's tap also proves delivery: a tracked message not yet delivered (unknown,
+ * in transit, or reported failed) becomes DELIVERED at the tap time, which opens its window then. A
+ * later receipt changes nothing (DELIVERED is final). Null when the tap proves nothing new.
+ */
+export function planTap(m: MessageRecord, tap: TapProof): Partial<MessageRecord> | null {
+  const provedSent = m.status === "OUTCOME_UNKNOWN";
+  const unsent = provedSent ? { notSentReason: null, notSentCode: null } : {};
+  if (!m.tracked) return provedSent ? { status: "UNTRACKED", ...unsent } : null;
+  const undelivered = provedSent || m.status === "SENT" || m.status === "FAILED";
+  if (!undelivered) return null;
+  if (tap.bot) return provedSent ? { status: "SENT", ...unsent } : null;
+  const at = m.sentAt === null ? tap.at : Math.max(m.sentAt, tap.at);
+  return { status: "DELIVERED", deliveredAt: at, ...unsent };
 }

@@ -132,17 +132,17 @@ export const metricDictionary: MetricEntry[] = [
   {
     path: "revenue.eventsWithoutRevenue",
     definition:
-      "Attributed revenue-goal events whose revenue attribute was missing, null or empty: counted as conversions, adding no revenue.",
+      "Attributed revenue-goal events without a revenue attribute (absent, null or empty): counted as conversions, adding no revenue.",
   },
   {
     path: "revenue.eventsWithUnreadableRevenue",
     definition:
-      'Attributed revenue-goal events whose revenue attribute was not a plain decimal ("1,299.00", "₹1,299", words): counted as conversions, adding no revenue.',
+      'Attributed revenue-goal events whose revenue attribute is not a plain decimal number (grouping separators such as "1,299.00", currency symbols such as "₹1,299", words, booleans): counted as conversions, adding no revenue. Send amounts as JSON numbers or plain decimal strings.',
   },
   {
     path: "revenue.eventsWithNegativeRevenue",
     definition:
-      "Attributed revenue-goal events with a negative revenue attribute (refunds): counted as conversions, adding no revenue.",
+      "Attributed revenue-goal events with a negative revenue attribute (refunds): counted as conversions, adding no revenue; refunds are not netted against conversion revenue.",
   },
   { path: "goals[].goalId", definition: "A goal of the campaign." },
   { path: "goals[].eventName", definition: "The event name it counts." },
@@ -216,7 +216,7 @@ export const metricDictionary: MetricEntry[] = [
     definition: "Users of that country whose final receipt is a failure.",
   },
   { path: "breakdowns.byCountry[].clicks", definition: "Counted taps by users of that country." },
-  { path: "breakdowns.byProvider[].provider", definition: "gupshup, kaleyra, sinch or custom." },
+  { path: "breakdowns.byProvider[].provider", definition: "gupshup, kaleyra, sinch, custom or sandbox." },
   { path: "breakdowns.byProvider[].sent", definition: "Sent users through that provider." },
   { path: "breakdowns.byProvider[].delivered", definition: "Delivered users through that provider." },
   {

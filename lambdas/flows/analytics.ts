@@ -5,6 +5,7 @@ import { NotFoundError } from "../domain/errors.js";
 import type { AppRecord } from "../store/apps.js";
 import { getCampaign } from "../store/campaigns.js";
 import { readCounters } from "../store/counters.js";
+import { instanceExists } from "../store/instances.js";
 import { CAMPAIGN_SCOPE } from "../store/keys.js";
 
 /**
@@ -19,7 +20,8 @@ export interface AnalyticsQuery {
 }
 
 /**
- * @throws NotFoundError for an unknown campaign
+ * @throws NotFoundError for an unknown campaign, or an instance no sends request ever named (issue 13
+ *   §3: a mistyped `instanceId` must not read as a campaign with nothing sent)
  * @throws DynamoDB errors
  */
 export async function campaignAnalytics(
@@ -28,8 +30,13 @@ export async function campaignAnalytics(
   query: AnalyticsQuery,
   nowMs: number,
 ): Promise<AnalyticsResponse> {
-  const campaign = await getCampaign(app.appId, campaignId);
+  const [campaign, instanceKnown] = await Promise.all([
+    getCampaign(app.appId, campaignId),
+    query.instanceId === undefined ? true : instanceExists(app.appId, campaignId, query.instanceId),
+  ]);
   if (!campaign) throw new NotFoundError(`Campaign ${campaignId} does not exist in this app`);
+  if (!instanceKnown)
+    throw new NotFoundError(`Instance ${query.instanceId} of campaign ${campaignId} has no sends in this app`);
   return analyticsOf(app, campaign, query, nowMs);
 }
 

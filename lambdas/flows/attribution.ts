@@ -214,25 +214,31 @@ export function windowFor(m: MessageRecord): WindowRecord | null {
 }
 
 /**
- * Messages whose window is open (delivered, or sent without tracking): store each window if it is not
- * stored yet, then count the user's kept events inside it. Safe to repeat for the same messages (a
- * redelivered job or receipt re-drives a step a crash cut off).
+ * Messages whose window is open (delivered, or sent without tracking): store each window that is not
+ * stored yet, and count the user's kept events inside it. A window that already exists was opened by
+ * an earlier fact, which finished the job — unless that fact's processing was cut off, and then its
+ * redelivery comes here with `redrive`, which counts the kept events again (idempotent) for every window.
  * @throws DynamoDB errors; the whole call can be repeated
  */
 export async function openWindows(
   ctx: CampaignContext,
   messages: readonly MessageRecord[],
   nowMs: number,
+  options: { redrive?: boolean } = {},
 ): Promise<void> {
   const windows = messages.map(windowFor).filter((w): w is WindowRecord => w !== null);
   if (windows.length === 0) return;
-  const results = await writeWindows(windows.map((w) => windowWrite(null, w)));
-  const stored = windows.map((w, i) => {
+  const id = (w: WindowRecord): string => `${w.userId}\n${w.campaignId}\n${w.instanceId}\n${w.endAt}`;
+  const existing = new Map((await getWindows(windows)).map((w) => [id(w), w]));
+  const missing = windows.filter((w) => !existing.has(id(w)));
+  const results = await writeWindows(missing.map((w) => windowWrite(null, w)));
+  const opened = missing.map((w, i) => {
     const r = results[i];
     return r && !r.written && r.current ? (r.current as unknown as WindowRecord) : { ...w, version: 1 };
   });
+  const toCount = [...opened, ...existing.values()];
   const campaign = asAttributionCampaign(ctx);
-  await forEachLimit(stored, PARALLEL, async (w) => {
+  await forEachLimit(toCount, PARALLEL, async (w) => {
     const from = Math.max(w.startAt, nowMs - KEEP_EVENTS_MS);
     if (from >= w.endAt) return;
     const events = await keptEventsBetween(w.appId, w.userId, from, w.endAt);

@@ -1,16 +1,21 @@
 import { type ClickerId, type ClickMessage, planClicks } from "../domain/clicks.js";
+import { type MessageRecord, planTap, windowStart } from "../domain/message-state.js";
 import { logger } from "../platform/logger.js";
 import { TtlCache } from "../platform/ttl-cache.js";
 import type { BatchOutcome, Received } from "../queue/batch.js";
 import { getApp } from "../store/apps.js";
+import { campaignContext } from "../store/campaign-context.js";
 import { clickerKey, clickerWrite, readClickers, recordedTaps, tapWrite } from "../store/clicks.js";
 import { type FactWrite, writeFacts, writeFactsTogether } from "../store/facts.js";
+import { getMessages, writeMessages } from "../store/messages.js";
+import { openWindows } from "./attribution.js";
 
 /**
  * Clicks: counts queued taps exactly once. Taps are grouped by clicker (user × instance). A tap that
  * is the user's earliest (overall or on its URL) goes into the clicker item with a conditional write;
  * any other tap is written as an item of its own. The rare tap that takes a slot from an already stored
  * one moves that one to an item of its own in the same transaction. Ids already recorded count nothing.
+ * A tap also proves its message was sent, and a person's tap that it was delivered (`planTap`).
  */
 
 const ROUNDS = 5;
@@ -73,6 +78,57 @@ async function round(groups: Group[], tz: Map<string, string>): Promise<void> {
 }
 
 /**
+ * What the taps prove about their messages: each message moves as `planTap` says (one conditional
+ * write, re-planned when a receipt moved it meanwhile), and a window it opens is stored and counted.
+ * Idempotent; a redelivered tap re-drives the window of a message it finds open (a crash may have cut
+ * the first run after the message write).
+ * @throws DynamoDB errors (the batch is retried)
+ */
+async function applyTapProofs(taps: readonly Received<ClickMessage>[], nowMs: number): Promise<void> {
+  const byApp = new Map<string, Received<ClickMessage>[]>();
+  for (const t of taps)
+    if (t.body.messageId) byApp.set(t.body.appId, [...(byApp.get(t.body.appId) ?? []), t]);
+  for (const [appId, list] of byApp) {
+    const tapsOf = new Map<string, ClickMessage[]>();
+    for (const { body } of [...list].sort((a, b) => a.body.at - b.body.at))
+      tapsOf.set(body.messageId as string, [...(tapsOf.get(body.messageId as string) ?? []), body]);
+    const redelivered = new Set(list.filter((t) => t.receiveCount > 1).map((t) => t.body.messageId));
+    const opened: MessageRecord[] = [];
+    const redrive: MessageRecord[] = [];
+    let pending = new Set(tapsOf.keys());
+    for (let r = 0; pending.size > 0; r++) {
+      if (r >= ROUNDS) throw new Error(`tapped messages kept moving: ${pending.size} left`);
+      const messages = await getMessages(appId, [...pending]);
+      const changes: Array<{ read: MessageRecord; next: MessageRecord }> = [];
+      for (const id of pending) {
+        const read = messages.get(id);
+        if (!read) continue; // cleaned up long after its send: nothing left to prove
+        let next = read;
+        for (const tap of tapsOf.get(id) ?? []) next = { ...next, ...planTap(next, tap) };
+        if (next.status !== read.status) changes.push({ read, next });
+        else if (redelivered.has(id) && windowStart(read) !== null) redrive.push(read);
+      }
+      const lost = await writeMessages(changes);
+      for (const c of changes)
+        if (!lost.has(c.read.messageId) && windowStart(c.next) !== null && windowStart(c.read) === null)
+          opened.push(c.next);
+      pending = lost;
+    }
+    for (const [list, options] of [
+      [opened, {}],
+      [redrive, { redrive: true }],
+    ] as const) {
+      const byCampaign = new Map<string, MessageRecord[]>();
+      for (const m of list) byCampaign.set(m.campaignId, [...(byCampaign.get(m.campaignId) ?? []), m]);
+      for (const [campaignId, messages] of byCampaign) {
+        const ctx = await campaignContext(appId, campaignId, nowMs);
+        if (ctx) await openWindows(ctx, messages, nowMs, options);
+      }
+    }
+  }
+}
+
+/**
  * Counts a batch of queued taps. Returns the queue records whose taps could not be recorded in a few
  * rounds (handed back to the queue; after their retries, the dead-letter queue).
  * @throws DynamoDB errors (the batch is retried; each tap still counts once)
@@ -109,6 +165,7 @@ export async function countTaps(
     if (open.length === 0) break;
     await round(open, tz);
   }
+  await applyTapProofs(messages, nowMs);
   const retry = new Set<string>();
   for (const group of groups.values()) {
     for (const clickId of group.pending.keys())

@@ -169,6 +169,15 @@ function summary(c: ConnectorConfig): Record<string, string> {
       put("method", c.custom.request.method);
       put("urlHost", new URL(c.custom.request.url).host);
       break;
+    case "sandbox": {
+      const { deliveryRate, stuckRate, delaySeconds, failures, inTransitReceipts } = c.sandbox;
+      put("deliveryRate", String(deliveryRate));
+      put("stuckRate", String(stuckRate));
+      put("delaySeconds", `median ${delaySeconds.median}, p90 ${delaySeconds.p90}, max ${delaySeconds.max}`);
+      put("failureCodes", failures.map((f) => `${f.code} ${f.status}`).join(", "));
+      put("inTransitReceipts", String(inTransitReceipts));
+      break;
+    }
   }
   return out;
 }
@@ -345,9 +354,13 @@ export async function archiveCampaign(appId: string, campaignId: string, nowMs: 
   throw new Error(`campaign ${campaignId} kept changing`);
 }
 
-/** A campaign as the list shows it: its settings, whether it is archived, its headline numbers. */
+/**
+ * A campaign as the list shows it: its settings, whether it is archived, whether its connector is a
+ * sandbox one (its numbers come from simulated receipts, and a list must say so: issue 14; read from
+ * the provider the campaign keeps, which its connector cannot change), its headline numbers.
+ */
 function listed(c: Campaign, headline: Record<string, unknown>): Record<string, unknown> {
-  return { ...c, archived: c.archivedAt !== null, headline };
+  return { ...c, archived: c.archivedAt !== null, sandbox: c.provider === "sandbox", headline };
 }
 
 /** Each campaign with its all-time headline numbers: a dashboard draws its overview from one request. */

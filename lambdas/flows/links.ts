@@ -107,6 +107,7 @@ export async function followLink(
     campaignId: link.campaignId,
     instanceId: link.instanceId,
     userId: link.userId,
+    messageId: link.messageId,
     url: link.url,
     country: link.country ?? null,
     provider: link.provider,

@@ -146,6 +146,8 @@ export async function applyReceipts(
   }
 
   let pending = new Set(matched.map((x) => x.messageId));
+  /** Messages some redelivered receipt names: their follow-ups are re-driven (a crash may have cut them). */
+  const redelivered = new Set(matched.filter((x) => x.job.receiveCount > 1).map((x) => x.messageId));
   /** Messages now delivered or found delivered: their windows are opened (or re-driven). */
   const delivered = new Map<string, MessageRecord>();
   for (let round = 0; pending.size > 0; round++) {
@@ -175,14 +177,18 @@ export async function applyReceipts(
     pending = lost;
   }
 
-  // Windows: opened for new deliveries, and re-driven for messages found delivered (a crash may have
-  // recorded the delivery but not its window).
+  // Windows: opened for new deliveries; for messages found delivered, opened if missing and, when a
+  // receipt is redelivered, re-driven (a crash may have recorded the delivery but not all that follows).
   const byCampaign = new Map<string, MessageRecord[]>();
   for (const m of delivered.values())
     byCampaign.set(m.campaignId, [...(byCampaign.get(m.campaignId) ?? []), m]);
   for (const [campaignId, list] of byCampaign) {
     const ctx = await campaignContext(appId, campaignId, now());
-    if (ctx) await openWindows(ctx, list, now());
+    if (!ctx) continue;
+    const first = list.filter((m) => !redelivered.has(m.messageId));
+    const redrive = list.filter((m) => redelivered.has(m.messageId));
+    if (first.length > 0) await openWindows(ctx, first, now());
+    if (redrive.length > 0) await openWindows(ctx, redrive, now(), { redrive: true });
   }
   return { retry, counts };
 }

@@ -17,6 +17,7 @@ import { putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
 import { queues } from "../topology/queues.js";
 import { openWindows } from "./attribution.js";
+import { scheduleSandboxReceipts } from "./sandbox-receipts.js";
 import { connectorWebhookUrl } from "./webhook-urls.js";
 
 /**
@@ -89,7 +90,7 @@ async function sendOne(
   }
   const m = claim.record;
   try {
-    return await sendClaimed(ctx, job, recipient, m);
+    return await sendClaimed(ctx, job, recipient, m, nowMs);
   } catch (e) {
     // Failed before the provider was called (e.g. storing links): give the recipient back to the queue.
     if (e instanceof BeforeProviderCallError) {
@@ -105,6 +106,7 @@ async function sendClaimed(
   job: SendJob,
   recipient: Recipient,
   m: MessageRecord,
+  nowMs: () => number,
 ): Promise<Step> {
   const { campaign, connector } = ctx;
   const phone = parsePhone(recipient.phone);
@@ -148,7 +150,13 @@ async function sendClaimed(
   const outcome = await sendWith(
     connector,
     { messageId: m.messageId, phoneE164: phone.e164, text, userId: recipient.userId, attributes },
-    { webhookUrl: webhook, timeoutMs: connector.timeoutMs },
+    {
+      webhookUrl: webhook,
+      timeoutMs: connector.timeoutMs,
+      nowMs: nowMs(),
+      // The sandbox connector's way to answer later through our own webhook (flows/sandbox-receipts).
+      scheduleReceipts: (receipts) => scheduleSandboxReceipts(connector.connectorId, webhook, receipts),
+    },
   );
   if (outcome.kind === "failed") {
     return record(
@@ -178,8 +186,8 @@ export interface SendJobResult {
 
 /**
  * Sends one job: each recipient at most once, each outcome recorded as soon as it is known, then the
- * windows of messages sent without delivery tracking (new ones, and those a crash may have left
- * without their window).
+ * windows of messages sent without delivery tracking (new ones; on a redelivered job also those a
+ * crash may have left opened but not counted).
  * @throws DynamoDB errors; the job is redelivered and resumes where it stopped
  */
 export async function runSendJob(
@@ -187,6 +195,7 @@ export async function runSendJob(
   job: SendJob,
   lambdaContext: Pick<Context, "getRemainingTimeInMillis"> | undefined,
   nowMs: () => number,
+  options: { redelivered?: boolean } = {},
 ): Promise<SendJobResult> {
   const result: SendJobResult = {
     complete: true,
@@ -215,7 +224,8 @@ export async function runSendJob(
       if (m?.status === "UNTRACKED") untracked.push(m);
     });
   } finally {
-    if (untracked.length > 0) await openWindows(ctx, untracked, nowMs());
+    if (untracked.length > 0)
+      await openWindows(ctx, untracked, nowMs(), { redrive: options.redelivered === true });
   }
   return result;
 }
@@ -233,7 +243,7 @@ export async function sendJobs(
 ): Promise<BatchOutcome> {
   const retry: string[] = [];
   const counts = { jobs: jobs.length, sent: 0, notSent: 0, unknown: 0, alreadyDecided: 0 };
-  for (const { recordId, receiptHandle, body: job } of jobs) {
+  for (const { recordId, receiptHandle, receiveCount, body: job } of jobs) {
     try {
       const ctx = await campaignContext(job.appId, job.campaignId, nowMs());
       if (!ctx) {
@@ -244,7 +254,9 @@ export async function sendJobs(
         retry.push(recordId);
         continue;
       }
-      const result = await runSendJob(ctx, job, lambdaContext, nowMs);
+      const result = await runSendJob(ctx, job, lambdaContext, nowMs, {
+        redelivered: receiveCount > 1,
+      });
       for (const k of ["sent", "notSent", "unknown", "alreadyDecided"] as const)
         counts[k] += result.counts[k];
       if (result.complete) continue;

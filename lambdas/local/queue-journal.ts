@@ -9,17 +9,19 @@ export interface StoredMessage {
   sentTimestamp: number;
   receiveCount: number;
   firstReceiveTimestamp?: number;
+  /** Sent with a delay (SQS message timer): not receivable before this time (epoch ms). */
+  visibleAt?: number;
   /** In the queue's dead-letter queue. */
   dead: boolean;
 }
 
 /**
  * Journal records, one JSON object per line:
- * `m` a whole message (sent, or rewritten by compaction), `r` received, `d` deleted,
- * `x` moved to the dead-letter queue, `v` redriven back to the source queue.
+ * `m` a whole message (sent, or rewritten by compaction; `va`: visible from, epoch ms, for a delayed
+ * send), `r` received, `d` deleted, `x` moved to the dead-letter queue, `v` redriven back to the source queue.
  */
 export type JournalRecord =
-  | { t: "m"; id: string; b: string; ts: number; n: number; f?: number; x?: 1 }
+  | { t: "m"; id: string; b: string; ts: number; n: number; f?: number; va?: number; x?: 1 }
   | { t: "r"; id: string; n: number; f: number }
   | { t: "d"; id: string }
   | { t: "x"; id: string }
@@ -28,6 +30,7 @@ export type JournalRecord =
 export function messageRecord(m: StoredMessage): JournalRecord {
   const rec: JournalRecord = { t: "m", id: m.id, b: m.body, ts: m.sentTimestamp, n: m.receiveCount };
   if (m.firstReceiveTimestamp !== undefined) rec.f = m.firstReceiveTimestamp;
+  if (m.visibleAt !== undefined) rec.va = m.visibleAt;
   if (m.dead) rec.x = 1;
   return rec;
 }
@@ -55,6 +58,7 @@ export function replay(text: string): Map<string, StoredMessage> {
           sentTimestamp: rec.ts,
           receiveCount: rec.n,
           ...(rec.f === undefined ? {} : { firstReceiveTimestamp: rec.f }),
+          ...(rec.va === undefined ? {} : { visibleAt: rec.va }),
           dead: rec.x === 1,
         });
         break;

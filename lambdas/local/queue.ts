@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { QueuePort } from "../queue/port.js";
+import { asQueueMessage, delayOf, type QueueMessage, type QueuePort } from "../queue/port.js";
 import { functions } from "../topology/functions.js";
 import { type QueueName, type QueueSpec, queues } from "../topology/queues.js";
 import { type JournalRecord, messageRecord, QueueJournal, type StoredMessage } from "./queue-journal.js";
@@ -46,6 +46,8 @@ export interface QueueStats {
   inFlight: number;
   /** Received and failed; visible again once the visibility timeout ends. */
   waitingRetry: number;
+  /** Sent with a delay that has not ended yet (SQS "delayed" messages). */
+  delayed: number;
   /** In the queue's dead-letter queue. */
   dlq: number;
 }
@@ -65,6 +67,8 @@ interface QueueState {
   ready: Set<string>;
   inFlight: Set<string>;
   waiting: Set<string>;
+  /** Sent with a delay (message timer) not yet over: never received so far. */
+  delayed: Set<string>;
   /** Visibility asked for by the consumer (`retryAfter`) for a message of the batch in flight, in seconds. */
   delays: Map<string, number>;
   pendingSends: number;
@@ -125,9 +129,9 @@ export function readBatchResponse(
 }
 
 /**
- * In-process queues with SQS's contract for the one-machine runtime: durable sends, batches up to the
- * spec's size, visibility timeout and redelivery, partial batch failure, dead-letter after
- * `maxReceiveCount` receives, and a poller per queue.
+ * In-process queues with SQS's contract for the one-machine runtime: durable sends, per-message delays
+ * (message timers, kept across restarts), batches up to the spec's size, visibility timeout and
+ * redelivery, partial batch failure, dead-letter after `maxReceiveCount` receives, and a poller per queue.
  */
 export class LocalQueues implements QueuePort {
   private stopped = false;
@@ -150,21 +154,27 @@ export class LocalQueues implements QueuePort {
   static async open(options: LocalQueuesOptions): Promise<LocalQueues> {
     const specs = options.specs ?? queues;
     const states = new Map<QueueName, QueueState>();
+    const now = Date.now();
     for (const name of Object.keys(specs) as QueueName[]) {
       const path = join(options.dataDir, "queues", `${name}.journal`);
       const { journal, messages } = await QueueJournal.open(
         path,
         () => states.get(name)?.messages.values() ?? [],
       );
+      const live = [...messages.values()].filter((m) => !m.dead);
+      const stillDelayed = (m: StoredMessage): boolean =>
+        m.receiveCount === 0 && m.visibleAt !== undefined && m.visibleAt > now;
       const state: QueueState = {
         name,
         spec: specs[name],
         journal,
         messages,
         // Whatever was in flight when the last process ended has no one processing it: visible now.
-        ready: new Set([...messages.values()].filter((m) => !m.dead).map((m) => m.id)),
+        ready: new Set(live.filter((m) => !stillDelayed(m)).map((m) => m.id)),
         inFlight: new Set(),
         waiting: new Set(),
+        // A delayed send keeps its timer across a restart: it becomes visible when it would have.
+        delayed: new Set(live.filter(stillDelayed).map((m) => m.id)),
         delays: new Map(),
         pendingSends: 0,
         batches: new Set(),
@@ -172,7 +182,13 @@ export class LocalQueues implements QueuePort {
       states.set(name, state);
     }
     const self = new LocalQueues(states, options);
-    for (const state of states.values()) self.pump(state);
+    for (const state of states.values()) {
+      for (const id of state.delayed) {
+        const m = state.messages.get(id);
+        self.showLater(state, state.delayed, [id], Math.max(0, (m?.visibleAt ?? now) - now));
+      }
+      self.pump(state);
+    }
     return self;
   }
 
@@ -182,18 +198,33 @@ export class LocalQueues implements QueuePort {
     if (owner?.queue === queue) this.state(queue).delays.set(owner.id, Math.max(0, seconds));
   }
 
-  async send(queue: QueueName, bodies: string[]): Promise<void> {
+  /**
+   * Queues messages durably (fsync'd before it resolves); a message with `delaySeconds` becomes
+   * receivable only after that many seconds (SQS message timer, 0–900 s).
+   * @throws Error for what SQS would refuse (empty or > 256 KiB body, delay out of range) or after stop
+   */
+  async send(queue: QueueName, messages: ReadonlyArray<string | QueueMessage>): Promise<void> {
     if (this.stopped) throw new Error("local queues are stopped");
     const state = this.state(queue);
-    for (const body of bodies) {
+    const all = messages.map(asQueueMessage);
+    const delays = all.map(delayOf);
+    for (const { body } of all) {
       if (body.length === 0) throw new Error("an SQS message body must not be empty");
       if (Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES) throw new Error("message body exceeds 256 KiB");
     }
-    if (bodies.length === 0) return;
+    if (all.length === 0) return;
     const now = Date.now();
-    const sent = bodies.map(
-      (body): StoredMessage => ({ id: randomUUID(), body, sentTimestamp: now, receiveCount: 0, dead: false }),
-    );
+    const sent = all.map(({ body }, i): StoredMessage => {
+      const delay = delays[i] ?? 0;
+      return {
+        id: randomUUID(),
+        body,
+        sentTimestamp: now,
+        receiveCount: 0,
+        ...(delay > 0 ? { visibleAt: now + delay * 1000 } : {}),
+        dead: false,
+      };
+    });
     // In memory first (compaction snapshots it), but not receivable until the journal holds it.
     for (const m of sent) state.messages.set(m.id, m);
     state.pendingSends++;
@@ -205,12 +236,21 @@ export class LocalQueues implements QueuePort {
     } finally {
       state.pendingSends--;
     }
-    for (const m of sent) state.ready.add(m.id);
+    const byDelay = new Map<number, string[]>();
+    sent.forEach((m, i) => {
+      const delay = delays[i] ?? 0;
+      if (delay === 0) state.ready.add(m.id);
+      else byDelay.set(delay, [...(byDelay.get(delay) ?? []), m.id]);
+    });
+    for (const [delay, ids] of byDelay) this.showLater(state, state.delayed, ids, delay * 1000);
     this.pump(state);
     this.checkDrained();
   }
 
-  /** Resolves once every queue is empty and nothing is in flight or waiting for a redelivery. */
+  /**
+   * Resolves once every queue is empty and nothing is in flight, waiting for a redelivery or delayed
+   * (a delayed message is work still to do: drain waits out its timer).
+   */
   drain(): Promise<void> {
     if (this.isDrained()) return Promise.resolve();
     if (this.stopped) return Promise.reject(new Error("local queues are stopped"));
@@ -224,7 +264,13 @@ export class LocalQueues implements QueuePort {
     for (const s of this.states.values()) {
       let dlq = 0;
       for (const m of s.messages.values()) if (m.dead) dlq++;
-      out[s.name] = { visible: s.ready.size, inFlight: s.inFlight.size, waitingRetry: s.waiting.size, dlq };
+      out[s.name] = {
+        visible: s.ready.size,
+        inFlight: s.inFlight.size,
+        waitingRetry: s.waiting.size,
+        delayed: s.delayed.size,
+        dlq,
+      };
     }
     return out;
   }
@@ -279,7 +325,8 @@ export class LocalQueues implements QueuePort {
 
   private isDrained(): boolean {
     for (const s of this.states.values()) {
-      if (s.ready.size + s.inFlight.size + s.waiting.size + s.pendingSends + s.batches.size > 0) return false;
+      const busy = s.ready.size + s.inFlight.size + s.waiting.size + s.delayed.size;
+      if (busy + s.pendingSends + s.batches.size > 0) return false;
     }
     return true;
   }
@@ -426,16 +473,16 @@ export class LocalQueues implements QueuePort {
       );
       byDelay.set(delay, [...(byDelay.get(delay) ?? []), id]);
     }
-    for (const [delay, ids] of byDelay) this.retryLater(state, ids, delay);
+    for (const [delay, ids] of byDelay) this.showLater(state, state.waiting, ids, delay);
   }
 
-  /** Makes the messages visible again after `delay` ms. */
-  private retryLater(state: QueueState, ids: string[], delay: number): void {
-    for (const id of ids) state.waiting.add(id);
+  /** Holds the messages in `held` (waiting for a retry, or delayed) and makes them visible after `delay` ms. */
+  private showLater(state: QueueState, held: Set<string>, ids: string[], delay: number): void {
+    for (const id of ids) held.add(id);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       for (const id of ids) {
-        if (state.waiting.delete(id) && state.messages.has(id)) state.ready.add(id);
+        if (held.delete(id) && state.messages.has(id)) state.ready.add(id);
       }
       this.pump(state);
     }, delay);

@@ -10,6 +10,7 @@ import { ReceiptParseError } from "./errors.js";
 import * as gupshup from "./gupshup.js";
 import * as kaleyra from "./kaleyra.js";
 import { redactPhones } from "./redact.js";
+import * as sandbox from "./sandbox.js";
 import * as sinch from "./sinch.js";
 import { verifySinchSignature } from "./sinch-signature.js";
 import { describeCode as describeNormalized } from "./status-descriptions.js";
@@ -86,6 +87,16 @@ const registry: Record<ProviderName, ProviderPort> = {
       custom.parseReceipts(request, (c as Extract<ConnectorConfig, { provider: "custom" }>).custom),
     redact: (request) => redactPhones("custom", request),
     normalizeCode: custom.normalizeCode,
+    verify: unsigned,
+  },
+  // Receipts come back through the webhook in Sinch's format, authenticated by the URL's token alone.
+  sandbox: {
+    send: (c, sms, ctx) =>
+      sandbox.send((c as Extract<ConnectorConfig, { provider: "sandbox" }>).sandbox, sms, ctx),
+    parseReceipts: (c, request) =>
+      sandbox.parseReceipts((c as Extract<ConnectorConfig, { provider: "sandbox" }>).sandbox, request),
+    redact: (request) => redactPhones("sandbox", request),
+    normalizeCode: sandbox.normalizeCode,
     verify: unsigned,
   },
 };

@@ -13,6 +13,8 @@ export type {
   ProviderConfig,
   ProviderName,
   ReceiptTimeFormat,
+  SandboxConfig,
+  SandboxFailure,
   SinchConfig,
 } from "../domain/connector.js";
 export type { DeliveryStatus, NormalizedReceipt, ReceiptRef } from "../domain/receipts.js";
@@ -27,11 +29,26 @@ export interface OutgoingSms {
   attributes: Record<string, string | number | boolean>;
 }
 
+/** A receipt request the sandbox wants POSTed to the connector's webhook URL later. */
+export interface ScheduledReceipt {
+  request: ReceiptRequest;
+  /** Whole seconds from now (any length: the scheduler splits what its queue cannot delay at once). */
+  delaySeconds: number;
+}
+
 export interface SendContext {
   /** Our receipt webhook URL for this connector (holds the secret token). */
   webhookUrl: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** When the provider is called (epoch ms, the flow's clock); default the wall clock. */
+  nowMs?: number;
+  /**
+   * The sandbox's way to send receipts later: the send flow passes it (providers do no I/O of their
+   * own beyond the provider call). Resolves once the receipts are durably scheduled.
+   * @throws Error when they could not be scheduled
+   */
+  scheduleReceipts?(receipts: ScheduledReceipt[]): Promise<void>;
 }
 
 export type SendOutcome =

@@ -68,6 +68,8 @@ export const clickMessage = z.object({
   campaignId: nonEmpty,
   instanceId: nonEmpty,
   userId: nonEmpty,
+  /** Absent only on taps queued before the field existed. */
+  messageId: nonEmpty.optional(),
   url: nonEmpty,
   country: nonEmpty.nullable(),
   provider: nonEmpty,
@@ -75,7 +77,32 @@ export const clickMessage = z.object({
 });
 export type ClickMessageBody = z.infer<typeof clickMessage>;
 
-export const contracts = { sends: sendJob, receipts: rawReceipt, events: queuedEvent, clicks: clickMessage };
+/**
+ * A sandbox receipt waiting to be POSTed to its connector's webhook URL, in the provider's own wire
+ * format. SQS delays a message at most 15 minutes: a receipt due later travels in hops, `laterSeconds`
+ * being what is left after the current hop.
+ */
+export const scheduledReceipt = z.object({
+  connectorId: nonEmpty,
+  /** The connector's webhook URL: it holds the secret token, so it is never logged. */
+  url: z.url({ protocol: /^https?$/ }),
+  request: z.object({
+    method: z.enum(["GET", "POST"]),
+    query: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()),
+    body: z.string(),
+  }),
+  laterSeconds: z.number().int().nonnegative(),
+});
+export type ScheduledReceiptMessage = z.infer<typeof scheduledReceipt>;
+
+export const contracts = {
+  sends: sendJob,
+  receipts: rawReceipt,
+  events: queuedEvent,
+  clicks: clickMessage,
+  sandboxReceipts: scheduledReceipt,
+};
 
 /** A queue's message, parsed against its contract; null when it is not JSON or does not match. */
 export function parseMessage<Q extends keyof typeof contracts>(

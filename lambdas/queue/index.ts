@@ -1,5 +1,5 @@
 import type { QueueName } from "../topology/queues.js";
-import type { QueuePort } from "./port.js";
+import type { QueueMessage, QueuePort } from "./port.js";
 import { SqsQueue } from "./sqs.js";
 
 let current: QueuePort | undefined;
@@ -15,4 +15,5 @@ export function setQueue(port: QueuePort): void {
   current = port;
 }
 
-export type { QueueName, QueuePort };
+export { MAX_DELAY_SECONDS } from "./port.js";
+export type { QueueMessage, QueueName, QueuePort };

@@ -1,10 +1,13 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type QueueName, queueUrlEnv } from "../topology/queues.js";
-import type { QueuePort } from "./port.js";
+import { asQueueMessage, delayOf, type QueueMessage, type QueuePort } from "./port.js";
 
 const sqs = new SQSClient({});
 
-/** SQS adapter: batches of 10, and any entry SQS did not accept fails the whole call (the caller answers 5xx). */
+/**
+ * SQS adapter: batches of 10 (each entry with its own `DelaySeconds`), and any entry SQS did not accept
+ * fails the whole call (the caller answers 5xx).
+ */
 export class SqsQueue implements QueuePort {
   async retryAfter(name: QueueName, receiptHandle: string, seconds: number): Promise<void> {
     const url = process.env[queueUrlEnv(name)];
@@ -19,12 +22,17 @@ export class SqsQueue implements QueuePort {
     );
   }
 
-  async send(name: QueueName, bodies: string[]): Promise<void> {
+  async send(name: QueueName, messages: ReadonlyArray<string | QueueMessage>): Promise<void> {
     const url = process.env[queueUrlEnv(name)];
     if (!url) throw new Error(`${queueUrlEnv(name)} is not set`);
-    for (let i = 0; i < bodies.length; i += 10) {
-      const chunk = bodies.slice(i, i + 10);
-      let entries = chunk.map((body, j) => ({ Id: String(j), MessageBody: body }));
+    const all = messages.map(asQueueMessage);
+    const delays = all.map(delayOf);
+    for (let i = 0; i < all.length; i += 10) {
+      const chunk = all.slice(i, i + 10);
+      let entries = chunk.map((m, j) => {
+        const delay = delays[i + j] ?? 0;
+        return { Id: String(j), MessageBody: m.body, ...(delay > 0 ? { DelaySeconds: delay } : {}) };
+      });
       for (let attempt = 0; entries.length > 0; attempt++) {
         const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
         const failed = new Set((result.Failed ?? []).map((f) => f.Id));

@@ -1,9 +1,16 @@
 import { z } from "zod";
-import type { ConnectorConfigInput, ProviderName } from "../domain/connector.js";
+import type { ConnectorConfigInput, ProviderName, SandboxFailureStatus } from "../domain/connector.js";
+import { SANDBOX_DEFAULTS, SANDBOX_MAX_DELAY_SECONDS, SANDBOX_MIN_DELAY_SECONDS } from "../domain/sandbox.js";
 import { httpUrl, timezone } from "./common.js";
 
 /** Provider names, for the request and response schemas (the domain's `ProviderName`, as a list). */
-export const PROVIDERS = ["gupshup", "sinch", "kaleyra", "custom"] as const satisfies readonly ProviderName[];
+export const PROVIDERS = [
+  "gupshup",
+  "sinch",
+  "kaleyra",
+  "custom",
+  "sandbox",
+] as const satisfies readonly ProviderName[];
 export type Provider = ProviderName;
 
 const secret = z.string().min(1).max(1024);
@@ -64,12 +71,10 @@ const sinch = z.strictObject({
     "sinch",
     z.strictObject(
       {
-        servicePlanId: setting
-          .optional()
-          .meta({
-            description:
-              "Sinch service plan id: required on create; omit on update to keep the stored value. Never returned.",
-          }),
+        servicePlanId: setting.optional().meta({
+          description:
+            "Sinch service plan id: required on create; omit on update to keep the stored value. Never returned.",
+        }),
         apiToken: credential,
         from: setting,
         baseUrl: httpUrl.optional(),
@@ -177,8 +182,136 @@ const custom = z
     }
   });
 
+const FAILURE_STATUSES = [
+  "Failed",
+  "Rejected",
+  "Expired",
+  "Deleted",
+  "Aborted",
+  "Cancelled",
+  "Unknown",
+] as const satisfies readonly SandboxFailureStatus[];
+
+/** Sinch's codes of its intermediate statuses (400 Queued, 401 Dispatched): never a final failure's. */
+const IN_TRANSIT_CODES = new Set([400, 401]);
+
+const rate = (what: string) => z.number().min(0).max(1).meta({ description: what });
+const delay = (what: string, fallback: number) =>
+  z
+    .number()
+    .min(SANDBOX_MIN_DELAY_SECONDS)
+    .max(SANDBOX_MAX_DELAY_SECONDS)
+    .default(fallback)
+    .meta({ description: `${what}, seconds (${SANDBOX_MIN_DELAY_SECONDS}–${SANDBOX_MAX_DELAY_SECONDS})` });
+
+const sandboxFailure = z.strictObject({
+  code: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .meta({
+      description:
+        "The receipt's code, an integer as Sinch sends it: its own 402–413 (with status Aborted) or an operator " +
+        "code; counted under failures by code. Unique within failures; not 400 or 401 (Queued, Dispatched)",
+    }),
+  status: z.enum(FAILURE_STATUSES).default("Failed").meta({
+    description:
+      "Sinch's final status the receipt reports; all count as failed to deliver (Unknown as code UNKNOWN)",
+  }),
+  description: z.string().min(1).max(256).optional().meta({
+    description: "Shown with the code in failures by code; default Sinch's own description or the status",
+  }),
+  weight: z.number().positive().max(1_000_000).meta({
+    description: "Relative weight among the failures: its share is weight ÷ the sum of all weights",
+  }),
+});
+
+const sandboxBlock = z
+  .strictObject({
+    deliveryRate: rate(
+      "Share of final receipts that report delivery, 0–1; the rest report one of failures",
+    ).default(SANDBOX_DEFAULTS.deliveryRate),
+    stuckRate: rate("Share of sent messages that never get a final receipt and stay in transit, 0–1").default(
+      SANDBOX_DEFAULTS.stuckRate,
+    ),
+    failures: z
+      .array(sandboxFailure)
+      .min(1)
+      .max(50)
+      .default(() => SANDBOX_DEFAULTS.failures.map((f) => ({ ...f })))
+      .meta({
+        description:
+          "How undelivered messages fail, by weight; default: operator codes (absent or unknown subscriber, " +
+          "call barred, …) and Sinch's abort codes, modelled on a Sinch account",
+      }),
+    delaySeconds: z
+      .strictObject({
+        median: delay(
+          "Half of the final receipts come sooner than this",
+          SANDBOX_DEFAULTS.delaySeconds.median,
+        ),
+        p90: delay("90% of the final receipts come sooner than this", SANDBOX_DEFAULTS.delaySeconds.p90),
+        max: delay("No final receipt comes later than this", SANDBOX_DEFAULTS.delaySeconds.max),
+      })
+      .prefault({})
+      .meta({
+        description:
+          "Time from send to final receipt: log-normal through median and p90, capped at max; median ≤ p90 ≤ max",
+      }),
+    inTransitReceipts: z.boolean().default(SANDBOX_DEFAULTS.inTransitReceipts).meta({
+      description: "Send a Dispatched (in transit) receipt 1–3 s after the send, before the final one",
+    }),
+  })
+  .superRefine((value, ctx) => {
+    const { median, p90, max } = value.delaySeconds;
+    if (p90 < median) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["delaySeconds", "p90"],
+        message: `must be at least median (${median})`,
+      });
+    }
+    if (max < p90) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["delaySeconds", "max"],
+        message: `must be at least p90 (${p90})`,
+      });
+    }
+    const seen = new Map<number, number>();
+    value.failures.forEach((failure, i) => {
+      if (IN_TRANSIT_CODES.has(failure.code)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["failures", i, "code"],
+          message: `${failure.code} is Sinch's code for ${failure.code === 400 ? "Queued" : "Dispatched"}, not a failure`,
+        });
+      }
+      const first = seen.get(failure.code);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["failures", i, "code"],
+          message: `${failure.code} is already used by failures[${first}]; each code has one meaning`,
+        });
+      } else seen.set(failure.code, i);
+    });
+  });
+
+const sandbox = z.strictObject({
+  provider: z.literal("sandbox"),
+  deliveryTracking: integratedTracking,
+  sandbox: sandboxBlock.prefault({}).meta({
+    description:
+      'Settings for provider "sandbox" (every field optional): accepts sends and returns receipts in Sinch\'s ' +
+      "format through this connector's webhook URL",
+  }),
+  ...common,
+});
+
 /** `PUT /v1/apps/{appId}/connectors/{connectorId}`: exactly the provider block matching `provider`. */
-export const connectorInput = z.discriminatedUnion("provider", [gupshup, sinch, kaleyra, custom]);
+export const connectorInput = z.discriminatedUnion("provider", [gupshup, sinch, kaleyra, custom, sandbox]);
 
 export type ConnectorInput = z.output<typeof connectorInput>;
 

@@ -93,7 +93,17 @@ export const campaignList = z.object({
   appId: z.string(),
   currency: z.string().meta({ description: "The app's currency (revenue figures)" }),
   timezone: z.string(),
-  campaigns: z.array(campaignResponse.extend({ archived: z.boolean(), headline }).loose()),
+  campaigns: z.array(
+    campaignResponse
+      .extend({
+        archived: z.boolean(),
+        sandbox: z.boolean().meta({
+          description: "True when the campaign's connector is a sandbox connector (simulated receipts)",
+        }),
+        headline,
+      })
+      .loose(),
+  ),
 });
 
 export const connectorList = z.object({ appId: z.string(), connectors: z.array(connectorResponse.loose()) });

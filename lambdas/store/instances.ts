@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
@@ -39,6 +39,25 @@ export async function recordInstanceSend(
       }),
     ),
   );
+}
+
+/**
+ * Whether a sends request ever named this instance (strongly consistent: an instance is known from the
+ * moment its first sends request was accepted).
+ * @throws DynamoDB errors
+ */
+export async function instanceExists(appId: string, campaignId: string, instanceId: string): Promise<boolean> {
+  const r = await retryTransient(() =>
+    dynamo().send(
+      new GetCommand({
+        TableName: tableName(),
+        Key: keys.instance(appId, campaignId, instanceId),
+        ConsistentRead: true,
+        ProjectionExpression: "pk",
+      }),
+    ),
+  );
+  return r.Item !== undefined;
 }
 
 /**

@@ -17,7 +17,8 @@ export type FunctionName =
   | "deliveryWorker"
   | "clickWorker"
   | "attributionWorker"
-  | "counter";
+  | "counter"
+  | "sandboxDeliverer";
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root; it exports `handler`. */
@@ -26,8 +27,8 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   /** Queues this function may send to. */
   sendsTo: QueueName[];
-  /** Table access: readers never get write permissions. */
-  table: "read" | "readWrite";
+  /** Table access: readers never get write permissions; "none" gets no table at all. */
+  table: "none" | "read" | "readWrite";
   /** Secrets it reads: the operator's admin key, the server secret (derives webhook tokens). */
   secrets: Array<"adminKey" | "serverSecret">;
 }
@@ -101,7 +102,8 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     entry: "lambdas/handlers/send-worker.ts",
     memoryMb: 512,
     timeoutSeconds: 120,
-    sendsTo: [],
+    // The sandbox connector's receipts are scheduled as the send happens.
+    sendsTo: ["sandboxReceipts"],
     table: "readWrite",
     secrets: ["serverSecret"],
   },
@@ -135,6 +137,16 @@ export const functions: Record<FunctionName, FunctionSpec> = {
     timeoutSeconds: 60,
     sendsTo: [],
     table: "readWrite",
+    secrets: [],
+  },
+  // POSTs due sandbox receipts to the API's own webhook URL (outbound HTTPS, like a provider); re-queues
+  // those due later than one SQS delay. Reads no table: everything it needs is in the message.
+  sandboxDeliverer: {
+    entry: "lambdas/handlers/sandbox-deliverer.ts",
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    sendsTo: ["sandboxReceipts"],
+    table: "none",
     secrets: [],
   },
 };

@@ -1,7 +1,7 @@
 /** The work queues: which function consumes each, batch sizes, visibility and dead-lettering. */
 import type { FunctionName } from "./functions.js";
 
-export type QueueName = "sends" | "receipts" | "clicks" | "events";
+export type QueueName = "sends" | "receipts" | "clicks" | "events" | "sandboxReceipts";
 
 export interface QueueSpec {
   consumer: FunctionName;
@@ -29,9 +29,17 @@ export const queues: Record<QueueName, QueueSpec> = {
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 5,
   },
+  // The sandbox connector's receipts, each delayed until it is due, then POSTed to the connector's
+  // webhook like a provider's callback (flows/sandbox-receipts.ts).
+  sandboxReceipts: {
+    consumer: "sandboxDeliverer",
+    batchSize: 10,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 5,
+  },
 };
 
-/** Environment variable that carries a queue's URL into the functions that send to it. */
+/** Environment variable that carries a queue's URL into the functions that send to it (`SANDBOX_RECEIPTS_QUEUE_URL`). */
 export function queueUrlEnv(name: QueueName): string {
-  return `${name.toUpperCase()}_QUEUE_URL`;
+  return `${name.replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}_QUEUE_URL`;
 }

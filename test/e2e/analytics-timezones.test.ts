@@ -268,6 +268,22 @@ describe("analytics in three time zones", () => {
     });
   });
 
+  it("answers 404 for an instance no sends request named, instead of zeros", async () => {
+    const key = keys["tz-utc"] as string;
+    const r = await api.call("GET", "/v1/apps/tz-utc/campaigns/bf/analytics?instanceId=i9", undefined, key);
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe("NOT_FOUND");
+    expect(r.body.error.message).toMatch(/i9/);
+    // Instance ids are per campaign: another campaign's instance is unknown here too.
+    const other = await api.call(
+      "GET",
+      "/v1/apps/tz-utc/campaigns/nope/analytics?instanceId=i1",
+      undefined,
+      key,
+    );
+    expect(other.status).toBe(404);
+  });
+
   it("splits the campaign into its instances, which add up to it", async () => {
     const key = keys["tz-utc"] as string;
     const i1 = await api.analytics("tz-utc", "bf", key, { instanceId: "i1" });

@@ -213,6 +213,8 @@ const expected = {
     averageOrderValue: "23.10",
     averageRevenuePerUser: "38.50",
     eventsWithoutRevenue: 1,
+    eventsWithUnreadableRevenue: 0,
+    eventsWithNegativeRevenue: 0,
   },
   goals: [
     { goalId: "purchase", eventName: "Purchase", allGoals: 5, uniqueGoals: 3, revenue: "115.51" },
@@ -332,5 +334,49 @@ describe("conversions and revenue end to end", () => {
     expect(all.revenue.total).toBe("20221.02");
     expect(all.conversions).toMatchObject({ conversionEvents: 1010, conversions: 26 });
     expect(all.delivery).toMatchObject({ sent: 32, delivered: 28, failedToDeliver: 2, inTransit: 2 });
+  });
+  it("counts formatted amounts and refunds as conversions, never as revenue, and reports each kind", async () => {
+    const users = ["val-u1", "val-u2", "val-u3"];
+    await send("values", users, 12_500_001);
+    now = S + 48 * H;
+    await postReceipt(
+      customReceiptBatch(
+        mapping,
+        users.map((u) => ({
+          messageId: ref("values", u),
+          status: "DELIVERED",
+          time: new Date(S + MIN).toISOString(),
+        })),
+      ),
+    );
+    await api.drain();
+    const purchase = (n: number, userId: string, value: unknown): Ev => ({
+      eventId: `val-e${n}`,
+      userId,
+      name: "Purchase",
+      time: new Date(S + H + n * MIN).toISOString(),
+      attributes: { order_value: value },
+    });
+    await postEvents([
+      purchase(1, "val-u1", "1,299.00"), // a grouping separator: 1299 in en-IN, 1.299 in de-DE
+      purchase(2, "val-u1", "₹1,299"), // a currency symbol
+      purchase(3, "val-u2", -40), // a refund
+      purchase(4, "val-u2", 25),
+      purchase(5, "val-u3", "12.50"),
+      purchase(6, "val-u3", null),
+    ]);
+    await api.drain();
+
+    const a = await api.analytics("shop", "bf", key, { instanceId: "values" });
+    expect(a.conversions).toMatchObject({ conversionEvents: 6, conversions: 3, conversionRate: 100 });
+    expect(a.revenue).toEqual({
+      goalId: "purchase",
+      total: "37.50",
+      averageOrderValue: "6.25",
+      averageRevenuePerUser: "12.50",
+      eventsWithoutRevenue: 1,
+      eventsWithUnreadableRevenue: 2,
+      eventsWithNegativeRevenue: 1,
+    });
   });
 });

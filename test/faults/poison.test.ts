@@ -52,7 +52,7 @@ describe("poison messages end in the dead-letter queue and can be redriven", () 
     const dead = q.listDeadLetters("receipts");
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ body: "{not json", receiveCount: queueSpecs.receipts.maxReceiveCount });
-    expect(q.stats().receipts).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 1 });
+    expect(q.stats().receipts).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 1 });
 
     expect(await q.redrive("receipts")).toBe(1);
     await api.drain();

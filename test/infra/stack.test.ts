@@ -179,7 +179,7 @@ describe("functions", () => {
 
       const expected: Record<string, unknown> = {
         NODE_OPTIONS: "--enable-source-maps",
-        TABLE_NAME: { Ref: logicalId(stack.table.table) },
+        ...(spec.table === "none" ? {} : { TABLE_NAME: { Ref: logicalId(stack.table.table) } }),
         PUBLIC_BASE_URL: { "Fn::GetAtt": [logicalId(stack.api.httpApi), "ApiEndpoint"] },
       };
       for (const queue of spec.sendsTo) expected[queueUrlEnv(queue)] = { Ref: queueId(queue) };
@@ -216,8 +216,8 @@ describe("least privilege", () => {
     const writes = resourcesFor(name, "dynamodb:PutItem");
     const reads = resourcesFor(name, "dynamodb:GetItem");
     const tableId = logicalId(stack.table.table);
-    expect(reads).toEqual([tableId]);
-    expect(writes).toEqual(functions[name].table === "read" ? [] : [tableId]);
+    expect(reads).toEqual(functions[name].table === "none" ? [] : [tableId]);
+    expect(writes).toEqual(functions[name].table === "readWrite" ? [tableId] : []);
     for (const statement of statementsOf(name)) {
       // dynamodb:ListStreams has no resource-level permission: the stream's consumer gets it on `*`, alone.
       if (JSON.stringify(actionsOf(statement)) === JSON.stringify(["dynamodb:ListStreams"])) continue;
@@ -250,6 +250,15 @@ describe("least privilege", () => {
 
   it("lets the webhook send to the receipts queue only", () => {
     expect(resourcesFor("webhook", "sqs:SendMessage")).toEqual([queueId("receipts")]);
+  });
+
+  it("gives the sandbox deliverer no table, its own queue only, and outbound HTTPS (no VPC)", () => {
+    const actions = statementsOf("sandboxDeliverer").flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith("dynamodb:"))).toEqual([]);
+    expect(resourcesFor("sandboxDeliverer", "sqs:SendMessage")).toEqual([queueId("sandboxReceipts")]);
+    expect(resourcesFor("sendWorker", "sqs:SendMessage")).toEqual([queueId("sandboxReceipts")]);
+    // Outside a VPC a Lambda reaches the API's public HTTPS endpoint (PUBLIC_BASE_URL) directly.
+    expect(resources[fnId("sandboxDeliverer")]?.Properties.VpcConfig).toBeUndefined();
   });
 
   it.each(functionNames)("%s: consumes only the queue it is the consumer of", (name) => {

@@ -93,7 +93,7 @@ describe("LocalQueues", () => {
       Number(r.attributes.SentTimestamp),
     );
     expect(new Set(deliveries.map((d) => d.record.messageId)).size).toBe(12);
-    expect(q.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 0 });
+    expect(q.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 0 });
   });
 
   it("routes each queue's messages to that queue's consumer only", async () => {
@@ -173,7 +173,7 @@ describe("LocalQueues", () => {
     await q.drain();
 
     expect(receives(deliveries, "poison")).toEqual([1, 2, 3]);
-    expect(q.stats().sends).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 1 });
+    expect(q.stats().sends).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 1 });
     const [dead] = q.listDeadLetters("sends");
     expect(dead?.body).toBe("poison");
     expect(dead?.receiveCount).toBe(3);
@@ -198,7 +198,53 @@ describe("LocalQueues", () => {
     await q.drain();
     // drain() resolved only once the redelivery after the timeout succeeded.
     expect(receives(deliveries, "later")).toEqual([1, 2]);
-    expect(q.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 0 });
+    expect(q.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 0 });
+  });
+
+  it("holds a delayed message until its delay is over (SQS message timer), and drain waits for it", async () => {
+    const { consume, deliveries } = recorder(() => undefined);
+    const q = await openQueues({ consume });
+    await q.send("clicks", [
+      "now",
+      { body: "later", delaySeconds: 1 },
+      { body: "also-now", delaySeconds: 0 },
+    ]);
+    expect(q.stats().clicks.delayed).toBe(1);
+    await q.drain();
+    const later = deliveries.find((d) => d.record.body === "later")?.record;
+    expect(later).toBeDefined();
+    const held =
+      Number(later?.attributes.ApproximateFirstReceiveTimestamp) - Number(later?.attributes.SentTimestamp);
+    expect(held).toBeGreaterThanOrEqual(1000);
+    expect(deliveries.map((d) => d.record.body).sort()).toEqual(["also-now", "later", "now"]);
+    expect(q.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 0 });
+  });
+
+  it("keeps a delayed message's timer across a restart", async () => {
+    const dataDir = tempDir();
+    const sender = await openQueues({ dataDir });
+    await sender.send("receipts", [{ body: "delayed", delaySeconds: 2 }]);
+    await sender.stop();
+
+    const { consume, deliveries } = recorder(() => undefined);
+    const reopened = await openQueues({ dataDir, consume });
+    expect(reopened.stats().receipts).toMatchObject({ visible: 0, delayed: 1 });
+    await reopened.drain();
+    const record = deliveries[0]?.record;
+    expect(record?.body).toBe("delayed");
+    expect(
+      Number(record?.attributes.ApproximateFirstReceiveTimestamp) - Number(record?.attributes.SentTimestamp),
+    ).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("refuses a delay SQS would refuse: not whole seconds, negative, over 900 s", async () => {
+    const q = await openQueues({});
+    for (const delaySeconds of [-1, 1.5, 901]) {
+      await expect(q.send("clicks", [{ body: "x", delaySeconds }])).rejects.toThrow(
+        /whole number of seconds/,
+      );
+    }
+    expect(q.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 0 });
   });
 
   it("keeps unconsumed messages and dead letters across a restart", async () => {

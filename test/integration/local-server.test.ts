@@ -162,6 +162,12 @@ describe("startLocal", () => {
       ).Item;
     expect((await read("first"))?.receiveCount).toBe(1);
     expect((await read("fail-once-second"))?.receiveCount).toBe(2);
-    expect(runtime.queues.stats().clicks).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 0 });
+    expect(runtime.queues.stats().clicks).toEqual({
+      visible: 0,
+      inFlight: 0,
+      waitingRetry: 0,
+      delayed: 0,
+      dlq: 0,
+    });
   });
 });

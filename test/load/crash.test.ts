@@ -42,6 +42,6 @@ describe("kill -9 in the middle of the load, then a restart", () => {
   it("parks nothing and dead-letters nothing", () => {
     expect(report.parkedReceipts).toBe(0);
     for (const q of Object.values(report.queues))
-      expect(q).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 0 });
+      expect(q).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 0 });
   });
 });

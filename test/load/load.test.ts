@@ -39,6 +39,6 @@ describe("receipts and events under concurrent load with 30% duplicates", () => 
   it("parks nothing and dead-letters nothing", () => {
     expect(report.parkedReceipts).toBe(0);
     for (const q of Object.values(report.queues))
-      expect(q).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, dlq: 0 });
+      expect(q).toEqual({ visible: 0, inFlight: 0, waitingRetry: 0, delayed: 0, dlq: 0 });
   });
 });

@@ -116,7 +116,7 @@ const downQueue: QueuePort = {
 };
 
 describe("a full run prints no secret and no phone number", () => {
-  it("runs the whole product: apps, four providers, sends, receipts, events, clicks, analytics, errors", async () => {
+  it("runs the whole product: apps, four providers and the sandbox, sends, receipts, events, clicks, analytics, errors", async () => {
     dataDir = mkdtempSync(join(tmpdir(), "sms-secrets-"));
     // No `log` option: the runtime logs to the console exactly as `npm start` does.
     runtime = await startLocal({
@@ -183,6 +183,8 @@ describe("a full run prints no secret and no phone number", () => {
           receipt: { messageId: "ref", status: "status", delivered: ["DELIVERED"], failed: ["FAILED"] },
         },
       },
+      // Its receipts are POSTed to its own webhook URL (token in the path) by the sandbox deliverer.
+      sb: { provider: "sandbox", sandbox: { stuckRate: 0, delaySeconds: { median: 1, p90: 2, max: 3 } } },
     };
     const hooks: Record<string, string> = {};
     for (const [id, body] of Object.entries(connectors)) {
@@ -462,6 +464,7 @@ describe("a full run prints no secret and no phone number", () => {
       /CLICK_NOT_RECORDED/,
       /missing campaign/,
       /dead-letter queue/,
+      /batch queue=sandboxReceipts records=\d+ retried=0 .*posted=[1-9]/,
     ]) {
       expect(output).toMatch(line);
     }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readBatchResponse } from "../../lambdas/local/queue.js";
-import { replay } from "../../lambdas/local/queue-journal.js";
+import { messageRecord, replay } from "../../lambdas/local/queue-journal.js";
+
+function fail(): never {
+  throw new Error("missing");
+}
 
 const line = (o: object): string => `${JSON.stringify(o)}\n`;
 
@@ -29,6 +33,20 @@ describe("replay", () => {
       dead: true,
     });
     expect(state.get("c")).toEqual({ id: "c", body: "C", sentTimestamp: 3, receiveCount: 0, dead: false });
+  });
+
+  it("keeps a delayed send's visible-from time, through a compaction rewrite", () => {
+    const text = line({ t: "m", id: "a", b: "A", ts: 1, n: 0, va: 901_000 });
+    const m = replay(text).get("a");
+    expect(m).toEqual({
+      id: "a",
+      body: "A",
+      sentTimestamp: 1,
+      receiveCount: 0,
+      visibleAt: 901_000,
+      dead: false,
+    });
+    expect(messageRecord(m ?? fail())).toEqual({ t: "m", id: "a", b: "A", ts: 1, n: 0, va: 901_000 });
   });
 
   it("ignores a torn last line (a write that was never acknowledged)", () => {

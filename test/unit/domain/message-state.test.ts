@@ -5,6 +5,7 @@ import {
   failureCode,
   type MessageRecord,
   planReceipts,
+  planTap,
   receiptTime,
   sendOutcome,
 } from "../../../lambdas/domain/message-state.js";
@@ -159,5 +160,73 @@ describe("counter deltas keep sent = delivered + failedToDeliver + inTransit", (
       }).deltas.find((d) => d.field === "sent")?.day;
     expect(day("Asia/Kolkata")).toBe("2026-11-21");
     expect(day("UTC")).toBe("2026-11-20");
+  });
+});
+
+describe("what a tap proves (issue 13 §3)", () => {
+  const base = {
+    appId: "a",
+    messageId: "m",
+    campaignId: "c",
+    instanceId: "i",
+    userId: "u",
+    connectorId: "k",
+    provider: "custom",
+    tracked: true,
+    windowHours: 36,
+    tz: "UTC",
+    queuedAt: 0,
+    sendingAt: 1_000,
+    sentAt: 1_000,
+    country: null,
+    providerMessageId: null,
+    deliveredAt: null,
+    failedAt: null,
+    failCode: null,
+    failDescription: null,
+    notSentReason: null,
+    notSentCode: null,
+    missing: null,
+    version: 3,
+  } satisfies Omit<MessageRecord, "status">;
+  const unknown: MessageRecord = {
+    ...base,
+    status: "OUTCOME_UNKNOWN",
+    notSentReason: "SEND_OUTCOME_UNKNOWN",
+  };
+  const person = { at: 9_000, bot: false };
+  const preview = { at: 9_000, bot: true };
+
+  it("an unknown outcome was sent: a person's tap proves delivery at the tap, a preview only the send", () => {
+    expect(planTap(unknown, person)).toEqual({
+      status: "DELIVERED",
+      deliveredAt: 9_000,
+      notSentReason: null,
+      notSentCode: null,
+    });
+    expect(planTap(unknown, preview)).toEqual({ status: "SENT", notSentReason: null, notSentCode: null });
+    const untracked = { ...unknown, tracked: false };
+    for (const tap of [person, preview])
+      expect(planTap(untracked, tap)).toEqual({
+        status: "UNTRACKED",
+        notSentReason: null,
+        notSentCode: null,
+      });
+  });
+
+  it("a person's tap delivers a message in transit or reported failed; a delivered one stays as it was", () => {
+    expect(planTap({ ...base, status: "SENT" }, person)).toEqual({ status: "DELIVERED", deliveredAt: 9_000 });
+    expect(planTap({ ...base, status: "FAILED", failCode: "003" }, person)).toMatchObject({
+      status: "DELIVERED",
+    });
+    expect(planTap({ ...base, status: "SENT" }, preview)).toBeNull();
+    expect(planTap({ ...base, status: "DELIVERED", deliveredAt: 5_000 }, person)).toBeNull();
+    expect(planTap({ ...base, status: "UNTRACKED", tracked: false }, person)).toBeNull();
+  });
+
+  it("never dates a delivery before the send (a tap clock behind the sender's)", () => {
+    expect(planTap({ ...base, status: "SENT" }, { at: 500, bot: false })).toMatchObject({
+      deliveredAt: 1_000,
+    });
   });
 });

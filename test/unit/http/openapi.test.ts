@@ -63,7 +63,14 @@ describe("OpenAPI document", () => {
 
   it("takes request bodies and query parameters from the zod schemas", () => {
     const connectorInput = doc.components.schemas.ConnectorInput as { oneOf: unknown[] };
-    expect(connectorInput.oneOf).toHaveLength(4);
+    expect(connectorInput.oneOf).toHaveLength(5);
+    const sandbox = connectorInput.oneOf[4] as {
+      properties: { sandbox: { description: string; properties: Record<string, { description?: string }> } };
+    };
+    expect(sandbox.properties.sandbox.description).toMatch(/Sinch/);
+    for (const [name, field] of Object.entries(sandbox.properties.sandbox.properties)) {
+      expect(field.description, `sandbox.${name}`).toBeTruthy();
+    }
     const campaign = doc.components.schemas.CampaignInput as { required: string[] };
     expect(campaign.required).toEqual(["name", "connectorId", "goals"]);
     const analytics = doc.paths["/v1/apps/{appId}/campaigns/{campaignId}/analytics"]?.get;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { missingCredentials, tracksDelivery } from "../../../lambdas/domain/connector.js";
+import { SANDBOX_DEFAULTS } from "../../../lambdas/domain/sandbox.js";
 import { asConnectorConfigInput, connectorInput } from "../../../lambdas/schemas/connector.js";
 import type { FieldError } from "../../../lambdas/schemas/issues.js";
 import { validate } from "../../../lambdas/schemas/validate.js";
@@ -76,7 +77,7 @@ describe("connector body", () => {
 
   it("rejects an unknown or missing provider, listing the valid ones", () => {
     expect(errors({ provider: "twilio" })).toEqual([
-      { field: "provider", problem: 'must be one of "gupshup", "sinch", "kaleyra", "custom"' },
+      { field: "provider", problem: 'must be one of "gupshup", "sinch", "kaleyra", "custom", "sandbox"' },
     ]);
     expect(errors({ gupshup: { userId: "u", password: "p" } })[0]?.field).toBe("provider");
   });
@@ -202,6 +203,118 @@ describe("connector body", () => {
       }),
     ).toEqual([
       { field: "deliveryTracking", problem: expect.stringContaining("always on for integrated providers") },
+    ]);
+  });
+});
+
+describe("sandbox connector body", () => {
+  it("needs nothing but the provider, and fills every setting with its realistic default", () => {
+    for (const body of [{ provider: "sandbox" }, { provider: "sandbox", sandbox: {} }]) {
+      const result = validate(connectorInput, body);
+      expect(result.ok).toBe(true);
+      if (!result.ok || result.value.provider !== "sandbox") continue;
+      expect(result.value.deliveryTracking).toBe(true);
+      expect(result.value.sendRatePerSecond).toBe(20);
+      expect(result.value.timeoutMs).toBe(10000);
+      expect(result.value.sandbox).toEqual({
+        deliveryRate: 0.9,
+        stuckRate: 0.02,
+        failures: SANDBOX_DEFAULTS.failures,
+        delaySeconds: { median: 5, p90: 30, max: 600 },
+        inTransitReceipts: true,
+      });
+      expect(tracksDelivery(result.value)).toBe(true);
+    }
+  });
+
+  it("takes each setting, a failure's status defaulting to Failed", () => {
+    const result = validate(connectorInput, {
+      provider: "sandbox",
+      sandbox: {
+        deliveryRate: 1,
+        stuckRate: 0,
+        failures: [{ code: 6, weight: 2.5 }],
+        delaySeconds: { median: 2, p90: 10, max: 60 },
+        inTransitReceipts: false,
+      },
+      sendRatePerSecond: 100,
+    });
+    expect(result.ok && result.value.provider === "sandbox" && result.value.sandbox).toEqual({
+      deliveryRate: 1,
+      stuckRate: 0,
+      failures: [{ code: 6, status: "Failed", weight: 2.5 }],
+      delaySeconds: { median: 2, p90: 10, max: 60 },
+      inTransitReceipts: false,
+    });
+  });
+
+  it("names every setting out of range", () => {
+    expect(
+      errors({
+        provider: "sandbox",
+        sandbox: {
+          deliveryRate: 1.5,
+          stuckRate: -0.1,
+          failures: [{ code: -1, status: "Lost", weight: 0, description: "" }],
+          delaySeconds: { median: 0, max: 86_401 },
+          inTransitReceipts: "yes",
+        },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        { field: "sandbox.deliveryRate", problem: "must be at most 1" },
+        { field: "sandbox.stuckRate", problem: "must be at least 0" },
+        { field: "sandbox.failures[0].code", problem: "must be at least 0" },
+        { field: "sandbox.failures[0].status", problem: expect.stringContaining('must be one of "Failed"') },
+        { field: "sandbox.failures[0].weight", problem: "must be greater than 0" },
+        { field: "sandbox.failures[0].description", problem: "must be at least 1 character long" },
+        { field: "sandbox.delaySeconds.median", problem: "must be at least 1" },
+        { field: "sandbox.delaySeconds.max", problem: "must be at most 86400" },
+        { field: "sandbox.inTransitReceipts", problem: "must be a boolean, not a string" },
+      ]),
+    );
+    expect(errors({ provider: "sandbox", sandbox: { failures: [] } })).toEqual([
+      { field: "sandbox.failures", problem: "must have at least 1 item" },
+    ]);
+    expect(errors({ provider: "sandbox", sandbox: { failures: [{ code: 1.5, weight: 1 }] } })).toEqual([
+      { field: "sandbox.failures[0].code", problem: "must be an integer, not a number" },
+    ]);
+  });
+
+  it("requires median ≤ p90 ≤ max, distinct failure codes, and no in-transit code as a failure", () => {
+    expect(errors({ provider: "sandbox", sandbox: { delaySeconds: { median: 60 } } })).toEqual([
+      { field: "sandbox.delaySeconds.p90", problem: "must be at least median (60)" },
+    ]);
+    expect(errors({ provider: "sandbox", sandbox: { delaySeconds: { p90: 40, max: 20 } } })).toEqual([
+      { field: "sandbox.delaySeconds.max", problem: "must be at least p90 (40)" },
+    ]);
+    expect(
+      errors({
+        provider: "sandbox",
+        sandbox: {
+          failures: [
+            { code: 5, weight: 1 },
+            { code: 401, weight: 1 },
+            { code: 5, status: "Expired", weight: 1 },
+          ],
+        },
+      }),
+    ).toEqual([
+      { field: "sandbox.failures[1].code", problem: "401 is Sinch's code for Dispatched, not a failure" },
+      {
+        field: "sandbox.failures[2].code",
+        problem: "5 is already used by failures[0]; each code has one meaning",
+      },
+    ]);
+  });
+
+  it("refuses unknown settings, turning delivery tracking off, and another provider's block", () => {
+    expect(errors({ provider: "sandbox", sandbox: { latency: 3 } })).toEqual([
+      { field: "sandbox.latency", problem: "is not a recognised field" },
+    ]);
+    expect(errors({ provider: "sandbox", deliveryTracking: false })[0]?.field).toBe("deliveryTracking");
+    expect(errors({ provider: "sandbox", custom: customBlock })).toEqual([
+      { field: "custom", problem: "is not a recognised field" },
     ]);
   });
 });
