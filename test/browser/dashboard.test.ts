@@ -186,7 +186,13 @@ function addDays(date: string, days: number): string {
 
 describe("the dashboard in Chromium", () => {
   it("serves the build at /dashboard and signs in with the key, by keyboard, keeping it out of the URL", async () => {
-    // An archived campaign next to the live one.
+    // An archived campaign and a sandbox one next to the live one.
+    await api.putConnector("/v1/apps/acme/connectors/sb", { provider: "sandbox", sandbox: {} }, seeded.key);
+    await api.putCampaign(
+      "/v1/apps/acme/campaigns/try",
+      { name: "Sandbox try", connectorId: "sb", goals: [{ goalId: "purchase", eventName: "Purchase" }] },
+      seeded.key,
+    );
     await api.putCampaign(
       "/v1/apps/acme/campaigns/old",
       { name: "Old promo", connectorId: "gs", goals: [{ goalId: "purchase", eventName: "Purchase" }] },
@@ -229,18 +235,19 @@ describe("the dashboard in Chromium", () => {
     expect(h).toMatchObject({ sent: 5, failedToSend: 2, failedToDeliver: 1 });
     expect(list.body.currency).toBe("INR");
     expect(await page.getByRole("columnheader", { name: "Revenue (INR)" }).count()).toBe(1);
-    // Archived: marked, and listed after the live campaign.
+    // Archived: marked, and listed after the live campaigns; the sandbox campaign is marked as such.
     const rows = await page.$$eval("tbody tr", (trs) =>
       trs.map((tr) => [
         tr.querySelector("a")?.textContent ?? "",
         tr.querySelector("[data-archived]") !== null,
+        tr.querySelector("[data-sandbox]") !== null,
       ]),
     );
     expect(rows).toEqual([
-      ["Black Friday", false],
-      ["Old promo", true],
+      ["Black Friday", false, false],
+      ["Sandbox try", false, true],
+      ["Old promo", true, false],
     ]);
-    expect(await page.locator("[data-sandbox]").count()).toBe(0);
     // Every column is in view, without scrolling the table.
     expect(await tableOverflow(".table-wrap")).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-overview.png") });
