@@ -1,5 +1,5 @@
 import type { Credentials } from "./session.js";
-import type { Analytics, AnalyticsFilter, CampaignSummary } from "./types.js";
+import type { Analytics, AnalyticsFilter, Campaign, CampaignList, Instance } from "./types.js";
 
 /** A non-2xx answer, with the API's own error message when it sent one. */
 export class ApiError extends Error {
@@ -55,21 +55,45 @@ function query(filter: AnalyticsFilter, extra: Record<string, string> = {}): str
   return text ? `?${text}` : "";
 }
 
-export async function listCampaigns(c: Credentials): Promise<CampaignSummary[]> {
-  const res = await request(c, `${app(c)}/campaigns`);
-  return ((await res.json()) as { campaigns: CampaignSummary[] }).campaigns;
+async function getJson<T>(c: Credentials, path: string): Promise<T> {
+  return (await (await request(c, path)).json()) as T;
+}
+
+const campaignPath = (c: Credentials, campaignId: string): string =>
+  `${app(c)}/campaigns/${encodeURIComponent(campaignId)}`;
+
+/**
+ * Every campaign of the app with its all-time headline numbers, and the app's currency and time zone.
+ * @throws ApiError on any non-2xx answer (401 for a key that is not accepted)
+ */
+export function listCampaigns(c: Credentials): Promise<CampaignList> {
+  return getJson<CampaignList>(c, `${app(c)}/campaigns`);
+}
+
+/** One campaign's settings (name, connector, provider, archivedAt). @throws ApiError (404: unknown) */
+export function getCampaign(c: Credentials, campaignId: string): Promise<Campaign> {
+  return getJson<Campaign>(c, campaignPath(c, campaignId));
+}
+
+/**
+ * The campaign's instances, newest first, each with its first and last send time (ISO-8601 UTC) and
+ * all-time headline numbers. @throws ApiError (404: unknown campaign)
+ */
+export async function listInstances(c: Credentials, campaignId: string): Promise<Instance[]> {
+  return (await getJson<{ instances: Instance[] }>(c, `${campaignPath(c, campaignId)}/instances`)).instances;
 }
 
 export function analyticsPath(c: Credentials, campaignId: string, filter: AnalyticsFilter): string {
-  return `${app(c)}/campaigns/${encodeURIComponent(campaignId)}/analytics${query(filter)}`;
+  return `${campaignPath(c, campaignId)}/analytics${query(filter)}`;
 }
 
-export async function getAnalytics(
+/** The analytics response for one filter (SPEC §4). @throws ApiError (400: bad filter, 404: unknown) */
+export function getAnalytics(
   c: Credentials,
   campaignId: string,
   filter: AnalyticsFilter,
 ): Promise<Analytics> {
-  return (await (await request(c, analyticsPath(c, campaignId, filter))).json()) as Analytics;
+  return getJson<Analytics>(c, analyticsPath(c, campaignId, filter));
 }
 
 /** The daily series as CSV. Fetched (the key travels in a header, never a URL), then saved as a blob. */
@@ -78,7 +102,7 @@ export async function downloadCsv(
   campaignId: string,
   filter: AnalyticsFilter,
 ): Promise<void> {
-  const path = `${app(c)}/campaigns/${encodeURIComponent(campaignId)}/analytics${query(filter, { format: "csv" })}`;
+  const path = `${campaignPath(c, campaignId)}/analytics${query(filter, { format: "csv" })}`;
   const blob = await (await request(c, path)).blob();
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");

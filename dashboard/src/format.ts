@@ -36,3 +36,56 @@ export function duration(seconds: number | null): string {
 export function share(part: number, whole: number): number {
   return whole > 0 ? Math.min(100, Math.max(0, (part / whole) * 100)) : 0;
 }
+
+const compactFormat = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+/** 950, 1.2K, 3M: axis ticks, where space is short. */
+export function compact(n: number): string {
+  return compactFormat.format(n);
+}
+
+// A calendar day `YYYY-MM-DD` is read as UTC midnight and printed in UTC: the same day, in any browser.
+const shortDay = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const longDay = new Intl.DateTimeFormat("en-US", {
+  weekday: "short",
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** `2026-11-20` → "Nov 20" (axis labels). */
+export function dayLabel(date: string): string {
+  return shortDay.format(new Date(`${date}T00:00:00Z`));
+}
+
+/** `2026-11-20` → "Fri, Nov 20, 2026" (tooltips, captions). */
+export function dayLong(date: string): string {
+  return longDay.format(new Date(`${date}T00:00:00Z`));
+}
+
+/**
+ * When an instance was sent, in the app's time zone: "Nov 20, 2026, 10:00", "Nov 20, 2026, 10:00–10:05"
+ * when it was sent within one day, "Nov 20, 2026, 10:00 – Nov 22, 2026, 09:30" otherwise.
+ * @throws RangeError for a time zone the browser does not know (the API only stores IANA names)
+ */
+export function sendSpan(firstIso: string, lastIso: string, timezone: string): string {
+  const day = new Intl.DateTimeFormat("en-US", {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    timeZone: timezone,
+  });
+  const time = new Intl.DateTimeFormat("en-US", {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: timezone,
+  });
+  const first = new Date(firstIso);
+  const last = new Date(lastIso);
+  const start = `${day.format(first)}, ${time.format(first)}`;
+  if (time.format(first) === time.format(last) && day.format(first) === day.format(last)) return start;
+  if (day.format(first) === day.format(last)) return `${start}–${time.format(last)}`;
+  return `${start} – ${day.format(last)}, ${time.format(last)}`;
+}

@@ -33,12 +33,18 @@ function campaignHash(campaignId: string, filter: AnalyticsFilter): string {
   return `#/campaigns/${encodeURIComponent(campaignId)}${params ? `?${params}` : ""}`;
 }
 
-function show(content: HTMLElement, title: string, focus: boolean): void {
+/**
+ * Puts a page in place. Focus moves to the new page for keyboard and screen-reader users, as a full
+ * navigation would — unless the control that caused it (say the instance picker) is on the new page
+ * too: then it keeps focus, so choosing with the keyboard can go on.
+ */
+function show(content: HTMLElement, title: string, focus: boolean, keepId = ""): void {
   main.replaceChildren(content);
   document.title = `${title} · SMS Campaign Analytics`;
   main.setAttribute("aria-busy", "false");
-  // Move focus to the new page for keyboard and screen-reader users, as a full navigation would.
-  if (focus) main.focus();
+  const kept = keepId ? document.getElementById(keepId) : null;
+  if (kept && main.contains(kept)) kept.focus();
+  else if (focus) main.focus();
   announce(`${title} loaded`);
 }
 
@@ -70,16 +76,18 @@ async function render(focus = true, notice?: string): Promise<void> {
     return;
   }
   const route = parseRoute(window.location.hash);
+  const active = document.activeElement;
+  const keepId = active && active !== main && main.contains(active) ? active.id : "";
   main.setAttribute("aria-busy", "true");
   try {
     if (route.page === "overview") {
       const view = await overviewView(credentials);
-      if (id === renderId) show(view, "Campaigns", focus);
+      if (id === renderId) show(view, "Campaigns", focus, keepId);
     } else {
       const view = await campaignView(credentials, route.campaignId, route.filter, (filter) => {
         window.location.hash = campaignHash(route.campaignId, filter);
       });
-      if (id === renderId) show(view, route.campaignId, focus);
+      if (id === renderId) show(view, route.campaignId, focus, keepId);
     }
   } catch (e) {
     if (id !== renderId) return;

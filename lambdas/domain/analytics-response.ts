@@ -10,6 +10,9 @@ export interface SeriesEntry {
   conversionEvents: number;
   conversions: number;
   revenue: string;
+  uniqueClicks: number;
+  failedToSend: number;
+  failedToDeliver: number;
 }
 
 type Rate = number | null;
@@ -70,6 +73,25 @@ export interface AnalyticsResponse {
   provisional: { openWindows: number; awaitingReceipt: number };
   conversionsBySendDate: Array<{ date: string; conversionEvents: number; conversions: number }>;
 }
+
+/**
+ * A campaign's or an instance's all-time headline numbers, as the campaign list and the instance list
+ * carry them (a type alias, so it stays assignable to plain JSON records).
+ */
+export type Headline = {
+  sent: number;
+  failedToSend: number;
+  delivered: number;
+  failedToDeliver: number;
+  deliveryRate: Rate;
+  clicks: number;
+  uniqueClicks: number;
+  conversions: number;
+  conversionRate: Rate;
+  revenue: Money;
+  /** True while receipts are awaited or conversion windows are open. */
+  provisional: boolean;
+};
 
 export interface BreakdownRow {
   sent: number;

@@ -1,13 +1,13 @@
 import Big from "big.js";
 import { DateTime } from "luxon";
-import type { AnalyticsResponse, BreakdownRow, SeriesEntry } from "./analytics-response.js";
+import type { AnalyticsResponse, BreakdownRow, Headline, SeriesEntry } from "./analytics-response.js";
 import { daysBetween } from "./calendar.js";
 import { fields } from "./counter-fields.js";
 import { type DailyCounters, total, totalsByPrefix } from "./counters.js";
 import { percentileSeconds } from "./latency.js";
 import { formatMoney } from "./money.js";
 
-export type { AnalyticsResponse, SeriesEntry };
+export type { AnalyticsResponse, Headline, SeriesEntry };
 
 /** What analytics needs to know about a campaign (from its stored configuration). */
 export interface CampaignView {
@@ -127,6 +127,9 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
       conversionEvents: get(fields.goalEvents(primary)).toNumber(),
       conversions: get(fields.goalUsers(primary)).toNumber(),
       revenue: formatMoney(revenueGoal ? get(fields.goalRevenue(revenueGoal)) : 0, app.currency),
+      uniqueClicks: get(fields.clickers).toNumber(),
+      failedToSend: get(fields.failedToSend).toNumber(),
+      failedToDeliver: get(fields.failedToDeliver).toNumber(),
     };
   });
 
@@ -224,7 +227,7 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
 }
 
 /** The overview numbers of a campaign (the campaign list carries them). */
-export function headline(a: AnalyticsResponse): Record<string, unknown> {
+export function headline(a: AnalyticsResponse): Headline {
   return {
     sent: a.delivery.sent,
     failedToSend: a.delivery.failedToSend,
@@ -248,9 +251,16 @@ const CSV_COLUMNS = [
   "conversionEvents",
   "conversions",
   "revenue",
+  "uniqueClicks",
+  "failedToSend",
+  "failedToDeliver",
 ] as const;
 
-/** The daily series as CSV with a header row. */
+/**
+ * The daily series as CSV (RFC 4180 line ends) with a header row: one row per `series` entry, the
+ * columns of CSV_COLUMNS in that order. Columns added later go at the end, so readers that address
+ * columns by position keep working.
+ */
 export function seriesCsv(series: SeriesEntry[]): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const s of series) lines.push(CSV_COLUMNS.map((c) => String(s[c])).join(","));

@@ -185,6 +185,16 @@ export const metricDictionary: MetricEntry[] = [
   },
   { path: "series[].revenue", definition: "revenue.total of events on that day (by event time)." },
   {
+    path: "series[].uniqueClicks",
+    definition: "clicks.unique whose first counted tap (per instance) is on that day.",
+  },
+  { path: "series[].failedToSend", definition: "delivery.failedToSend on that day (by attempt time)." },
+  {
+    path: "series[].failedToDeliver",
+    definition:
+      "delivery.failedToDeliver on that day (by receipt time); a later delivery takes the user off the receipt's day.",
+  },
+  {
     path: "deliveryLatency.p50Seconds",
     definition:
       "Median sent→delivered latency: the upper bound of the fixed latency bucket (1 s … 7 d) holding the 50th percentile; null without deliveries.",

@@ -54,7 +54,8 @@ async function isFile(path: string): Promise<boolean> {
 /**
  * Serves the built dashboard at `/dashboard` (GET/HEAD only). Returns null for any other path so the
  * API routes see it. Unknown paths under `/dashboard/` get `index.html` (the app routes in the hash,
- * but a reload of a deep link still works); hashed assets are cached for a year.
+ * but a reload of a deep link still works); hashed assets are cached for a year. `config.json`, which
+ * the CloudFront deployment writes with the API URL, is `{}` here: the API is this same origin.
  */
 export async function dashboardResponse(
   method: string,
@@ -82,6 +83,14 @@ export async function dashboardResponse(
   const file = normalize(join(distDir, relative || "index.html"));
   if (file !== distDir && !file.startsWith(distDir + sep)) return page(404, "Not found", "No such file.");
   const found = (await isFile(file)) ? file : extname(relative) ? null : index;
+  if (!found && relative === "config.json") {
+    // The API is this origin: an empty config says so (a 404 would be a console error on every load).
+    return {
+      statusCode: 200,
+      headers: { ...HEADERS, "content-type": TYPES[".json"] as string, "cache-control": "no-store" },
+      body: Buffer.from("{}"),
+    };
+  }
   if (!found) return page(404, "Not found", "No such file.");
   const hashedAsset = found.includes(`${sep}assets${sep}`);
   return {

@@ -42,6 +42,13 @@ describe("the local runtime's /dashboard", () => {
     expect((await dashboardResponse("GET", "/dashboard/assets/missing.js", dist))?.statusCode).toBe(404);
   });
 
+  it("answers config.json with an empty config: the API is the same origin", async () => {
+    const r = await dashboardResponse("GET", "/dashboard/config.json", dist);
+    expect(r?.statusCode).toBe(200);
+    expect(r?.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(r?.body.toString() ?? "")).toEqual({});
+  });
+
   it("never serves a file outside the build directory", async () => {
     for (const path of [
       "/dashboard/../secret.txt",

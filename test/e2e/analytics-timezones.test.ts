@@ -159,7 +159,17 @@ afterAll(async () => {
   await api?.stop();
 });
 
-const zeroDay = { sent: 0, delivered: 0, clicks: 0, conversionEvents: 0, conversions: 0, revenue: "0.00" };
+const zeroDay = {
+  sent: 0,
+  delivered: 0,
+  clicks: 0,
+  conversionEvents: 0,
+  conversions: 0,
+  revenue: "0.00",
+  uniqueClicks: 0,
+  failedToSend: 0,
+  failedToDeliver: 0,
+};
 
 describe("analytics in three time zones", () => {
   it("pins every field of the campaign response (UTC)", async () => {
@@ -222,6 +232,9 @@ describe("analytics in three time zones", () => {
           conversionEvents: 0,
           conversions: 0,
           revenue: "0.00",
+          uniqueClicks: 0,
+          failedToSend: 1,
+          failedToDeliver: 1,
         },
         {
           date: "2026-11-01",
@@ -231,18 +244,13 @@ describe("analytics in three time zones", () => {
           conversionEvents: 2,
           conversions: 2,
           revenue: "15.50",
+          uniqueClicks: 0,
+          failedToSend: 0,
+          failedToDeliver: 0,
         },
         { date: "2026-11-02", ...zeroDay },
         { date: "2026-11-03", ...zeroDay },
-        {
-          date: "2026-11-04",
-          sent: 0,
-          delivered: 0,
-          clicks: 1,
-          conversionEvents: 0,
-          conversions: 0,
-          revenue: "0.00",
-        },
+        { date: "2026-11-04", ...zeroDay, clicks: 1, uniqueClicks: 1 },
       ],
       deliveryLatency: { p50Seconds: 30, p90Seconds: 60, p99Seconds: 60, inTransitOver72h: 1 },
       breakdowns: {
@@ -323,6 +331,9 @@ describe("analytics in three time zones", () => {
         conversionEvents: 1,
         conversions: 1,
         revenue: "10.00",
+        uniqueClicks: 0,
+        failedToSend: 1,
+        failedToDeliver: 1,
       },
       {
         date: "2026-11-01",
@@ -332,19 +343,14 @@ describe("analytics in three time zones", () => {
         conversionEvents: 1,
         conversions: 1,
         revenue: "5.50",
+        uniqueClicks: 0,
+        failedToSend: 0,
+        failedToDeliver: 0,
       },
       { date: "2026-11-02", ...zeroDay },
       { date: "2026-11-03", ...zeroDay },
       // The tap at 13:00Z on Nov 4 is 08:00 EST.
-      {
-        date: "2026-11-04",
-        sent: 0,
-        delivered: 0,
-        clicks: 1,
-        conversionEvents: 0,
-        conversions: 0,
-        revenue: "0.00",
-      },
+      { date: "2026-11-04", ...zeroDay, clicks: 1, uniqueClicks: 1 },
     ]);
     const day = await api.analytics("tz-ny", "bf", keys["tz-ny"] as string, {
       from: "2026-10-31",
@@ -386,23 +392,21 @@ describe("analytics in three time zones", () => {
       conversionEvents: 2,
       conversions: 2,
       revenue: "15.50",
+      uniqueClicks: 0,
+      failedToSend: 1,
+      failedToDeliver: 1,
     });
     expect(a.series[4]).toEqual({ date: "2026-11-03", ...zeroDay });
-    expect(a.series[5]).toEqual({
-      date: "2026-11-04",
-      sent: 0,
-      delivered: 0,
-      clicks: 1,
-      conversionEvents: 0,
-      conversions: 0,
-      revenue: "0.00",
-    });
+    expect(a.series[5]).toEqual({ date: "2026-11-04", ...zeroDay, clicks: 1, uniqueClicks: 1 });
     const sum = (f: string) => a.series.reduce((s: number, d: Record<string, number>) => s + (d[f] ?? 0), 0);
     expect(sum("sent")).toBe(a.delivery.sent);
     expect(sum("delivered")).toBe(a.delivery.delivered);
     expect(sum("clicks")).toBe(a.clicks.total);
     expect(sum("conversionEvents")).toBe(a.conversions.conversionEvents);
     expect(sum("conversions")).toBe(a.conversions.conversions);
+    expect(sum("uniqueClicks")).toBe(a.clicks.unique);
+    expect(sum("failedToSend")).toBe(a.delivery.failedToSend);
+    expect(sum("failedToDeliver")).toBe(a.delivery.failedToDeliver);
 
     const csv = await api.call(
       "GET",
@@ -412,11 +416,11 @@ describe("analytics in three time zones", () => {
     );
     expect(csv.status).toBe(200);
     expect(csv.body).toBe(
-      "date,sent,delivered,clicks,conversionEvents,conversions,revenue\r\n" +
-        "2026-11-01,4,2,0,2,2,15.50\r\n" +
-        "2026-11-02,0,0,0,0,0,0.00\r\n" +
-        "2026-11-03,0,0,0,0,0,0.00\r\n" +
-        "2026-11-04,0,0,1,0,0,0.00\r\n",
+      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver\r\n" +
+        "2026-11-01,4,2,0,2,2,15.50,0,1,1\r\n" +
+        "2026-11-02,0,0,0,0,0,0.00,0,0,0\r\n" +
+        "2026-11-03,0,0,0,0,0,0.00,0,0,0\r\n" +
+        "2026-11-04,0,0,1,0,0,0.00,1,0,0\r\n",
     );
   });
 

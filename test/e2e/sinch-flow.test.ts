@@ -321,6 +321,9 @@ describe("a Sinch campaign end to end", () => {
         conversionEvents: 0,
         conversions: 0,
         revenue: "0.00",
+        uniqueClicks: 0,
+        failedToSend: 4,
+        failedToDeliver: 1,
       },
     ]);
     expect(a.breakdowns.byProvider).toEqual([

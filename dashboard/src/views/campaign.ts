@@ -1,9 +1,9 @@
-import { downloadCsv, getAnalytics, listCampaigns } from "../api.js";
+import { downloadCsv, getAnalytics, getCampaign, listInstances } from "../api.js";
 import { announce, h } from "../dom.js";
 import { count, duration, money, rate } from "../format.js";
 import type { Credentials } from "../session.js";
 import type { Analytics, AnalyticsFilter } from "../types.js";
-import { provisionalBadge } from "./badge.js";
+import { campaignBadges, provisionalBadge } from "./badge.js";
 import { seriesChart } from "./chart.js";
 import { filtersForm } from "./filters.js";
 import { funnel } from "./funnel.js";
@@ -33,6 +33,39 @@ function scopeText(a: Analytics): string {
   return `${instance} · ${range} · ${a.timezone} · ${a.currency}`;
 }
 
+/**
+ * Revenue-goal events that counted as conversions but added no revenue, by why (missing, unreadable,
+ * negative): shown only when there are some, so nobody reads a low total as the whole story.
+ */
+function revenueExclusions(a: Analytics): HTMLElement | null {
+  const r = a.revenue;
+  const parts = [
+    { n: r.eventsWithoutRevenue, text: "without a value", metric: "revenue.eventsWithoutRevenue" },
+    {
+      n: r.eventsWithUnreadableRevenue,
+      text: "with a value that is not a plain number (such as “1,299.00”)",
+      metric: "revenue.eventsWithUnreadableRevenue",
+    },
+    {
+      n: r.eventsWithNegativeRevenue,
+      text: "negative (refunds)",
+      metric: "revenue.eventsWithNegativeRevenue",
+    },
+  ].filter((p) => p.n > 0);
+  if (!parts.length) return null;
+  return h(
+    "p",
+    { class: "muted revenue-note" },
+    `Revenue not added for ${r.goalId ?? "revenue-goal"} events: `,
+    ...parts.flatMap((p, i) => [
+      i ? "; " : "",
+      h("span", { "data-metric": p.metric }, count(p.n)),
+      ` ${p.text}`,
+    ]),
+    ". They still count as conversions.",
+  );
+}
+
 /** The campaign page: funnel, daily chart, goals, failures, latency and clicks for one filter. */
 export async function campaignView(
   c: Credentials,
@@ -40,11 +73,13 @@ export async function campaignView(
   filter: AnalyticsFilter,
   navigate: (filter: AnalyticsFilter) => void,
 ): Promise<HTMLElement> {
-  const [a, campaigns] = await Promise.all([
+  // The analytics answer decides the page; the campaign's name and its instances only enrich it.
+  const [a, campaign, instances] = await Promise.all([
     getAnalytics(c, campaignId, filter),
-    listCampaigns(c).catch(() => []),
+    getCampaign(c, campaignId).catch(() => null),
+    listInstances(c, campaignId).catch(() => null),
   ]);
-  const name = campaigns.find((x) => x.campaignId === campaignId)?.name ?? campaignId;
+  const name = campaign?.name || campaignId;
   const awaitingReceipt = (a.provisional?.awaitingReceipt ?? 0) > 0;
   const openWindows = (a.provisional?.openWindows ?? 0) > 0;
   const conversionsProvisional = awaitingReceipt || openWindows;
@@ -159,6 +194,8 @@ export async function campaignView(
     a.failures.failedToDeliver,
     "No delivery failures",
   );
+  // Their counts would sit off-screen on a phone: there each row becomes a card.
+  for (const table of [goals, fts, ftd]) table.classList.add("cards-on-phone");
   const pending = dataTable(
     "Not yet final",
     [
@@ -194,12 +231,12 @@ export async function campaignView(
       h(
         "div",
         {},
-        h("h1", { id: "campaign-title" }, name),
+        h("h1", { id: "campaign-title" }, name, ...(campaign ? campaignBadges(campaign) : [])),
         h("p", { class: "muted", "data-scope": "" }, scopeText(a)),
       ),
       csv,
     ),
-    filtersForm(campaignId, filter, navigate),
+    filtersForm(filter, instances, a.timezone, navigate),
     banner,
     section("funnel-title", "Funnel", funnel(a, awaitingReceipt, openWindows)),
     h(
@@ -252,6 +289,7 @@ export async function campaignView(
           )
         : null,
       goals,
+      revenueExclusions(a),
     ),
     h(
       "div",

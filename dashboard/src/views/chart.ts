@@ -1,121 +1,206 @@
 import { h, s } from "../dom.js";
-import { count, money } from "../format.js";
+import { compact, count, dayLabel, dayLong, money } from "../format.js";
 import type { SeriesDay } from "../types.js";
 import { dataTable } from "./table.js";
 
-const SERIES = [
-  { key: "sent", label: "Sent" },
-  { key: "delivered", label: "Delivered" },
-  { key: "clicks", label: "Clicks" },
-  { key: "conversions", label: "Conversions" },
-] as const;
+type Key = Exclude<keyof SeriesDay, "date">;
 
-const H = 220;
-const M = { top: 12, right: 16, bottom: 28, left: 44 };
+/** Every daily series in the table's column order; `shown` is its toggle's default. */
+const SERIES: Array<{ key: Key; label: string; shown: boolean }> = [
+  { key: "sent", label: "Sent", shown: true },
+  { key: "delivered", label: "Delivered", shown: true },
+  { key: "failedToSend", label: "Failed to send", shown: false },
+  { key: "failedToDeliver", label: "Failed to deliver", shown: false },
+  { key: "clicks", label: "Clicks", shown: true },
+  { key: "uniqueClicks", label: "Unique clicks", shown: false },
+  { key: "conversionEvents", label: "Conversion events", shown: false },
+  { key: "conversions", label: "Conversions", shown: true },
+  { key: "revenue", label: "Revenue", shown: true },
+];
 
-/** A round upper bound for the y axis and a tick step that divides it (integers only). */
-function axis(max: number): { top: number; step: number } {
-  if (max <= 4) return { top: Math.max(1, max), step: 1 };
-  const raw = max / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step =
-    [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((c) => c >= raw && Number.isInteger(c)) ?? raw;
-  return { top: Math.ceil(max / step) * step, step };
-}
+/** The chosen series, kept for the tab so that changing the filter keeps them. */
+const STORE = "sms-analytics.series";
 
-/** Indexes of the dates labelled on the x axis: at most six, always the first and the last. */
-function labelled(n: number): number[] {
-  if (n <= 6) return [...Array(n).keys()];
-  const every = Math.ceil((n - 1) / 5);
-  const out: number[] = [];
-  for (let i = 0; i < n - 1; i += every) out.push(i);
-  if (n - 1 - (out[out.length - 1] ?? 0) < every / 2) out.pop();
-  out.push(n - 1);
-  return out;
-}
-
-/** The daily series (already app-timezone days) as an SVG line chart, with the numbers in a table. */
-export function seriesChart(series: SeriesDay[], currency: string, timezone: string): HTMLElement {
-  // A narrower drawing on phones keeps the axis labels readable once the SVG is scaled to fit.
-  const W = window.matchMedia("(max-width: 640px)").matches ? 340 : 720;
-  const n = series.length;
-  const max = Math.max(0, ...series.flatMap((d) => SERIES.map((k) => d[k.key])));
-  const { top, step } = axis(max);
-  const x = (i: number): number =>
-    n <= 1 ? (M.left + W - M.right) / 2 : M.left + (i * (W - M.left - M.right)) / (n - 1);
-  const y = (v: number): number => H - M.bottom - (v / top) * (H - M.top - M.bottom);
-
-  const grid: SVGElement[] = [];
-  for (let v = 0; v <= top; v += step) {
-    grid.push(
-      s("line", { class: "grid", x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }),
-      s("text", { class: "tick", x: M.left - 8, y: y(v) + 4, "text-anchor": "end" }, count(v)),
-    );
+function loadShown(): Set<Key> {
+  try {
+    const saved: unknown = JSON.parse(sessionStorage.getItem(STORE) ?? "null");
+    if (Array.isArray(saved)) return new Set(SERIES.map((d) => d.key).filter((k) => saved.includes(k)));
+  } catch {
+    // unreadable: the defaults
   }
-  const xLabels = labelled(n).map((i) =>
-    s(
-      "text",
-      {
-        class: "tick",
-        x: x(i),
-        y: H - 8,
-        "text-anchor": n <= 1 ? "middle" : i === 0 ? "start" : i === n - 1 ? "end" : "middle",
-      },
-      series[i]?.date.slice(5) ?? "",
-    ),
-  );
-  const lines = SERIES.map((k, idx) => {
-    const points = series.map((d, i) => `${x(i).toFixed(1)},${y(d[k.key]).toFixed(1)}`);
+  return new Set(SERIES.filter((d) => d.shown).map((d) => d.key));
+}
+
+/** Pixel geometry: one small panel per series (its own y scale), the dates once under the last. */
+const G = { left: 48, right: 24, title: 22, plot: 72, gap: 18, axis: 24, labelGap: 64, maxBar: 40 };
+
+const value = (d: SeriesDay, key: Key): number => Number(d[key]);
+
+/** The smallest "nice" number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ) ≥ max; an integer for counts. */
+function niceTop(max: number, integer: boolean): number {
+  if (max <= 0) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8]) {
+    const c = m * magnitude;
+    if (c >= max && (!integer || Number.isInteger(c))) return c;
+  }
+  return 10 * magnitude;
+}
+
+/**
+ * Indexes of the days labelled under the chart: every day, every other day, or whole weeks (so the
+ * labels fall on one weekday), at least `labelGap` px apart; counted back from the last day, which
+ * always has its label.
+ */
+function labelledDays(n: number, slot: number): number[] {
+  const needed = G.labelGap / slot;
+  const every = needed <= 1 ? 1 : needed <= 2 ? 2 : 7 * Math.ceil(needed / 7);
+  return [...Array(n).keys()].filter((i) => (n - 1 - i) % every === 0);
+}
+
+/** Small multiples: a bar per day in a panel per shown series, drawn at the real pixel width. */
+function draw(series: SeriesDay[], keys: Key[], width: number, currency: string): SVGElement {
+  const n = series.length;
+  const slot = (width - G.left - G.right) / n;
+  const bar = Math.max(1, Math.min(G.maxBar, slot * 0.7));
+  const center = (i: number): number => G.left + (i + 0.5) * slot;
+  const panelHeight = G.title + G.plot + G.gap;
+  const height = keys.length * panelHeight + G.axis;
+  const label = (key: Key): string => SERIES.find((d) => d.key === key)?.label ?? key;
+  const shown = (d: SeriesDay, key: Key): string =>
+    key === "revenue" ? money(d.revenue, currency) : count(value(d, key));
+
+  const panels = keys.map((key, p) => {
+    const top = p * panelHeight + G.title;
+    const base = top + G.plot;
+    const max = niceTop(Math.max(0, ...series.map((d) => value(d, key))), key !== "revenue");
+    const y = (v: number): number => base - (Math.max(0, v) / max) * G.plot;
     return s(
       "g",
-      { class: `series series-${idx}` },
-      n > 1 ? s("polyline", { points: points.join(" "), fill: "none" }) : null,
-      ...(n <= 31 ? series.map((d, i) => s("circle", { cx: x(i), cy: y(d[k.key]), r: 3 })) : []),
+      { class: `panel series-${SERIES.findIndex((d) => d.key === key)}`, "data-series": key },
+      s("text", { class: "panel-title", x: G.left, y: top - 8 }, label(key)),
+      s("line", { class: "grid", x1: G.left, x2: width - G.right, y1: top, y2: top }),
+      s("text", { class: "tick", x: G.left - 6, y: top + 4, "text-anchor": "end" }, compact(max)),
+      s("line", { class: "axis", x1: G.left, x2: width - G.right, y1: base, y2: base }),
+      s("text", { class: "tick", x: G.left - 6, y: base + 4, "text-anchor": "end" }, "0"),
+      ...series.map((d, i) => {
+        const v = value(d, key);
+        // A day with a little is never drawn as nothing: at least 2 px.
+        const barTop = v > 0 ? Math.min(y(v), base - 2) : base;
+        return s("rect", {
+          class: "day-bar",
+          x: (center(i) - bar / 2).toFixed(2),
+          y: barTop.toFixed(2),
+          width: bar.toFixed(2),
+          height: (base - barTop).toFixed(2),
+          "data-date": d.date,
+          "data-value": d[key],
+        });
+      }),
     );
   });
-
-  const titleId = "chart-title";
-  const descId = "chart-desc";
-  const first = series[0]?.date;
-  const last = series[n - 1]?.date;
-  const svg = s(
+  const labels = labelledDays(n, slot).map((i) =>
+    s(
+      "text",
+      { class: "tick x-tick", x: center(i), y: height - 6, "text-anchor": "middle" },
+      dayLabel(series[i]?.date ?? ""),
+    ),
+  );
+  // One hover target per day across every panel: the native tooltip lists that day's numbers.
+  const hits = series.map((d, i) =>
+    s(
+      "rect",
+      { class: "hit", x: G.left + i * slot, y: 0, width: slot, height: height - G.axis },
+      s("title", {}, [dayLong(d.date), ...keys.map((k) => `${label(k)}: ${shown(d, k)}`)].join("\n")),
+    ),
+  );
+  const first = series[0]?.date ?? "";
+  const last = series[n - 1]?.date ?? "";
+  return s(
     "svg",
     {
-      viewBox: `0 0 ${W} ${H}`,
-      role: "img",
-      "aria-labelledby": `${titleId} ${descId}`,
       class: "chart",
-      preserveAspectRatio: "xMidYMid meet",
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: "img",
+      "aria-label": `Daily ${keys.map(label).join(", ")} from ${dayLong(first)} to ${dayLong(last)}. The table of daily numbers lists every value.`,
     },
-    s("title", { id: titleId }, "Daily sent, delivered, clicks and conversions"),
-    s(
-      "desc",
-      { id: descId },
-      n ? `${n} days from ${first} to ${last}; the table below lists every value.` : "No data.",
-    ),
-    ...grid,
-    s("line", { class: "axis", x1: M.left, x2: W - M.right, y1: y(0), y2: y(0) }),
-    ...xLabels,
-    ...lines,
+    ...panels,
+    ...labels,
+    ...hits,
+  );
+}
+
+/**
+ * The daily series (app-time-zone days): series toggles, one bar chart per chosen series, and every
+ * value in a table (`data-metric="series.{date}.{field}"`). The chart is drawn at the width it gets and
+ * redrawn when that changes, so text stays at its CSS size and bars stay crisp on any screen.
+ */
+export function seriesChart(series: SeriesDay[], currency: string, timezone: string): HTMLElement {
+  const shown = loadShown();
+  const canvas = h("div", { class: "chart-canvas" });
+  let width = 0;
+  const redraw = (): void => {
+    const keys = SERIES.map((d) => d.key).filter((k) => shown.has(k));
+    if (!series.length) canvas.replaceChildren(h("p", { class: "empty" }, "No activity in this range."));
+    else if (!keys.length) canvas.replaceChildren(h("p", { class: "empty" }, "Choose a series to draw."));
+    else if (width > 0) canvas.replaceChildren(draw(series, keys, width, currency));
+  };
+  const observer = new ResizeObserver(([entry]) => {
+    if (!canvas.isConnected) {
+      observer.disconnect();
+      return;
+    }
+    const next = Math.floor(entry?.contentRect.width ?? 0);
+    if (next > 0 && next !== width) {
+      width = next;
+      // Outside the observer callback: a redraw changes the height, which must not re-enter it.
+      requestAnimationFrame(redraw);
+    }
+  });
+  observer.observe(canvas);
+  redraw();
+
+  const toggles = h(
+    "fieldset",
+    { class: "series-toggles" },
+    h("legend", { class: "visually-hidden" }, "Series shown in the chart"),
+    ...SERIES.map((d, idx) => {
+      const box = h("input", { type: "checkbox", id: `series-${d.key}`, checked: shown.has(d.key) });
+      box.addEventListener("change", () => {
+        if (box.checked) shown.add(d.key);
+        else shown.delete(d.key);
+        sessionStorage.setItem(STORE, JSON.stringify([...shown]));
+        redraw();
+      });
+      return h(
+        "label",
+        { class: "toggle", for: `series-${d.key}` },
+        box,
+        h("span", { class: `swatch series-${idx}`, "aria-hidden": "true" }),
+        d.key === "revenue" ? `Revenue (${currency})` : d.label,
+      );
+    }),
   );
 
-  const legend = h(
-    "ul",
-    { class: "legend" },
-    ...SERIES.map((k, idx) =>
-      h("li", {}, h("span", { class: `swatch series-${idx}`, "aria-hidden": "true" }), k.label),
-    ),
-  );
+  const n = series.length;
+  const range =
+    n === 0
+      ? ""
+      : n === 1
+        ? `1 day, ${dayLong(series[0]?.date ?? "")}`
+        : `${count(n)} days, ${dayLong(series[0]?.date ?? "")} to ${dayLong(series[n - 1]?.date ?? "")}`;
   const table = dataTable(
     `Daily numbers (${timezone})`,
     [
       { label: "Date", value: (d: SeriesDay) => d.date },
-      { label: "Sent", value: (d) => count(d.sent), numeric: true },
-      { label: "Delivered", value: (d) => count(d.delivered), numeric: true },
-      { label: "Clicks", value: (d) => count(d.clicks), numeric: true },
-      { label: "Conversion events", value: (d) => count(d.conversionEvents), numeric: true },
-      { label: "Conversions", value: (d) => count(d.conversions), numeric: true },
-      { label: "Revenue", value: (d) => money(d.revenue, currency), numeric: true },
+      ...SERIES.map((c) => ({
+        label: c.key === "revenue" ? `Revenue (${currency})` : c.label,
+        value: (d: SeriesDay) => (c.key === "revenue" ? money(d.revenue) : count(d[c.key] as number)),
+        numeric: true,
+        metric: (d: SeriesDay) => `series.${d.date}.${c.key}`,
+      })),
     ],
     series,
     "No days in this range",
@@ -123,8 +208,11 @@ export function seriesChart(series: SeriesDay[], currency: string, timezone: str
   return h(
     "figure",
     { class: "chart-figure" },
-    n ? svg : h("p", { class: "empty" }, "No activity in this range."),
-    legend,
+    toggles,
+    n
+      ? h("figcaption", { class: "hint" }, `${range} · days in ${timezone} · hover a day for its numbers`)
+      : null,
+    canvas,
     h("details", {}, h("summary", {}, "Show the daily numbers"), table),
   );
 }

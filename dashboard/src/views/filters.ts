@@ -1,40 +1,44 @@
 import { h } from "../dom.js";
-import type { AnalyticsFilter } from "../types.js";
+import { count, sendSpan } from "../format.js";
+import type { AnalyticsFilter, Instance } from "../types.js";
 
-const RECENT = "sms-analytics.instances";
-
-/** Instance ids seen in this tab, offered as suggestions (the API has no instance list). */
-function recentInstances(campaignId: string): string[] {
-  try {
-    const all = JSON.parse(sessionStorage.getItem(RECENT) ?? "{}") as Record<string, string[]>;
-    return all[campaignId] ?? [];
-  } catch {
-    return [];
-  }
-}
-
-export function rememberInstance(campaignId: string, instanceId: string): void {
-  const all = JSON.parse(sessionStorage.getItem(RECENT) ?? "{}") as Record<string, string[]>;
-  all[campaignId] = [instanceId, ...(all[campaignId] ?? []).filter((i) => i !== instanceId)].slice(0, 20);
-  sessionStorage.setItem(RECENT, JSON.stringify(all));
-}
-
-/** Instance and date-range pickers; applying them changes the page address, which re-queries the API. */
+/**
+ * The instance picker (the whole campaign or one instance, from the instances route, with when each was
+ * sent) and the date range. Choosing an instance applies at once; dates apply with the Apply button.
+ * Applying changes the page address, which re-queries the API. `listed` is null when the instance list
+ * could not be read: the page still works for the whole campaign and says so.
+ */
 export function filtersForm(
-  campaignId: string,
   filter: AnalyticsFilter,
+  listed: Instance[] | null,
+  timezone: string,
   apply: (next: AnalyticsFilter) => void,
 ): HTMLElement {
-  const instance = h("input", {
-    id: "f-instance",
-    name: "instanceId",
-    list: "f-instances",
-    value: filter.instanceId ?? "",
-    placeholder: "All instances",
-    spellcheck: "false",
-    pattern: "[A-Za-z0-9_.:\\-]{1,128}",
-    "aria-describedby": "f-instance-help",
-  });
+  const instances = listed ?? [];
+  const known = instances.some((i) => i.instanceId === filter.instanceId);
+  const instance = h(
+    "select",
+    { id: "f-instance", name: "instanceId", "aria-describedby": "f-instance-help" },
+    h("option", { value: "" }, "Whole campaign (all instances)"),
+    ...instances.map((i) =>
+      h(
+        "option",
+        { value: i.instanceId },
+        `${i.instanceId} · ${sendSpan(i.firstSendAt, i.lastSendAt, timezone)}`,
+      ),
+    ),
+    // An instance from the address that has sent nothing yet stays selectable.
+    filter.instanceId && !known
+      ? h("option", { value: filter.instanceId }, `${filter.instanceId} · no sends`)
+      : null,
+  );
+  instance.value = filter.instanceId ?? "";
+  const chosen = instances.find((i) => i.instanceId === filter.instanceId);
+  const help = !listed
+    ? "The instance list could not be loaded."
+    : chosen
+      ? `Sent ${sendSpan(chosen.firstSendAt, chosen.lastSendAt, timezone)} (${timezone}) · ${count(chosen.headline.sent)} sent`
+      : `${count(instances.length)} instance${instances.length === 1 ? "" : "s"}, newest first`;
   const from = h("input", { id: "f-from", name: "from", type: "date", value: filter.from ?? "" });
   const to = h("input", { id: "f-to", name: "to", type: "date", value: filter.to ?? "" });
   const error = h("p", { class: "error", role: "alert" });
@@ -43,15 +47,10 @@ export function filtersForm(
     { class: "filters", "aria-label": "Filters" },
     h(
       "div",
-      { class: "field" },
+      { class: "field field-instance" },
       h("label", { for: "f-instance" }, "Instance"),
       instance,
-      h(
-        "datalist",
-        { id: "f-instances" },
-        ...recentInstances(campaignId).map((i) => h("option", { value: i })),
-      ),
-      h("span", { id: "f-instance-help", class: "hint" }, "Blank for all instances"),
+      h("span", { id: "f-instance-help", class: "hint" }, help),
     ),
     h("div", { class: "field" }, h("label", { for: "f-from" }, "From"), from),
     h("div", { class: "field" }, h("label", { for: "f-to" }, "To"), to),
@@ -63,10 +62,11 @@ export function filtersForm(
     ),
     error,
   );
+  instance.addEventListener("change", () => form.requestSubmit());
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const next: AnalyticsFilter = {};
-    if (instance.value.trim()) next.instanceId = instance.value.trim();
+    if (instance.value) next.instanceId = instance.value;
     if (from.value) next.from = from.value;
     if (to.value) next.to = to.value;
     if (next.from && next.to && next.from > next.to) {
@@ -74,7 +74,6 @@ export function filtersForm(
       from.focus();
       return;
     }
-    if (next.instanceId) rememberInstance(campaignId, next.instanceId);
     apply(next);
   });
   return form;

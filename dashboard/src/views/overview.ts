@@ -2,49 +2,61 @@ import { listCampaigns } from "../api.js";
 import { h } from "../dom.js";
 import { count, money, rate } from "../format.js";
 import type { Credentials } from "../session.js";
-import type { CampaignSummary } from "../types.js";
-import { provisionalBadge } from "./badge.js";
+import type { CampaignSummary, Headline } from "../types.js";
+import { campaignBadges, provisionalBadge } from "./badge.js";
 import { type Column, dataTable } from "./table.js";
 
-/** Every campaign of the app; headline numbers when the list carries them (no extra requests). */
+/** Every campaign of the app with its all-time headline numbers (one request); archived ones last. */
 export async function overviewView(c: Credentials): Promise<HTMLElement> {
-  const campaigns = await listCampaigns(c);
+  const { campaigns, currency, timezone } = await listCampaigns(c);
+  const headline = (
+    label: string,
+    field: keyof Headline,
+    show: (x: Headline) => string,
+  ): Column<CampaignSummary> => ({
+    label,
+    numeric: true,
+    value: (x) => (x.headline ? show(x.headline) : "—"),
+    metric: (x) => `headline.${x.campaignId}.${field}`,
+  });
   const columns: Column<CampaignSummary>[] = [
     {
       label: "Campaign",
       value: (x) =>
-        h("a", { href: `#/campaigns/${encodeURIComponent(x.campaignId)}` }, x.name || x.campaignId),
+        h(
+          "span",
+          { class: "campaign-cell" },
+          h("a", { href: `#/campaigns/${encodeURIComponent(x.campaignId)}` }, x.name || x.campaignId),
+          ...campaignBadges(x),
+          x.headline?.provisional ? provisionalBadge() : null,
+          h("code", { class: "campaign-id" }, x.campaignId),
+        ),
     },
-    { label: "Id", value: (x) => h("code", {}, x.campaignId) },
     { label: "Connector", value: (x) => (x.provider ? `${x.connectorId} (${x.provider})` : x.connectorId) },
+    headline("Sent", "sent", (x) => count(x.sent)),
+    headline("Failed to send", "failedToSend", (x) => count(x.failedToSend)),
+    headline("Delivered", "delivered", (x) => count(x.delivered)),
+    headline("Failed to deliver", "failedToDeliver", (x) => count(x.failedToDeliver)),
+    headline("Delivery rate", "deliveryRate", (x) => rate(x.deliveryRate)),
+    headline("Clicks", "clicks", (x) => count(x.clicks)),
+    headline("Conversions", "conversions", (x) => count(x.conversions)),
+    headline(`Revenue (${currency})`, "revenue", (x) => money(x.revenue)),
   ];
-  if (campaigns.some((x) => x.headline)) {
-    const headline = (
-      label: string,
-      field: string,
-      pick: (x: NonNullable<CampaignSummary["headline"]>) => Node | string,
-    ): Column<CampaignSummary> => ({
-      label,
-      numeric: true,
-      value: (x) => (x.headline ? pick(x.headline) : "—"),
-      metric: (x) => `headline.${x.campaignId}.${field}`,
-    });
-    columns.push(
-      headline("Sent", "sent", (x) => count(x.sent)),
-      headline("Delivered", "delivered", (x) => count(x.delivered)),
-      headline("Delivery rate", "deliveryRate", (x) => rate(x.deliveryRate ?? null)),
-      headline("Clicks", "clicks", (x) => count(x.clicks)),
-      headline("Conversions", "conversions", (x) => count(x.conversions)),
-      headline("Revenue", "revenue", (x) => money(x.revenue)),
-      {
-        label: "Status",
-        value: (x) => (x.headline?.provisional ? provisionalBadge() : x.headline ? "final" : "—"),
-      },
-    );
-  }
-  const sorted = [...campaigns].sort((a, b) =>
-    (a.name || a.campaignId).localeCompare(b.name || b.campaignId),
+  const archived = (x: CampaignSummary): boolean => x.archived ?? Boolean(x.archivedAt);
+  const sorted = [...campaigns].sort(
+    (a, b) =>
+      Number(archived(a)) - Number(archived(b)) ||
+      (a.name || a.campaignId).localeCompare(b.name || b.campaignId),
   );
+  const table = dataTable(
+    "Campaigns",
+    columns,
+    sorted,
+    "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}.",
+    true,
+  );
+  // Eleven columns do not fit a phone: there each campaign becomes a card of labelled figures.
+  table.classList.add("cards-on-phone");
   return h(
     "section",
     { "aria-labelledby": "overview-title" },
@@ -54,18 +66,8 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
       { class: "muted" },
       `${count(campaigns.length)} campaign${campaigns.length === 1 ? "" : "s"} in app `,
       h("code", {}, c.appId),
-      ".",
+      ` · amounts in ${currency} · days in ${timezone} · all-time numbers.`,
     ),
-    h(
-      "div",
-      { class: "card" },
-      dataTable(
-        "Campaigns",
-        columns,
-        sorted,
-        "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}.",
-        true,
-      ),
-    ),
+    h("div", { class: "card" }, table),
   );
 }

@@ -32,7 +32,12 @@ export function dataTable<T>(
           {},
           ...columns.map((c, i) => {
             const value = c.value(row);
-            const attrs = { class: c.numeric ? "num" : null, "data-metric": c.metric?.(row) ?? null };
+            const attrs = {
+              class: c.numeric ? "num" : null,
+              "data-metric": c.metric?.(row) ?? null,
+              // The column's name, for layouts that show a row as a card (`.cards-on-phone`).
+              "data-label": c.label,
+            };
             return i === 0 ? h("th", { scope: "row", ...attrs }, value) : h("td", attrs, value);
           }),
         ),
