@@ -1,16 +1,19 @@
 /**
  * The product as its own process for the crash tests (what `npm start` runs, plus a drain signal):
  * starts the local runtime from the environment (PORT, DATA_DIR, ADMIN_API_KEY, optional
- * QUEUE_VISIBILITY_TIMEOUT_SECONDS), prints `READY <url>`, and on each `drain` line on stdin prints
+ * QUEUE_VISIBILITY_TIMEOUT_SECONDS and CLOCK_OFFSET_MS, the product clock's lead on the wall clock), prints `READY <url>`, and on each `drain` line on stdin prints
  * `DRAINED <queue stats as JSON>` once every queue is empty and nothing is in flight.
  */
 import { createInterface } from "node:readline";
 import { startLocal } from "../../lambdas/local/server.js";
+import { setClock } from "../../lambdas/platform/clock.js";
 
 const dataDir = process.env.DATA_DIR;
 const adminApiKey = process.env.ADMIN_API_KEY;
 if (!dataDir || !adminApiKey) throw new Error("DATA_DIR and ADMIN_API_KEY are required");
 const visibility = process.env.QUEUE_VISIBILITY_TIMEOUT_SECONDS;
+const clockOffsetMs = Number(process.env.CLOCK_OFFSET_MS ?? 0);
+if (clockOffsetMs !== 0) setClock(() => Date.now() + clockOffsetMs);
 
 const runtime = await startLocal({
   port: Number(process.env.PORT ?? 0),

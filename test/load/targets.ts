@@ -12,6 +12,8 @@ import type { QueueName } from "../../lambdas/topology/queues.js";
 /** The product under load: in this process, or as a child process that can be killed and restarted. */
 export interface ProductTarget {
   url(): string;
+  /** The product's clock (the wall clock, plus the child's offset after restarts). */
+  nowMs?(): number;
   /** 0 for the first server, +1 after each restart. */
   generation(): number;
   /** Resolves once every queue is empty and nothing is in flight; returns the queues' state then. */
@@ -32,6 +34,11 @@ export interface TargetOptions {
   memoryEngine?: boolean;
   /** The runtime's log lines (queue retries, timeouts); default: dropped. */
   log?: (line: string) => void;
+  /**
+   * Child process only: each restart moves the product's clock this much further ahead of the wall
+   * clock (generation × step), as if the restart had taken that long — e.g. past a cut-off.
+   */
+  clockStepPerRestartMs?: number;
 }
 
 export async function inProcessTarget(o: TargetOptions): Promise<ProductTarget & { dynamoEndpoint: string }> {
@@ -116,12 +123,14 @@ export async function childProcessTarget(o: TargetOptions): Promise<ProductTarge
     ADMIN_API_KEY: o.adminApiKey,
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(o.visibilityTimeoutSeconds ?? 1),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    CLOCK_OFFSET_MS: "0",
   };
   let running = await startChild(env, o.log);
   let generation = 0;
   return {
     dataDir,
     url: () => running.url,
+    nowMs: () => Date.now() + Number(env.CLOCK_OFFSET_MS),
     generation: () => generation,
     async drain() {
       running.child.stdin?.write("drain\n");
@@ -135,6 +144,7 @@ export async function childProcessTarget(o: TargetOptions): Promise<ProductTarge
     async crashAndRestart() {
       await killHard(running);
       generation++;
+      env.CLOCK_OFFSET_MS = String(generation * (o.clockStepPerRestartMs ?? 0));
       running = await startChild(env, o.log);
     },
     async stop() {
