@@ -18,7 +18,7 @@ import { TtlCache } from "../platform/ttl-cache.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
 import { listCampaigns } from "../store/campaigns.js";
 import { getKeptEvents, keptEventsBetween, keptEventWrite } from "../store/events.js";
-import { writeFact } from "../store/facts.js";
+import { writeFact, writeFacts } from "../store/facts.js";
 import { getWindows, windowsEndingAfter, windowWrite, writeWindows } from "../store/windows.js";
 
 /**
@@ -156,19 +156,22 @@ export async function attributeEvents(
       before.map((w) => w.campaignId),
       nowMs,
     );
-    const kept: KeptEvent[] = [];
-    for (const e of userEvents) {
-      const plan = attributeEvent(e, before, campaigns, {}, nowMs);
+    const fresh = userEvents.map((e): KeptEvent => {
       const counted: Record<string, CountedFor> = {};
-      for (const a of plan) counted[countedKey(a.campaignId, a.goalId)] = a.entry;
-      const fresh: KeptEvent = { ...e, appId, tz, counted, version: 1 };
-      const r = await writeFact(keptEventWrite(null, fresh, nowMs));
-      if (r.written) kept.push(fresh);
-      else if (r.current) {
+      for (const a of attributeEvent(e, before, campaigns, {}, nowMs))
+        counted[countedKey(a.campaignId, a.goalId)] = a.entry;
+      return { ...e, appId, tz, counted, version: 1 };
+    });
+    const results = await writeFacts(fresh.map((k) => keptEventWrite(null, k, nowMs)));
+    const kept: KeptEvent[] = [];
+    for (const [i, k] of fresh.entries()) {
+      const r = results[i];
+      if (r?.written) kept.push(k);
+      else if (r?.current) {
         // A retry: complete what the first attempt may have left out.
         const current = r.current as unknown as KeptEvent;
         kept.push(
-          await addCounted(current, (k) => attributeEvent(k, before, campaigns, k.counted, nowMs), nowMs),
+          await addCounted(current, (c) => attributeEvent(c, before, campaigns, c.counted, nowMs), nowMs),
         );
       }
     }

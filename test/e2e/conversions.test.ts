@@ -1,7 +1,11 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
+import { dynamo } from "../../lambdas/store/client.js";
+import { keys } from "../../lambdas/store/keys.js";
+import { tableName } from "../../lambdas/store/table.js";
 import {
   type BuiltReceipt,
   type CustomReceiptValues,
@@ -378,5 +382,40 @@ describe("conversions and revenue end to end", () => {
       eventsWithUnreadableRevenue: 2,
       eventsWithNegativeRevenue: 1,
     });
+  });
+  it("keeps per-user state bounded: 600 events of one user in one window grow no item", async () => {
+    await send("busy", ["busy-u"], 12_600_001);
+    now = S + 48 * H;
+    await postReceipt(
+      customReceiptBatch(mapping, [
+        { messageId: ref("busy", "busy-u"), status: "DELIVERED", time: new Date(S + MIN).toISOString() },
+      ]),
+    );
+    await api.drain();
+    const events = Array.from({ length: 600 }, (_, k) => ({
+      eventId: `busy-${k}`,
+      userId: "busy-u",
+      name: "Purchase",
+      time: new Date(S + 2 * MIN + k * 1000).toISOString(),
+      attributes: { order_value: 1 },
+    }));
+    for (let i = 0; i < events.length; i += 500) await postEvents(events.slice(i, i + 500));
+    await api.drain();
+    const a = await api.analytics("shop", "bf", key, { instanceId: "busy" });
+    expect(a.conversions).toMatchObject({ conversionEvents: 600, conversions: 1 });
+    expect(a.revenue.total).toBe("600.00");
+
+    // Every item of the user's partition (the window and each kept event) stays small: nothing holds a
+    // list of counted events (DynamoDB refuses items over 400 KB).
+    const items = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.userPartition("shop", "busy-u") },
+      }),
+    );
+    expect(items.Items).toHaveLength(601);
+    const largest = Math.max(...(items.Items ?? []).map((i) => Buffer.byteLength(JSON.stringify(i))));
+    expect(largest).toBeLessThan(2_000);
   });
 });
