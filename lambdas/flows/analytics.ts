@@ -1,4 +1,4 @@
-import { type AnalyticsResponse, buildAnalytics, headline } from "../domain/analytics.js";
+import { type AnalyticsResponse, buildAnalytics, headline, seriesCsv } from "../domain/analytics.js";
 import type { Campaign } from "../domain/campaign.js";
 import type { DailyCounters } from "../domain/counters.js";
 import { NotFoundError } from "../domain/errors.js";
@@ -85,4 +85,9 @@ export function headlineOf(
   nowMs: number,
 ): Record<string, unknown> {
   return headline(buildAnalytics({ app, campaign, instanceId, from: null, to: null, counters, nowMs }));
+}
+
+/** The `format=csv` answer: the response's daily series, one row a day (domain/analytics `seriesCsv`). */
+export function analyticsCsv(analytics: AnalyticsResponse): string {
+  return seriesCsv(analytics.series);
 }

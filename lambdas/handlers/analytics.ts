@@ -1,5 +1,4 @@
-import { seriesCsv } from "../domain/analytics.js";
-import { campaignAnalytics } from "../flows/analytics.js";
+import { analyticsCsv, campaignAnalytics } from "../flows/analytics.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
 import { orThrow, parsePath } from "../http/validate.js";
@@ -29,6 +28,6 @@ export const handler = jsonHandler(async (event) => {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9_.:-]/g, "_")}.csv"`,
     },
-    body: seriesCsv(body.series),
+    body: analyticsCsv(body),
   };
 });

@@ -42,3 +42,8 @@ export function readableSink(print: (line: string) => void) {
   const write = (...args: unknown[]): void => print(readableLine(args.map(String).join(" ")));
   return { log: write, info: write, warn: write, error: write, debug: write, trace: write };
 }
+
+/** Where the one-machine runtime's lines go by default: the terminal, one line each. */
+export function printLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

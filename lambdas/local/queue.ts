@@ -4,6 +4,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { asQueueMessage, delayOf, type QueueMessage, type QueuePort } from "../queue/port.js";
 import { functions } from "../topology/functions.js";
 import { type QueueName, type QueueSpec, queues } from "../topology/queues.js";
+import { printLine } from "./log-sink.js";
 import { type JournalRecord, messageRecord, QueueJournal, type StoredMessage } from "./queue-journal.js";
 
 /*
@@ -147,7 +148,7 @@ export class LocalQueues implements QueuePort {
     private readonly options: LocalQueuesOptions,
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? 2);
-    this.log = options.log ?? ((line) => console.log(line));
+    this.log = options.log ?? printLine;
   }
 
   /** Loads (and compacts) every queue's journal and starts polling when a consumer is given. */

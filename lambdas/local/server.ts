@@ -33,7 +33,7 @@ import {
   toApiGatewayEvent,
 } from "./http-event.js";
 import { FunctionInvoker, FunctionTimeoutError } from "./invoker.js";
-import { readableSink } from "./log-sink.js";
+import { printLine, readableSink } from "./log-sink.js";
 import { LocalQueues } from "./queue.js";
 import { LocalStream } from "./stream.js";
 
@@ -134,7 +134,7 @@ function sourceIp(req: IncomingMessage): string {
  * (payload 2.0) events for the same handlers that run on Lambda.
  */
 export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? printLine;
   setLogSink(readableSink(log));
   const fnSpecs = { ...defaultFunctions, ...options.functions } as Record<FunctionName, FunctionSpec>;
   const routeTable = options.routes ?? defaultRoutes;
@@ -239,6 +239,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     ready?.();
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const startedAt = performance.now();
       const requestId = apiGatewayRequestId();
       const method = (req.method ?? "GET").toUpperCase();
       const head = method === "HEAD";
@@ -306,7 +307,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
         // E.g. a header value Node refuses: the client still gets an answer.
         log(`${match.routeKey} ${requestId}: invalid response: ${(e as Error).message}`);
         if (!res.headersSent) send(res, INTERNAL_ERROR(), requestId, head);
-      }
+      } // One line per API request, as API Gateway's access log has it: the route template, never the path
+      // (paths carry ids and short codes).
+      const route = match.routeKey === DEFAULT_ROUTE_KEY ? "(no route)" : match.route.path;
+      log(`HTTP ${method} ${route} ${res.statusCode} ${Math.round(performance.now() - startedAt)}ms`);
     }
 
     const host = options.host ?? "127.0.0.1";

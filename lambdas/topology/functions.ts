@@ -2,23 +2,9 @@
  * The functions of the system: one Lambda each, with what it may touch. The CDK stack and the local
  * runtime both read this table, so a function that works locally is the function that deploys.
  */
-import type { QueueName } from "./queues.js";
+import type { FunctionName, QueueName } from "./names.js";
 
-export type FunctionName =
-  | "management"
-  | "sends"
-  | "events"
-  | "analytics"
-  | "webhook"
-  | "redirect"
-  | "public"
-  | "parkedReceipts"
-  | "sendWorker"
-  | "deliveryWorker"
-  | "clickWorker"
-  | "attributionWorker"
-  | "counter"
-  | "sandboxDeliverer";
+export type { FunctionName };
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root; it exports `handler`. */

@@ -1,7 +1,7 @@
 /** The work queues: which function consumes each, batch sizes, visibility and dead-lettering. */
-import type { FunctionName } from "./functions.js";
+import type { FunctionName, QueueName } from "./names.js";
 
-export type QueueName = "sends" | "receipts" | "clicks" | "events" | "sandboxReceipts";
+export type { QueueName };
 
 export interface QueueSpec {
   consumer: FunctionName;

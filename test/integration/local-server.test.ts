@@ -115,12 +115,15 @@ describe("startLocal", () => {
   });
 
   it("answers 500 without details when a handler throws or cannot be loaded, and logs one line", async () => {
+    const failures = () => logged.filter((l) => !l.startsWith("HTTP "));
     for (const path of ["/boom", "/missing-module"]) {
-      const before = logged.length;
+      const before = failures().length;
       const res = await fetch(`${runtime.url}${path}`);
       expect(res.status).toBe(500);
       expect(await res.json()).toEqual({ error: { code: "INTERNAL", message: "Internal error" } });
-      expect(logged.length).toBe(before + 1);
+      expect(failures().length).toBe(before + 1);
+      // And the access line every request gets: method, route template, status, duration.
+      expect(logged.at(-1)).toMatch(new RegExp(`^HTTP GET ${path} 500 \\d+ms$`));
     }
     expect(logged.some((l) => l.includes("secret detail"))).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RouteMatch } from "../../lambdas/http/route-match.js";
+import type { RouteMatch } from "../../../lambdas/http/route-match.js";
 import {
   fromApiGatewayResult,
   joinHeaders,
@@ -7,7 +7,7 @@ import {
   parseQuery,
   splitUrl,
   toApiGatewayEvent,
-} from "../../lambdas/local/http-event.js";
+} from "../../../lambdas/local/http-event.js";
 
 const match: RouteMatch = {
   route: { method: "POST", path: "/v1/apps/{appId}/events", fn: "events", auth: "app", rateLimit: 1 },

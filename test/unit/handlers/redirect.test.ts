@@ -1,16 +1,16 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ClickMessage } from "../../lambdas/domain/clicks.js";
-import { randomBase62 } from "../../lambdas/domain/ids.js";
-import { redirectTarget } from "../../lambdas/domain/links.js";
-import { clearLinkCache, handler } from "../../lambdas/handlers/redirect.js";
-import { setClock } from "../../lambdas/platform/clock.js";
-import { type QueueName, setQueue } from "../../lambdas/queue/index.js";
-import type { LinkRecord } from "../../lambdas/store/links.js";
+import type { ClickMessage } from "../../../lambdas/domain/clicks.js";
+import { randomBase62 } from "../../../lambdas/domain/ids.js";
+import { redirectTarget } from "../../../lambdas/domain/links.js";
+import { clearLinkCache, handler } from "../../../lambdas/handlers/redirect.js";
+import { setClock } from "../../../lambdas/platform/clock.js";
+import { type QueueName, setQueue } from "../../../lambdas/queue/index.js";
+import type { LinkRecord } from "../../../lambdas/store/links.js";
 
 /** The link store is a map that logs every lookup: a 404 with no lookup proves the code was refused first. */
 const store = vi.hoisted(() => ({ links: new Map<string, unknown>(), lookups: [] as string[] }));
-vi.mock("../../lambdas/store/links.js", () => ({
+vi.mock("../../../lambdas/store/links.js", () => ({
   getLink: async (code: string) => {
     store.lookups.push(code);
     return store.links.get(code) ?? null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readBatchResponse } from "../../lambdas/local/queue.js";
-import { messageRecord, replay } from "../../lambdas/local/queue-journal.js";
+import { readBatchResponse } from "../../../lambdas/local/queue.js";
+import { messageRecord, replay } from "../../../lambdas/local/queue-journal.js";
 
 function fail(): never {
   throw new Error("missing");

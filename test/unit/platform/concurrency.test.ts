@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forEachLimit } from "../../lambdas/platform/concurrency.js";
+import { forEachLimit } from "../../../lambdas/platform/concurrency.js";
 
 describe("forEachLimit", () => {
   it("keeps at most `limit` calls in flight and visits every item", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { matchRoute } from "../../lambdas/http/route-match.js";
-import { type RouteSpec, routes } from "../../lambdas/topology/routes.js";
+import { matchRoute } from "../../../lambdas/http/route-match.js";
+import { type RouteSpec, routes } from "../../../lambdas/topology/routes.js";
 
 const table: RouteSpec[] = [
   { method: "GET", path: "/health", fn: "public", auth: "public", rateLimit: 1 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TtlCache } from "../../lambdas/platform/ttl-cache.js";
+import { TtlCache } from "../../../lambdas/platform/ttl-cache.js";
 
 describe("TtlCache", () => {
   it("loads once per key within the time to live, again after it", async () => {

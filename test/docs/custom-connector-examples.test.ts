@@ -10,12 +10,12 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseQuery, splitUrl } from "../../../lambdas/local/http-event.js";
-import { parseReceipts, renderRequest } from "../../../lambdas/providers/custom.js";
-import type { CustomConfig, OutgoingSms, ReceiptRequest } from "../../../lambdas/providers/types.js";
-import { connectorInput } from "../../../lambdas/schemas/connector.js";
+import { parseQuery, splitUrl } from "../../lambdas/local/http-event.js";
+import { parseReceipts, renderRequest } from "../../lambdas/providers/custom.js";
+import type { CustomConfig, OutgoingSms, ReceiptRequest } from "../../lambdas/providers/types.js";
+import { connectorInput } from "../../lambdas/schemas/connector.js";
 
-const GUIDE = readFileSync(new URL("../../../docs/custom-connector.md", import.meta.url), "utf8");
+const GUIDE = readFileSync(new URL("../../docs/custom-connector.md", import.meta.url), "utf8");
 
 interface Block {
   /** Words of the info string, e.g. ["json", "connector", "vonage"]. */

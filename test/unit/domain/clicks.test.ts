@@ -5,10 +5,10 @@ import {
   emptyClicker,
   isSuspectedBot,
   planClicks as planTaps,
-} from "../../lambdas/domain/clicks.js";
-import { changeBetween, contributionOf, sumDeltas } from "../../lambdas/domain/contributions.js";
-import { fields } from "../../lambdas/domain/counter-fields.js";
-import { parseMessage } from "../../lambdas/queue/contracts.js";
+} from "../../../lambdas/domain/clicks.js";
+import { changeBetween, contributionOf, sumDeltas } from "../../../lambdas/domain/contributions.js";
+import { fields } from "../../../lambdas/domain/counter-fields.js";
+import { parseMessage } from "../../../lambdas/queue/contracts.js";
 
 /**
  * The worker's view of one clicker: the clicker item and the taps recorded as items of their own. A

@@ -13,8 +13,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
-import { addContentionModel, type ContentionOptions } from "../../lambdas/local/contention.js";
-import { useLocalDynamo } from "../support/dynamo.js";
+import { addContentionModel, type ContentionOptions } from "../../../lambdas/local/contention.js";
+import { useLocalDynamo } from "../../support/dynamo.js";
 
 const TABLE = "contention-test";
 const local = useLocalDynamo(TABLE);

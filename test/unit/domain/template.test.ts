@@ -5,7 +5,7 @@ import {
   placeholderNames,
   render,
   urlComponentEscape,
-} from "../../lambdas/domain/template.js";
+} from "../../../lambdas/domain/template.js";
 
 describe("render", () => {
   it("substitutes placeholders, tolerating whitespace around the name", () => {
