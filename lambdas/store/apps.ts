@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { App, AppSettings } from "../domain/app.js";
 import { dynamo } from "./client.js";
-import { isConditionFailure } from "./conditions.js";
+import { isConditionFailure, writeIf } from "./conditions.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
@@ -28,34 +28,28 @@ function toApp(item: Record<string, unknown>): StoredApp {
  * @throws DynamoDB errors other than the condition
  */
 export async function createApp(app: StoredApp): Promise<boolean> {
-  try {
-    await retryTransient(() =>
-      dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.app(app.appId), type: "app", ...app },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
+  return writeIf(() =>
+    dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.app(app.appId), type: "app", ...app },
+              ConditionExpression: "attribute_not_exists(pk)",
             },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.apiKey(app.apiKeyHash), type: "apiKey", appId: app.appId },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.apiKey(app.apiKeyHash), type: "apiKey", appId: app.appId },
+              ConditionExpression: "attribute_not_exists(pk)",
             },
-          ],
-        }),
-      ),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+          },
+        ],
+      }),
+    ),
+  );
 }
 
 /**
@@ -104,22 +98,18 @@ export async function updateApp(
  * @throws DynamoDB errors other than the condition
  */
 export async function markAppData(appId: string, now: string): Promise<void> {
-  try {
-    await retryTransient(() =>
-      dynamo().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.app(appId),
-          UpdateExpression: "SET dataSince = :now",
-          ConditionExpression:
-            "attribute_exists(pk) AND (attribute_not_exists(dataSince) OR dataSince = :null)",
-          ExpressionAttributeValues: { ":now": now, ":null": null },
-        }),
-      ),
-    );
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
+  await writeIf(() =>
+    dynamo().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.app(appId),
+        UpdateExpression: "SET dataSince = :now",
+        ConditionExpression:
+          "attribute_exists(pk) AND (attribute_not_exists(dataSince) OR dataSince = :null)",
+        ExpressionAttributeValues: { ":now": now, ":null": null },
+      }),
+    ),
+  );
 }
 
 /**
@@ -128,37 +118,31 @@ export async function markAppData(appId: string, now: string): Promise<void> {
  * @throws DynamoDB errors other than the condition
  */
 export async function replaceApiKey(app: StoredApp, newHash: string, now: string): Promise<boolean> {
-  try {
-    await retryTransient(() =>
-      dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName(),
-                Key: keys.app(app.appId),
-                UpdateExpression: "SET apiKeyHash = :new, updatedAt = :now",
-                ConditionExpression: "apiKeyHash = :old",
-                ExpressionAttributeValues: { ":new": newHash, ":old": app.apiKeyHash, ":now": now },
-              },
+  return writeIf(() =>
+    dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.app(app.appId),
+              UpdateExpression: "SET apiKeyHash = :new, updatedAt = :now",
+              ConditionExpression: "apiKeyHash = :old",
+              ExpressionAttributeValues: { ":new": newHash, ":old": app.apiKeyHash, ":now": now },
             },
-            { Delete: { TableName: tableName(), Key: keys.apiKey(app.apiKeyHash) } },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.apiKey(newHash), type: "apiKey", appId: app.appId },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
+          },
+          { Delete: { TableName: tableName(), Key: keys.apiKey(app.apiKeyHash) } },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.apiKey(newHash), type: "apiKey", appId: app.appId },
+              ConditionExpression: "attribute_not_exists(pk)",
             },
-          ],
-        }),
-      ),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+          },
+        ],
+      }),
+    ),
+  );
 }
 
 /**

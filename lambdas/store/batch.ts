@@ -1,4 +1,9 @@
-import { BatchGetCommand, BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { dynamo, dynamoExact } from "./client.js";
 import type { Key } from "./keys.js";
 import { retryTransient } from "./retry.js";
@@ -38,6 +43,31 @@ export async function batchGet<T = Record<string, unknown>>(
     }
   }
   return out;
+}
+
+/** A Query of the table, without the table name and the paging (`queryAll` adds both). */
+export type TableQuery = Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">;
+
+/**
+ * Every item a Query finds, all pages (each page one request, 1 MB at most), or the first `limit`.
+ * `exact` reads numbers as exact decimal wrappers (counters, money).
+ * @throws DynamoDB errors
+ */
+export async function queryAll<T = Record<string, unknown>>(
+  query: TableQuery,
+  options: { limit?: number; exact?: boolean } = {},
+): Promise<T[]> {
+  const client = options.exact ? dynamoExact() : dynamo();
+  const out: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await retryTransient(() =>
+      client.send(new QueryCommand({ ...query, TableName: tableName(), ExclusiveStartKey: start })),
+    );
+    out.push(...((page.Items ?? []) as T[]));
+    start = options.limit !== undefined && out.length >= options.limit ? undefined : page.LastEvaluatedKey;
+  } while (start);
+  return options.limit === undefined ? out : out.slice(0, options.limit);
 }
 
 /**

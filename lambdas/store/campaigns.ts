@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Campaign } from "../domain/campaign.js";
+import { queryAll } from "./batch.js";
 import { dynamo } from "./client.js";
-import { isConditionFailure } from "./conditions.js";
+import { writeIf } from "./conditions.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
@@ -18,21 +19,15 @@ function toCampaign(item: Record<string, unknown>): Campaign {
  * @throws DynamoDB errors other than the condition
  */
 export async function createCampaign(c: Campaign): Promise<boolean> {
-  try {
-    await retryTransient(() =>
-      dynamo().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: { ...keys.campaign(c.appId, c.campaignId), type: "campaign", ...c },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      ),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return writeIf(() =>
+    dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.campaign(c.appId, c.campaignId), type: "campaign", ...c },
+        ConditionExpression: "attribute_not_exists(pk)",
+      }),
+    ),
+  );
 }
 
 /**
@@ -41,22 +36,16 @@ export async function createCampaign(c: Campaign): Promise<boolean> {
  * @throws DynamoDB errors other than the condition
  */
 export async function replaceCampaign(c: Campaign, expectedUpdatedAt: string): Promise<boolean> {
-  try {
-    await retryTransient(() =>
-      dynamo().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: { ...keys.campaign(c.appId, c.campaignId), type: "campaign", ...c },
-          ConditionExpression: "updatedAt = :expected",
-          ExpressionAttributeValues: { ":expected": expectedUpdatedAt },
-        }),
-      ),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return writeIf(() =>
+    dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.campaign(c.appId, c.campaignId), type: "campaign", ...c },
+        ConditionExpression: "updatedAt = :expected",
+        ExpressionAttributeValues: { ":expected": expectedUpdatedAt },
+      }),
+    ),
+  );
 }
 
 /**
@@ -77,21 +66,9 @@ export async function getCampaign(appId: string, campaignId: string): Promise<Ca
  * @throws DynamoDB errors
  */
 export async function listCampaigns(appId: string): Promise<Campaign[]> {
-  const out: Campaign[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await retryTransient(() =>
-      dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": keys.app(appId).pk, ":prefix": keys.campaignPrefix },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) out.push(toCampaign(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+    ExpressionAttributeValues: { ":pk": keys.app(appId).pk, ":prefix": keys.campaignPrefix },
+  });
+  return items.map(toCampaign);
 }

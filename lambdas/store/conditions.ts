@@ -1,3 +1,5 @@
+import { retryTransient } from "./retry.js";
+
 /**
  * Whether a write failed only because its condition did not hold: a single conditional write
  * (`ConditionalCheckFailedException`) or a transaction cancelled by a failed condition. The one place
@@ -9,4 +11,19 @@ export function isConditionFailure(err: unknown): boolean {
   if (err.name !== "TransactionCanceledException") return false;
   const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
   return Array.isArray(reasons) && reasons.some((r) => r.Code === "ConditionalCheckFailed");
+}
+
+/**
+ * Runs one conditional write (a single item or a transaction), transient errors retried: true when it
+ * was applied, false when a condition did not hold.
+ * @throws DynamoDB errors other than a failed condition
+ */
+export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await retryTransient(write);
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }

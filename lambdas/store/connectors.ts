@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connector, ConnectorConfig } from "../domain/connector.js";
+import { queryAll } from "./batch.js";
 import { dynamo } from "./client.js";
-import { isConditionFailure } from "./conditions.js";
+import { isConditionFailure, writeIf } from "./conditions.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
@@ -89,24 +90,12 @@ export async function getConnector(appId: string, connectorId: string): Promise<
  * @throws DynamoDB errors
  */
 export async function listConnectors(appId: string): Promise<ConnectorRecord[]> {
-  const out: ConnectorRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await retryTransient(() =>
-      dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": keys.app(appId).pk, ":prefix": keys.connectorPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) out.push(toRecord(item as StoredItem));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll<StoredItem>({
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+    ExpressionAttributeValues: { ":pk": keys.app(appId).pk, ":prefix": keys.connectorPrefix },
+    ConsistentRead: true,
+  });
+  return items.map(toRecord);
 }
 
 /**
@@ -114,39 +103,33 @@ export async function listConnectors(appId: string): Promise<ConnectorRecord[]> 
  * @throws DynamoDB errors other than the condition
  */
 export async function createConnector(c: ConnectorRecord): Promise<boolean> {
-  try {
-    await retryTransient(() =>
-      dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.connector(c.appId, c.connectorId), type: "connector", ...toItem(c) },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
+  return writeIf(() =>
+    dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.connector(c.appId, c.connectorId), type: "connector", ...toItem(c) },
+              ConditionExpression: "attribute_not_exists(pk)",
             },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: {
-                  ...keys.webhookToken(c.webhookTokenHash),
-                  type: "webhookToken",
-                  appId: c.appId,
-                  connectorId: c.connectorId,
-                },
-                ConditionExpression: "attribute_not_exists(pk)",
+          },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...keys.webhookToken(c.webhookTokenHash),
+                type: "webhookToken",
+                appId: c.appId,
+                connectorId: c.connectorId,
               },
+              ConditionExpression: "attribute_not_exists(pk)",
             },
-          ],
-        }),
-      ),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+          },
+        ],
+      }),
+    ),
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { NumberValue, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { NumberValue, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import Big from "big.js";
 import type { DailyCounters } from "../domain/counters.js";
-import { batchGet } from "./batch.js";
+import { batchGet, queryAll } from "./batch.js";
 import { dynamoExact } from "./client.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
@@ -153,33 +153,26 @@ export interface CounterQuery {
 export async function readCounters(q: CounterQuery): Promise<DailyCounters> {
   const days: DailyCounters = new Map();
   const ranged = q.from !== undefined || q.to !== undefined;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await retryTransient(() =>
-      dynamoExact().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: ranged
-            ? "pk = :pk AND sk BETWEEN :a AND :b"
-            : "pk = :pk AND begins_with(sk, :a)",
-          ExpressionAttributeValues: {
-            ":pk": keys.counterPartition(q.appId, q.campaignId, q.scope),
-            ":a": ranged ? keys.counterDay(q.from ?? "0000-00-00") : "DAY#",
-            ...(ranged ? { ":b": keys.counterDay(q.to ?? "9999-99-99") } : {}),
-          },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
-      const fields = new Map<string, Big>();
-      for (const [name, value] of Object.entries(item)) {
-        if (name === "pk" || name === "sk" || name.startsWith(CHECKPOINT_PREFIX)) continue;
-        fields.set(name, new Big(String(value)));
-      }
-      days.set(String(item.sk).slice("DAY#".length), fields);
+  const items = await queryAll(
+    {
+      KeyConditionExpression: ranged
+        ? "pk = :pk AND sk BETWEEN :a AND :b"
+        : "pk = :pk AND begins_with(sk, :a)",
+      ExpressionAttributeValues: {
+        ":pk": keys.counterPartition(q.appId, q.campaignId, q.scope),
+        ":a": ranged ? keys.counterDay(q.from ?? "0000-00-00") : "DAY#",
+        ...(ranged ? { ":b": keys.counterDay(q.to ?? "9999-99-99") } : {}),
+      },
+    },
+    { exact: true },
+  );
+  for (const item of items) {
+    const fields = new Map<string, Big>();
+    for (const [name, value] of Object.entries(item)) {
+      if (name === "pk" || name === "sk" || name.startsWith(CHECKPOINT_PREFIX)) continue;
+      fields.set(name, new Big(String(value)));
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+    days.set(String(item.sk).slice("DAY#".length), fields);
+  }
   return days;
 }

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { KEEP_EVENTS_MS, type KeptEvent } from "../domain/attribution.js";
-import { batchGet } from "./batch.js";
+import { batchGet, queryAll } from "./batch.js";
 import { dynamo } from "./client.js";
 import type { FactWrite } from "./facts.js";
 import { keys } from "./keys.js";
@@ -94,29 +94,10 @@ export async function keptEventsBetween(
   toMs: number,
 ): Promise<KeptEvent[]> {
   const range = keys.keptEventsBetween(fromMs, toMs);
-  const out: KeptEvent[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await retryTransient(() =>
-      dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
-          ExpressionAttributeValues: {
-            ":pk": keys.userPartition(appId, userId),
-            ":a": range.from,
-            ":b": range.to,
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
-      const e = item as KeptEvent;
-      if (e.at >= fromMs && e.at < toMs) out.push(e);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll<KeptEvent>({
+    KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
+    ExpressionAttributeValues: { ":pk": keys.userPartition(appId, userId), ":a": range.from, ":b": range.to },
+    ConsistentRead: true,
+  });
+  return items.filter((e) => e.at >= fromMs && e.at < toMs);
 }

@@ -1,4 +1,5 @@
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { queryAll } from "./batch.js";
 import { dynamo } from "./client.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
@@ -73,24 +74,18 @@ export async function listInstances(
   campaignId: string,
   limit?: number,
 ): Promise<InstanceRecord[]> {
-  const out: InstanceRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await retryTransient(() =>
-      dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.instancePartition(appId, campaignId) },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
-      const { appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt } = item as InstanceRecord;
-      out.push({ appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt });
-    }
-    start = limit !== undefined && out.length >= limit ? undefined : page.LastEvaluatedKey;
-  } while (start);
-  return limit === undefined ? out : out.slice(0, limit);
+  const items = await queryAll<InstanceRecord>(
+    {
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.instancePartition(appId, campaignId) },
+    },
+    limit === undefined ? {} : { limit },
+  );
+  return items.map(({ appId: a, campaignId: c, instanceId, firstSendAt, lastSendAt }) => ({
+    appId: a,
+    campaignId: c,
+    instanceId,
+    firstSendAt,
+    lastSendAt,
+  }));
 }

@@ -1,10 +1,8 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { WINDOW_GRACE_MS, type WindowRecord } from "../domain/attribution.js";
-import { batchGet } from "./batch.js";
-import { dynamo } from "./client.js";
+import { batchGet, queryAll } from "./batch.js";
 import { type FactWrite, type FactWriteResult, writeFacts } from "./facts.js";
 import { keys } from "./keys.js";
-import { tableName, ttlSeconds } from "./table.js";
+import { ttlSeconds } from "./table.js";
 
 /**
  * Conversion windows: one item per (user, campaign, instance) in the user's partition, sorted by the
@@ -55,27 +53,10 @@ export async function windowsEndingAfter(
   afterMs: number,
 ): Promise<WindowRecord[]> {
   const range = keys.windowsEndingAfter(afterMs);
-  const out: WindowRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
-        ExpressionAttributeValues: {
-          ":pk": keys.userPartition(appId, userId),
-          ":a": range.from,
-          ":b": range.to,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const w = item as WindowRecord;
-      if (w.endAt > afterMs) out.push(w);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll<WindowRecord>({
+    KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
+    ExpressionAttributeValues: { ":pk": keys.userPartition(appId, userId), ":a": range.from, ":b": range.to },
+    ConsistentRead: true,
+  });
+  return items.filter((w) => w.endAt > afterMs);
 }
