@@ -63,40 +63,34 @@ function seriesDays(input: AnalyticsInput): string[] {
   return daysBetween(first, last);
 }
 
-/** The analytics response of SPEC §4 from summed daily counters. Pure: the handler does the I/O. */
-export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
-  const { app, campaign, counters } = input;
-  const n = (field: string): number => total(counters, field).toNumber();
-  const primary = campaign.primaryGoalId;
-  const revenueGoal = campaign.revenueGoalId;
+/** What every section builder reads: the counters summed over the range, and the campaign's setup. */
+interface Totals {
+  input: AnalyticsInput;
+  /** A field's total over the range, as a number (counts). */
+  n: (field: string) => number;
+  /** The attribution base: delivered for DLR-based attribution, sent otherwise (SPEC §3). */
+  base: number;
+}
 
+type Section<K extends keyof AnalyticsResponse> = (t: Totals) => AnalyticsResponse[K];
+
+const delivery: Section<"delivery"> = ({ input, n }) => {
   const sent = n(fields.sent);
   const delivered = n(fields.delivered);
-  const tracking = campaign.attributionBasis === "delivered";
-  const base = tracking ? delivered : sent;
-  const clickers = n(fields.clickers);
-  const conversions = n(fields.goalUsers(primary));
-  const revenueTotal = revenueGoal ? total(counters, fields.goalRevenue(revenueGoal)) : new Big(0);
-  const revenueEvents = revenueGoal ? n(fields.goalEvents(revenueGoal)) : 0;
-  const revenueUsers = revenueGoal ? n(fields.goalUsers(revenueGoal)) : 0;
+  return {
+    sent,
+    failedToSend: n(fields.failedToSend),
+    delivered,
+    failedToDeliver: n(fields.failedToDeliver),
+    inTransit: n(fields.inTransit),
+    pendingDeliveryConfirmation: n(fields.pendingConfirmation),
+    deliveryRate: input.campaign.attributionBasis === "delivered" ? rate(delivered, sent) : null,
+  };
+};
 
-  const latencyCounts = new Map<number, number>();
-  for (const { parts, value } of split(counters, "lat|")) latencyCounts.set(Number(parts[0]), value);
-
-  const ftdByCode = new Map<string, { count: number; description: string | null; best: number }>();
-  for (const { parts, value } of split(counters, "ftd|")) {
-    const [code = "", description = ""] = parts;
-    const entry = ftdByCode.get(code) ?? { count: 0, description: null, best: 0 };
-    entry.count += value;
-    if (description && value > entry.best) {
-      entry.description = description;
-      entry.best = value;
-    }
-    ftdByCode.set(code, entry);
-  }
-
+const clicks: Section<"clicks"> = ({ input, n, base }) => {
   const urls = new Map<string, { url: string; total: number; unique: number }>();
-  for (const { parts, value } of split(counters, "url|")) {
+  for (const { parts, value } of split(input.counters, "url|")) {
     const [kind, ...rest] = parts;
     const url = rest.join("|");
     const entry = urls.get(url) ?? { url, total: 0, unique: 0 };
@@ -104,20 +98,96 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
     else entry.unique += value;
     urls.set(url, entry);
   }
-
-  const breakdown = (prefix: "country" | "provider"): Array<[string, BreakdownRow]> => {
-    const rows = new Map<string, BreakdownRow>();
-    for (const { parts, value } of split(counters, `${prefix}|`)) {
-      const [metric = "", key = ""] = parts;
-      const row = rows.get(key) ?? { sent: 0, delivered: 0, failedToDeliver: 0, clicks: 0 };
-      if (metric in row) row[metric as keyof BreakdownRow] += value;
-      rows.set(key, row);
-    }
-    return [...rows].sort(([a], [b]) => a.localeCompare(b));
+  const clickers = n(fields.clickers);
+  return {
+    total: n(fields.clicks),
+    unique: clickers,
+    clickThroughRate: input.campaign.clickTracking ? rate(clickers, base) : null,
+    suspectedBots: n(fields.suspectedBots),
+    afterExpiry: n(fields.afterExpiry),
+    byUrl: [...urls.values()].sort((a, b) => b.total - a.total || a.url.localeCompare(b.url)),
   };
+};
 
-  const series: SeriesEntry[] = seriesDays(input).map((date) => {
-    const day = counters.get(date);
+const conversions: Section<"conversions"> = ({ input, n, base }) => {
+  const primary = input.campaign.primaryGoalId;
+  const users = n(fields.goalUsers(primary));
+  return {
+    goalId: primary,
+    attributionBasis: input.campaign.attributionBasis,
+    conversionEvents: n(fields.goalEvents(primary)),
+    conversions: users,
+    conversionRate: rate(users, base),
+  };
+};
+
+function revenueTotal({ input }: Totals): Big {
+  const goal = input.campaign.revenueGoalId;
+  return goal ? total(input.counters, fields.goalRevenue(goal)) : new Big(0);
+}
+
+const revenue: Section<"revenue"> = (t) => {
+  const { input, n } = t;
+  const goal = input.campaign.revenueGoalId;
+  const currency = input.app.currency;
+  const sum = revenueTotal(t);
+  const events = goal ? n(fields.goalEvents(goal)) : 0;
+  const users = goal ? n(fields.goalUsers(goal)) : 0;
+  const excluded = (field: (goalId: string) => string): number => (goal ? n(field(goal)) : 0);
+  return {
+    goalId: goal,
+    total: formatMoney(sum, currency),
+    averageOrderValue: events > 0 ? formatMoney(sum.div(events), currency) : null,
+    averageRevenuePerUser: users > 0 ? formatMoney(sum.div(users), currency) : null,
+    eventsWithoutRevenue: excluded(fields.goalEventsWithoutRevenue),
+    eventsWithUnreadableRevenue: excluded(fields.goalEventsWithUnreadableRevenue),
+    eventsWithNegativeRevenue: excluded(fields.goalEventsWithNegativeRevenue),
+  };
+};
+
+const goals: Section<"goals"> = (t) =>
+  t.input.campaign.goals.map((g) => ({
+    goalId: g.goalId,
+    eventName: g.eventName,
+    allGoals: t.n(fields.goalEvents(g.goalId)),
+    uniqueGoals: t.n(fields.goalUsers(g.goalId)),
+    ...(g.goalId === t.input.campaign.revenueGoalId
+      ? { revenue: formatMoney(revenueTotal(t), t.input.app.currency) }
+      : {}),
+  }));
+
+const failures: Section<"failures"> = ({ input }) => {
+  const byCode = new Map<string, { count: number; description: string | null; best: number }>();
+  for (const { parts, value } of split(input.counters, "ftd|")) {
+    const [code = "", description = ""] = parts;
+    const entry = byCode.get(code) ?? { count: 0, description: null, best: 0 };
+    entry.count += value;
+    // A code's description: the one most of its failures came with.
+    if (description && value > entry.best) {
+      entry.description = description;
+      entry.best = value;
+    }
+    byCode.set(code, entry);
+  }
+  return {
+    failedToSend: split(input.counters, "fts|")
+      .map(({ parts: [reason = "", code = ""], value }) => ({ reason, code: code || null, count: value }))
+      .filter((row) => row.count !== 0)
+      .sort(
+        (a, b) =>
+          b.count - a.count || a.reason.localeCompare(b.reason) || (a.code ?? "").localeCompare(b.code ?? ""),
+      ),
+    failedToDeliver: [...byCode]
+      .map(([code, e]) => ({ code, description: e.description, count: e.count }))
+      .filter((row) => row.count !== 0)
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+  };
+};
+
+const series: Section<"series"> = ({ input }) => {
+  const { primaryGoalId: primary, revenueGoalId: revenueGoal } = input.campaign;
+  return seriesDays(input).map((date) => {
+    const day = input.counters.get(date);
     const get = (field: string): Big => day?.get(field) ?? new Big(0);
     return {
       date,
@@ -126,103 +196,84 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
       clicks: get(fields.clicks).toNumber(),
       conversionEvents: get(fields.goalEvents(primary)).toNumber(),
       conversions: get(fields.goalUsers(primary)).toNumber(),
-      revenue: formatMoney(revenueGoal ? get(fields.goalRevenue(revenueGoal)) : 0, app.currency),
+      revenue: formatMoney(revenueGoal ? get(fields.goalRevenue(revenueGoal)) : 0, input.app.currency),
       uniqueClicks: get(fields.clickers).toNumber(),
       failedToSend: get(fields.failedToSend).toNumber(),
       failedToDeliver: get(fields.failedToDeliver).toNumber(),
     };
   });
+};
 
-  const transitCutoff = input.nowMs - TRANSIT_ALERT_HOURS * 3_600_000;
-
+const deliveryLatency: Section<"deliveryLatency"> = ({ input }) => {
+  const counts = new Map<number, number>();
+  for (const { parts, value } of split(input.counters, "lat|")) counts.set(Number(parts[0]), value);
+  const cutoff = input.nowMs - TRANSIT_ALERT_HOURS * 3_600_000;
   return {
-    appId: app.appId,
-    campaignId: campaign.campaignId,
+    p50Seconds: percentileSeconds(counts, 50),
+    p90Seconds: percentileSeconds(counts, 90),
+    p99Seconds: percentileSeconds(counts, 99),
+    inTransitOver72h: sumHours(input.counters, "transit|", (hour) => hour + 3_600_000 <= cutoff),
+  };
+};
+
+function breakdown(counters: DailyCounters, prefix: "country" | "provider"): Array<[string, BreakdownRow]> {
+  const rows = new Map<string, BreakdownRow>();
+  for (const { parts, value } of split(counters, `${prefix}|`)) {
+    const [metric = "", key = ""] = parts;
+    const row = rows.get(key) ?? { sent: 0, delivered: 0, failedToDeliver: 0, clicks: 0 };
+    if (metric in row) row[metric as keyof BreakdownRow] += value;
+    rows.set(key, row);
+  }
+  return [...rows].sort(([a], [b]) => a.localeCompare(b));
+}
+
+const breakdowns: Section<"breakdowns"> = ({ input }) => ({
+  byCountry: breakdown(input.counters, "country").map(([country, row]) => ({ country, ...row })),
+  byProvider: breakdown(input.counters, "provider").map(([provider, row]) => ({ provider, ...row })),
+});
+
+const provisional: Section<"provisional"> = ({ input, n }) => ({
+  openWindows: sumHours(input.counters, "winclose|", (hour) => hour > input.nowMs - 3_600_000),
+  awaitingReceipt: n(fields.inTransit),
+});
+
+const conversionsBySendDate: Section<"conversionsBySendDate"> = ({ input }) =>
+  seriesDays(input).map((date) => {
+    const day = input.counters.get(date);
+    return {
+      date,
+      conversionEvents: day?.get(fields.cohortEvents)?.toNumber() ?? 0,
+      conversions: day?.get(fields.cohortUsers)?.toNumber() ?? 0,
+    };
+  });
+
+/**
+ * The analytics response of SPEC §4 from summed daily counters, one builder per section. Pure: the
+ * flow does the I/O.
+ */
+export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
+  const n = (field: string): number => total(input.counters, field).toNumber();
+  const base = n(input.campaign.attributionBasis === "delivered" ? fields.delivered : fields.sent);
+  const t: Totals = { input, n, base };
+  return {
+    appId: input.app.appId,
+    campaignId: input.campaign.campaignId,
     instanceId: input.instanceId,
-    timezone: app.timezone,
-    currency: app.currency,
+    timezone: input.app.timezone,
+    currency: input.app.currency,
     from: input.from,
     to: input.to,
-    delivery: {
-      sent,
-      failedToSend: n(fields.failedToSend),
-      delivered,
-      failedToDeliver: n(fields.failedToDeliver),
-      inTransit: n(fields.inTransit),
-      pendingDeliveryConfirmation: n(fields.pendingConfirmation),
-      deliveryRate: tracking ? rate(delivered, sent) : null,
-    },
-    clicks: {
-      total: n(fields.clicks),
-      unique: clickers,
-      clickThroughRate: campaign.clickTracking ? rate(clickers, base) : null,
-      suspectedBots: n(fields.suspectedBots),
-      afterExpiry: n(fields.afterExpiry),
-      byUrl: [...urls.values()].sort((a, b) => b.total - a.total || a.url.localeCompare(b.url)),
-    },
-    conversions: {
-      goalId: primary,
-      attributionBasis: campaign.attributionBasis,
-      conversionEvents: n(fields.goalEvents(primary)),
-      conversions,
-      conversionRate: rate(conversions, base),
-    },
-    revenue: {
-      goalId: revenueGoal,
-      total: formatMoney(revenueTotal, app.currency),
-      averageOrderValue:
-        revenueEvents > 0 ? formatMoney(revenueTotal.div(revenueEvents), app.currency) : null,
-      averageRevenuePerUser:
-        revenueUsers > 0 ? formatMoney(revenueTotal.div(revenueUsers), app.currency) : null,
-      eventsWithoutRevenue: revenueGoal ? n(fields.goalEventsWithoutRevenue(revenueGoal)) : 0,
-      eventsWithUnreadableRevenue: revenueGoal ? n(fields.goalEventsWithUnreadableRevenue(revenueGoal)) : 0,
-      eventsWithNegativeRevenue: revenueGoal ? n(fields.goalEventsWithNegativeRevenue(revenueGoal)) : 0,
-    },
-    goals: campaign.goals.map((g) => ({
-      goalId: g.goalId,
-      eventName: g.eventName,
-      allGoals: n(fields.goalEvents(g.goalId)),
-      uniqueGoals: n(fields.goalUsers(g.goalId)),
-      ...(g.goalId === revenueGoal ? { revenue: formatMoney(revenueTotal, app.currency) } : {}),
-    })),
-    failures: {
-      failedToSend: split(counters, "fts|")
-        .map(({ parts: [reason = "", code = ""], value }) => ({ reason, code: code || null, count: value }))
-        .filter((row) => row.count !== 0)
-        .sort(
-          (a, b) =>
-            b.count - a.count ||
-            a.reason.localeCompare(b.reason) ||
-            (a.code ?? "").localeCompare(b.code ?? ""),
-        ),
-      failedToDeliver: [...ftdByCode]
-        .map(([code, e]) => ({ code, description: e.description, count: e.count }))
-        .filter((row) => row.count !== 0)
-        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
-    },
-    series,
-    deliveryLatency: {
-      p50Seconds: percentileSeconds(latencyCounts, 50),
-      p90Seconds: percentileSeconds(latencyCounts, 90),
-      p99Seconds: percentileSeconds(latencyCounts, 99),
-      inTransitOver72h: sumHours(counters, "transit|", (hour) => hour + 3_600_000 <= transitCutoff),
-    },
-    breakdowns: {
-      byCountry: breakdown("country").map(([country, row]) => ({ country, ...row })),
-      byProvider: breakdown("provider").map(([provider, row]) => ({ provider, ...row })),
-    },
-    provisional: {
-      openWindows: sumHours(counters, "winclose|", (hour) => hour > input.nowMs - 3_600_000),
-      awaitingReceipt: n(fields.inTransit),
-    },
-    conversionsBySendDate: seriesDays(input).map((date) => {
-      const day = counters.get(date);
-      return {
-        date,
-        conversionEvents: day?.get(fields.cohortEvents)?.toNumber() ?? 0,
-        conversions: day?.get(fields.cohortUsers)?.toNumber() ?? 0,
-      };
-    }),
+    delivery: delivery(t),
+    clicks: clicks(t),
+    conversions: conversions(t),
+    revenue: revenue(t),
+    goals: goals(t),
+    failures: failures(t),
+    series: series(t),
+    deliveryLatency: deliveryLatency(t),
+    breakdowns: breakdowns(t),
+    provisional: provisional(t),
+    conversionsBySendDate: conversionsBySendDate(t),
   };
 }
 
