@@ -72,6 +72,37 @@ export interface AnalyticsResponse {
   };
   provisional: { openWindows: number; awaitingReceipt: number };
   conversionsBySendDate: Array<{ date: string; conversionEvents: number; conversions: number }>;
+  /** Null when the campaign runs no experiment (no control group and a plain message). */
+  experiment: Experiment | null;
+}
+
+export interface UpliftResult {
+  absolute: Rate;
+  relative: Rate;
+  pValue: number | null;
+  significant: boolean;
+}
+
+export interface ExperimentVariant {
+  variantId: string;
+  weight: number;
+  sent: number;
+  delivered: number;
+  clicks: number;
+  uniqueClicks: number;
+  conversionEvents: number;
+  conversions: number;
+  conversionRate: Rate;
+  revenue: Money;
+  uplift: UpliftResult;
+}
+
+export interface Experiment {
+  controlGroupPercent: number;
+  controlGroup: { users: number; conversions: number; conversionRate: Rate };
+  /** What each variant's uplift is measured against: the control group, or the first variant. */
+  comparedWith: "controlGroup" | "firstVariant";
+  variants: ExperimentVariant[];
 }
 
 /**

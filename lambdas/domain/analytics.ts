@@ -4,6 +4,7 @@ import type { AnalyticsResponse, BreakdownRow, Headline, SeriesEntry } from "./a
 import { daysBetween } from "./calendar.js";
 import { fields } from "./counter-fields.js";
 import { type DailyCounters, total, totalsByPrefix } from "./counters.js";
+import { CONTROL_ARM, uplift, type VariantWeight } from "./experiment.js";
 import { percentileSeconds } from "./latency.js";
 import { formatMoney } from "./money.js";
 
@@ -27,6 +28,15 @@ export interface AnalyticsInput {
   to: string | null;
   counters: DailyCounters;
   nowMs: number;
+  /** The same scope's counters per experiment arm; absent when the campaign runs no experiment. */
+  experiment?: ExperimentInput;
+}
+
+/** An experiment's setup and each arm's counters (its variants', and `control`'s). */
+export interface ExperimentInput {
+  controlGroupPercent: number;
+  variants: readonly VariantWeight[];
+  arms: ReadonlyMap<string, DailyCounters>;
 }
 
 const TRANSIT_ALERT_HOURS = 72;
@@ -248,13 +258,68 @@ const conversionsBySendDate: Section<"conversionsBySendDate"> = ({ input }) =>
   });
 
 /**
+ * The `experiment` section (issue 17): each variant's funnel from its arm's counters, and its uplift
+ * over the control group — or, with no control group, over the first variant (whose own uplift is
+ * empty). Rates use each arm's attribution base; the control group's base is its users.
+ */
+const experiment: Section<"experiment"> = ({ input }) => {
+  const setup = input.experiment;
+  if (!setup) return null;
+  const armTotals = (arm: string): Totals => {
+    const counters = setup.arms.get(arm) ?? new Map();
+    return totalsOf({ ...input, counters, experiment: undefined });
+  };
+  const primary = fields.goalUsers(input.campaign.primaryGoalId);
+  const control = armTotals(CONTROL_ARM);
+  const controlUsers = control.n(fields.held);
+  const controlConversions = control.n(primary);
+  const variants = setup.variants.map((v) => {
+    const t = armTotals(v.variantId);
+    return { v, t, funnel: { ...delivery(t), ...clicks(t), ...conversions(t) } };
+  });
+  const withControl = setup.controlGroupPercent > 0;
+  const reference = withControl
+    ? { conversions: controlConversions, base: controlUsers }
+    : { conversions: variants[0]?.funnel.conversions ?? 0, base: variants[0]?.t.base ?? 0 };
+  return {
+    controlGroupPercent: setup.controlGroupPercent,
+    controlGroup: {
+      users: controlUsers,
+      conversions: controlConversions,
+      conversionRate: rate(controlConversions, controlUsers),
+    },
+    comparedWith: withControl ? "controlGroup" : "firstVariant",
+    variants: variants.map(({ v, t, funnel }, i) => ({
+      variantId: v.variantId,
+      weight: v.weight,
+      sent: funnel.sent,
+      delivered: funnel.delivered,
+      clicks: funnel.total,
+      uniqueClicks: funnel.unique,
+      conversionEvents: funnel.conversionEvents,
+      conversions: funnel.conversions,
+      conversionRate: funnel.conversionRate,
+      revenue: formatMoney(revenueTotal(t), input.app.currency),
+      uplift:
+        !withControl && i === 0
+          ? { absolute: null, relative: null, pValue: null, significant: false }
+          : uplift({ conversions: funnel.conversions, base: t.base }, reference),
+    })),
+  };
+};
+
+function totalsOf(input: AnalyticsInput): Totals {
+  const n = (field: string): number => total(input.counters, field).toNumber();
+  const base = n(input.campaign.attributionBasis === "delivered" ? fields.delivered : fields.sent);
+  return { input, n, base };
+}
+
+/**
  * The analytics response of SPEC §4 from summed daily counters, one builder per section. Pure: the
  * flow does the I/O.
  */
 export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
-  const n = (field: string): number => total(input.counters, field).toNumber();
-  const base = n(input.campaign.attributionBasis === "delivered" ? fields.delivered : fields.sent);
-  const t: Totals = { input, n, base };
+  const t = totalsOf(input);
   return {
     appId: input.app.appId,
     campaignId: input.campaign.campaignId,
@@ -274,6 +339,7 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
     breakdowns: breakdowns(t),
     provisional: provisional(t),
     conversionsBySendDate: conversionsBySendDate(t),
+    experiment: experiment(t),
   };
 }
 

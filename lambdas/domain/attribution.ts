@@ -48,8 +48,10 @@ export interface WindowRecord {
   tz: string;
   startAt: number;
   endAt: number;
-  /** The message's send time: conversions are also counted by send day. */
+  /** The message's send time (a control-group user's: the send request's): conversions by send day. */
   sentAt: number;
+  /** The experiment arm its conversions count under (domain/experiment `CONTROL_ARM`, a variant, or null). */
+  arm?: string | null;
   firsts: Record<string, FirstConversion>;
   version: number;
 }
@@ -60,6 +62,8 @@ export interface CountedFor {
   /** The holding window's end (its key) and its message's send time. */
   windowEndAt: number;
   sentAt: number;
+  /** The holding window's experiment arm. */
+  arm?: string | null;
   primary: boolean;
   /** Revenue of the campaign's revenue goal: an exact amount, or why none was counted; null on other goals. */
   revenue: Amount | null;
@@ -146,6 +150,7 @@ function attribution(
       instanceId: w.instanceId,
       windowEndAt: w.endAt,
       sentAt: w.sentAt,
+      arm: w.arm ?? null,
       primary: goal.goalId === campaign.primaryGoalId,
       revenue: isRevenue
         ? readAmount(e.attributes[goal.revenueAttribute as string], campaign.currency)

@@ -24,6 +24,8 @@ export interface ClickMessage {
   userId: string;
   /** The message whose SMS carried the link (its send is proven by the tap: `planTap`). */
   messageId?: string;
+  /** The experiment variant the SMS was (null or absent: a plain message). */
+  variantId?: string | null;
   url: string;
   country: string | null;
   provider: string;
@@ -65,6 +67,8 @@ export interface ClickerId {
  */
 export interface ClickerRecord extends ClickerId {
   tz: string;
+  /** The experiment variant of the user's SMS (null: a plain message). */
+  variantId?: string | null;
   taps: Record<string, Tap>;
   /** Id of the earliest real tap; null while there is none. */
   first: string | null;
@@ -77,6 +81,7 @@ export interface ClickerRecord extends ClickerId {
 /** A tap recorded as an item of its own. */
 export interface TapRecord extends ClickerId, Tap {
   tz: string;
+  variantId?: string | null;
   bot: boolean;
   expired: boolean;
 }
@@ -151,9 +156,12 @@ export function planClicks(
     instanceId: stored.instanceId,
     userId: stored.userId,
   };
+  // One clicker is one user's SMS in one instance: one variant.
+  const variantId = stored.variantId ?? clicks.find((c) => c.variantId)?.variantId ?? null;
   const asItem = (c: Tap & { bot?: boolean; expired?: boolean }): TapRecord => ({
     ...id,
     tz: stored.tz,
+    variantId,
     id: c.id,
     at: c.at,
     url: c.url,
@@ -171,7 +179,7 @@ export function planClicks(
     Object.keys(taps).length !== Object.keys(stored.taps).length ||
     Object.keys(taps).some((k) => !Object.hasOwn(stored.taps, k));
   return {
-    clicker: changed ? { ...stored, taps, first, urlFirst, version: stored.version + 1 } : null,
+    clicker: changed ? { ...stored, variantId, taps, first, urlFirst, version: stored.version + 1 } : null,
     tapItems,
     displaced,
     counted,

@@ -5,7 +5,7 @@ import { localDay } from "./calendar.js";
 import type { ClickerRecord, Tap, TapRecord } from "./clicks.js";
 import { fields } from "./counter-fields.js";
 import { latencyBucket } from "./latency.js";
-import type { MessageRecord } from "./message-state.js";
+import { armOf, type MessageRecord } from "./message-state.js";
 
 /**
  * What each fact item adds to the daily counters, as a function of the item alone. The counters are
@@ -26,10 +26,14 @@ export type FactItem =
 export type FactKind = FactItem["fact"];
 export const FACT_KINDS: readonly FactKind[] = ["message", "window", "clicker", "tap", "event"];
 
-/** One counter movement: `field` of the app-local `day` bucket of an instance (and so of its campaign). */
+/**
+ * One counter movement: `field` of the app-local `day` bucket of an instance (and so of its campaign),
+ * and of the experiment arm the fact belongs to (domain/experiment: a variant id, `control`, or null).
+ */
 export interface CounterDelta {
   campaignId: string;
   instanceId: string;
+  arm: string | null;
   day: string;
   field: string;
   /** A count, or an exact decimal (money), as a decimal string. */
@@ -42,6 +46,10 @@ const utcHour = (ms: number): string =>
   DateTime.fromMillis(ms, { zone: "UTC" }).startOf("hour").toISO() as string;
 
 function messageContribution(m: MessageRecord, add: Add): void {
+  if (m.status === "CONTROL") {
+    add(localDay(m.queuedAt, m.tz), fields.held);
+    return;
+  }
   if (m.sentAt === null) return;
   const sentDay = localDay(m.sentAt, m.tz);
   const breakdown = (day: string, metric: "sent" | "delivered" | "failedToDeliver"): void => {
@@ -94,13 +102,16 @@ function windowContribution(w: WindowRecord, add: Add): void {
   }
 }
 
-function eventContribution(e: KeptEvent, addTo: (campaignId: string, instanceId: string) => Add): void {
+function eventContribution(
+  e: KeptEvent,
+  addTo: (campaignId: string, instanceId: string, arm: string | null) => Add,
+): void {
   const day = localDay(e.at, e.tz);
   for (const [key, c] of Object.entries(e.counted) as Array<[string, CountedFor]>) {
     const cut = key.lastIndexOf("#");
     const campaignId = key.slice(0, cut);
     const goalId = key.slice(cut + 1);
-    const add = addTo(campaignId, c.instanceId);
+    const add = addTo(campaignId, c.instanceId, c.arm ?? null);
     add(day, fields.goalEvents(goalId));
     if (c.primary) add(localDay(c.sentAt, e.tz), fields.cohortEvents);
     if (c.revenue === null) continue;
@@ -139,21 +150,21 @@ function tapContribution(t: TapRecord, add: Add): void {
 export function contributionOf(item: FactItem): CounterDelta[] {
   const out: CounterDelta[] = [];
   const addTo =
-    (campaignId: string, instanceId: string): Add =>
+    (campaignId: string, instanceId: string, arm: string | null): Add =>
     (day, field, by = 1) =>
-      out.push({ campaignId, instanceId, day, field, by: String(by) });
+      out.push({ campaignId, instanceId, arm, day, field, by: String(by) });
   switch (item.fact) {
     case "message":
-      messageContribution(item, addTo(item.campaignId, item.instanceId));
+      messageContribution(item, addTo(item.campaignId, item.instanceId, armOf(item)));
       break;
     case "window":
-      windowContribution(item, addTo(item.campaignId, item.instanceId));
+      windowContribution(item, addTo(item.campaignId, item.instanceId, item.arm ?? null));
       break;
     case "clicker":
-      clickerContribution(item, addTo(item.campaignId, item.instanceId));
+      clickerContribution(item, addTo(item.campaignId, item.instanceId, item.variantId ?? null));
       break;
     case "tap":
-      tapContribution(item, addTo(item.campaignId, item.instanceId));
+      tapContribution(item, addTo(item.campaignId, item.instanceId, item.variantId ?? null));
       break;
     case "event":
       eventContribution(item, addTo);
@@ -163,9 +174,9 @@ export function contributionOf(item: FactItem): CounterDelta[] {
 }
 
 const deltaKey = (d: Omit<CounterDelta, "by">): string =>
-  `${d.campaignId}\u0000${d.instanceId}\u0000${d.day}\u0000${d.field}`;
+  `${d.campaignId}\u0000${d.instanceId}\u0000${d.arm ?? ""}\u0000${d.day}\u0000${d.field}`;
 
-/** Sums deltas per (campaign, instance, day, field), dropping those that cancel out. */
+/** Sums deltas per (campaign, instance, arm, day, field), dropping those that cancel out. */
 export function sumDeltas(deltas: Iterable<CounterDelta>): CounterDelta[] {
   const sums = new Map<string, { d: CounterDelta; by: Big }>();
   for (const d of deltas) {

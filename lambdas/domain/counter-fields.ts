@@ -6,6 +6,8 @@
 export const fields = {
   // Sending (sent day)
   sent: "sent",
+  /** Control-group users (held back, never sent), on the send request's day. */
+  held: "held",
   failedToSend: "failedToSend",
   /** Failed to send by reason and code (code "" when the reason has none). */
   failedToSendBy: (reason: string, code: string | null): string => `fts|${reason}|${code ?? ""}`,

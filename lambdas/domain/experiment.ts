@@ -15,6 +15,12 @@ export interface VariantWeight {
 
 export type Arm = { arm: "control" } | { arm: "variant"; variantId: string };
 
+/**
+ * The arm a held-back user's facts count under (never a variant id: the request schema refuses it).
+ * A treated user's facts count under their variant id; a plain message's under no arm (`null`).
+ */
+export const CONTROL_ARM = "control";
+
 /** The variant id a send with a plain `message` (no `variants`) is counted under. */
 export const DEFAULT_VARIANT_ID = "default";
 

@@ -1,3 +1,4 @@
+import { CONTROL_ARM } from "./experiment.js";
 import type { DeliveryStatus } from "./receipts.js";
 
 /**
@@ -7,6 +8,7 @@ import type { DeliveryStatus } from "./receipts.js";
  * A receipt for an OUTCOME_UNKNOWN message proves it was sent; so does a tap on one of its links
  * (`planTap`), and a person's tap proves delivery.
  * UNTRACKED is "sent" on a custom connector without delivery tracking (pending confirmation forever).
+ * CONTROL is a user of the campaign's control group: never sent, its window opens at the send request.
  */
 export type MessageStatus =
   | "QUEUED"
@@ -16,7 +18,8 @@ export type MessageStatus =
   | "NOT_SENT"
   | "OUTCOME_UNKNOWN"
   | "DELIVERED"
-  | "FAILED";
+  | "FAILED"
+  | "CONTROL";
 
 /**
  * One message as stored: the fact item of a send and its receipts. Never holds the phone number.
@@ -56,8 +59,15 @@ export interface MessageRecord {
   notSentReason: string | null;
   notSentCode: string | null;
   missing: string[] | null;
+  /** The experiment variant the user was sent (null: a plain message, or a control-group user). */
+  variantId?: string | null;
   /** Bumped by every recorded transition: the condition that makes each one happen once. */
   version: number;
+}
+
+/** The arm a message's facts count under (domain/experiment): control, its variant, or none. */
+export function armOf(m: Pick<MessageRecord, "status" | "variantId">): string | null {
+  return m.status === "CONTROL" ? CONTROL_ARM : (m.variantId ?? null);
 }
 
 /** One receipt as the state machine sees it. */
@@ -86,6 +96,7 @@ export function decideReceipt(message: { status: MessageStatus }, receipt: Recei
   const { status } = message;
   if (status === "QUEUED" || status === "SENDING") return { kind: "not-ready" };
   if (status === "NOT_SENT") return { kind: "noop", reason: "message was not sent" };
+  if (status === "CONTROL") return { kind: "noop", reason: "control-group users are not sent" };
   if (status === "UNTRACKED") return { kind: "noop", reason: "connector has no delivery tracking" };
   if (status === "DELIVERED") return { kind: "noop", reason: "already delivered" };
   const provedSent = status === "OUTCOME_UNKNOWN";
@@ -200,10 +211,16 @@ export function sendOutcome(
   }
 }
 
-/** A message that has opened its conversion window: delivered, or sent without delivery tracking. */
-export function windowStart(m: Pick<MessageRecord, "status" | "deliveredAt" | "sentAt">): number | null {
+/**
+ * A message that has opened its conversion window: delivered, sent without delivery tracking, or held
+ * back in the control group (its window starts when it would have been sent: the send request).
+ */
+export function windowStart(
+  m: Pick<MessageRecord, "status" | "deliveredAt" | "sentAt" | "queuedAt">,
+): number | null {
   if (m.status === "DELIVERED") return m.deliveredAt;
   if (m.status === "UNTRACKED") return m.sentAt;
+  if (m.status === "CONTROL") return m.queuedAt;
   return null;
 }
 

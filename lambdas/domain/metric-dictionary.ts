@@ -245,6 +245,77 @@ export const metricDictionary: MetricEntry[] = [
     path: "conversionsBySendDate[].conversions",
     definition: "Primary-goal converters (per instance) whose message was sent that day.",
   },
+  {
+    path: "experiment",
+    definition:
+      "The campaign's experiment (variants and/or a control group), or null when it sends one plain message to everyone. Arms are fixed per (campaign, user) by a keyed hash, the same in every instance.",
+  },
+  {
+    path: "experiment.controlGroupPercent",
+    definition:
+      "Share of the campaign's users held back (never sent), percent 0–50; fixed once the campaign has sent.",
+  },
+  {
+    path: "experiment.controlGroup.users",
+    definition:
+      "Control-group users: claimed by a sends request and held back, by the request's day. Their conversion window opens at the request's time, like a send without delivery tracking.",
+  },
+  {
+    path: "experiment.controlGroup.conversions",
+    definition:
+      "Control-group users who completed the primary goal within their window (unique per instance).",
+  },
+  {
+    path: "experiment.controlGroup.conversionRate",
+    definition: "controlGroup.conversions ÷ controlGroup.users × 100, 2 decimals; null when no users.",
+  },
+  {
+    path: "experiment.comparedWith",
+    definition:
+      '"controlGroup" when the campaign has a control group (each variant\'s uplift is over it), else "firstVariant" (each variant is compared with the first one, whose uplift is empty).',
+  },
+  { path: "experiment.variants[].variantId", definition: "The variant, as the sends request named it." },
+  {
+    path: "experiment.variants[].weight",
+    definition: "Percent of the treated (non-control) users assigned to it.",
+  },
+  { path: "experiment.variants[].sent", definition: "delivery.sent of the variant's users." },
+  { path: "experiment.variants[].delivered", definition: "delivery.delivered of the variant's users." },
+  { path: "experiment.variants[].clicks", definition: "clicks.total of the variant's users." },
+  { path: "experiment.variants[].uniqueClicks", definition: "clicks.unique of the variant's users." },
+  {
+    path: "experiment.variants[].conversionEvents",
+    definition: "conversions.conversionEvents of the variant's users.",
+  },
+  {
+    path: "experiment.variants[].conversions",
+    definition: "conversions.conversions of the variant's users.",
+  },
+  {
+    path: "experiment.variants[].conversionRate",
+    definition:
+      "conversions ÷ the variant's attribution base (delivered or sent) × 100, 2 decimals; null when 0.",
+  },
+  { path: "experiment.variants[].revenue", definition: "revenue.total of the variant's users." },
+  {
+    path: "experiment.variants[].uplift.absolute",
+    definition:
+      "The variant's conversion rate minus the reference's (control group, or first variant), in percentage points, 2 decimals; null when either base is 0.",
+  },
+  {
+    path: "experiment.variants[].uplift.relative",
+    definition:
+      "uplift.absolute ÷ the reference's rate × 100, in percent, 2 decimals; null when the reference's rate is 0.",
+  },
+  {
+    path: "experiment.variants[].uplift.pValue",
+    definition:
+      "Two-sided p-value of the pooled two-proportion z-test of the variant's conversions against the reference's (NIST e-Handbook §7.3.3; R prop.test without continuity correction); null when undefined (a base of 0, or both rates 0% or 100%).",
+  },
+  {
+    path: "experiment.variants[].uplift.significant",
+    definition: "pValue < 0.05. The dashboard marks a winner only when it is true.",
+  },
 ];
 
 /** Every leaf path of a JSON value, arrays as `[]` (for checking the dictionary against a real response). */

@@ -1,12 +1,13 @@
 import { type AnalyticsResponse, buildAnalytics, headline, seriesCsv } from "../domain/analytics.js";
-import type { Campaign } from "../domain/campaign.js";
+import { type Campaign, hasExperiment } from "../domain/campaign.js";
 import type { DailyCounters } from "../domain/counters.js";
 import { NotFoundError } from "../domain/errors.js";
+import { CONTROL_ARM } from "../domain/experiment.js";
 import type { AppRecord } from "../store/apps.js";
 import { getCampaign } from "../store/campaigns.js";
 import { readCounters } from "../store/counters.js";
 import { instanceExists } from "../store/instances.js";
-import { CAMPAIGN_SCOPE } from "../store/keys.js";
+import { armScope, CAMPAIGN_SCOPE } from "../store/keys.js";
 
 /**
  * Reading analytics: pre-aggregated daily counters only — one Query for the scope's days — whatever the
@@ -15,8 +16,17 @@ import { CAMPAIGN_SCOPE } from "../store/keys.js";
 
 export interface AnalyticsQuery {
   instanceId?: string;
+  /** One experiment arm's numbers only: a variant id, or `control`. */
+  variantId?: string;
   from?: string;
   to?: string;
+}
+
+/** The arms of a campaign's experiment (its variants, and `control` with a control group); none without one. */
+function armsOf(campaign: Campaign): string[] {
+  if (!hasExperiment(campaign) || campaign.variants === null) return [];
+  const variants = campaign.variants.map((v) => v.variantId);
+  return campaign.controlGroupPercent > 0 ? [...variants, CONTROL_ARM] : variants;
 }
 
 /**
@@ -39,31 +49,56 @@ export async function campaignAnalytics(
     throw new NotFoundError(
       `Instance ${query.instanceId} of campaign ${campaignId} has no sends in this app`,
     );
-  return analyticsOf(app, campaign, query, nowMs);
+  if (query.variantId !== undefined && !armsOf(campaign).includes(query.variantId)) {
+    throw new NotFoundError(
+      `Campaign ${campaignId} has no experiment arm "${query.variantId}" (its arms: ${armsOf(campaign).join(", ") || "none"})`,
+    );
+  }
+  return analyticsOf(app, campaign, query, nowMs, { experiment: true });
 }
 
-/** The analytics of a known campaign. */
+/**
+ * The analytics of a known campaign: one Query for the scope's days, plus one per experiment arm when
+ * `experiment` is asked for and the campaign runs one (at most 6: 5 variants and the control group).
+ */
 export async function analyticsOf(
   app: AppRecord,
   campaign: Campaign,
   query: AnalyticsQuery,
   nowMs: number,
+  options: { experiment?: boolean } = {},
 ): Promise<AnalyticsResponse> {
-  const counters = await readCounters({
-    appId: app.appId,
-    campaignId: campaign.campaignId,
-    scope: query.instanceId ?? CAMPAIGN_SCOPE,
-    ...(query.from ? { from: query.from } : {}),
-    ...(query.to ? { to: query.to } : {}),
-  });
+  const scope = query.instanceId ?? CAMPAIGN_SCOPE;
+  const read = (s: string) =>
+    readCounters({
+      appId: app.appId,
+      campaignId: campaign.campaignId,
+      scope: s,
+      ...(query.from ? { from: query.from } : {}),
+      ...(query.to ? { to: query.to } : {}),
+    });
+  const arms = options.experiment ? armsOf(campaign) : [];
+  const [counters, ...armCounters] = await Promise.all([
+    read(query.variantId === undefined ? scope : armScope(scope, query.variantId)),
+    ...arms.map((arm) => read(armScope(scope, arm))),
+  ]);
   return buildAnalytics({
     app,
     campaign,
     instanceId: query.instanceId ?? null,
     from: query.from ?? null,
     to: query.to ?? null,
-    counters,
+    counters: counters as DailyCounters,
     nowMs,
+    ...(arms.length > 0 && campaign.variants
+      ? {
+          experiment: {
+            controlGroupPercent: campaign.controlGroupPercent,
+            variants: campaign.variants,
+            arms: new Map(arms.map((arm, i) => [arm, armCounters[i] as DailyCounters])),
+          },
+        }
+      : {}),
   });
 }
 

@@ -12,7 +12,7 @@ import {
   type WindowRecord,
   windowEnd,
 } from "../domain/attribution.js";
-import { type MessageRecord, windowStart } from "../domain/message-state.js";
+import { armOf, type MessageRecord, windowStart } from "../domain/message-state.js";
 import { forEachLimit } from "../platform/concurrency.js";
 import { TtlCache } from "../platform/ttl-cache.js";
 import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
@@ -200,7 +200,9 @@ export async function attributeEvents(
 /** The window a message opened, as a new item. */
 export function windowFor(m: MessageRecord): WindowRecord | null {
   const startAt = windowStart(m);
-  if (startAt === null || m.sentAt === null) return null;
+  // A control-group user was never sent: their "send" is the send request (SPEC §2, Experiment).
+  const sentAt = m.status === "CONTROL" ? m.queuedAt : m.sentAt;
+  if (startAt === null || sentAt === null) return null;
   return {
     appId: m.appId,
     userId: m.userId,
@@ -210,7 +212,8 @@ export function windowFor(m: MessageRecord): WindowRecord | null {
     tz: m.tz,
     startAt,
     endAt: windowEnd(startAt, m.windowHours),
-    sentAt: m.sentAt,
+    sentAt,
+    arm: armOf(m),
     firsts: {},
     version: 0,
   };

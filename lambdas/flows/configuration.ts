@@ -3,7 +3,9 @@ import { type App, type AppSettings, appChangeConflicts } from "../domain/app.js
 import {
   type Campaign,
   type CampaignSettings,
+  type CampaignView,
   campaignChangeConflicts,
+  campaignView,
   resolveCampaign,
 } from "../domain/campaign.js";
 import {
@@ -17,6 +19,7 @@ import {
 } from "../domain/connector.js";
 import { sha256Hex } from "../domain/digest.js";
 import { ConflictError, InvalidInputError, NotFoundError } from "../domain/errors.js";
+import { newExperimentSalt } from "../domain/experiment.js";
 import { TtlCache } from "../platform/ttl-cache.js";
 import {
   type AppRecord,
@@ -292,7 +295,7 @@ export async function configureCampaign(
   campaignId: string,
   settings: CampaignSettings,
   nowMs: number,
-): Promise<{ created: boolean; campaign: Campaign }> {
+): Promise<{ created: boolean; campaign: CampaignView }> {
   const connector = await getConnector(appId, settings.connectorId);
   if (!connector) {
     throw new InvalidInputError("The request is invalid", [
@@ -316,20 +319,35 @@ export async function configureCampaign(
         appId,
         campaignId,
         ...resolved,
+        experimentSalt: newExperimentSalt(),
+        variants: null,
         createdAt: now,
         updatedAt: now,
         archivedAt: null,
       };
-      if (await createCampaign(campaign)) return { created: true, campaign };
+      if (await createCampaign(campaign)) return { created: true, campaign: campaignView(campaign) };
       continue;
     }
-    const hasSent = (await listInstances(appId, campaignId, 1)).length > 0;
+    // A first send request fixes the experiment before it records its instance.
+    const hasSent = existing.variants !== null || (await listInstances(appId, campaignId, 1)).length > 0;
     const conflicts = campaignChangeConflicts(existing, resolved, hasSent);
     if (conflicts.length > 0) throw new ConflictError("This change would rewrite counted history", conflicts);
-    const campaign: Campaign = { ...existing, ...resolved, updatedAt: now };
-    if (await replaceCampaign(campaign, existing.updatedAt)) return { created: false, campaign };
+    // A campaign stored before experiments gets its salt now (it has no arms yet: no control group).
+    const experimentSalt = existing.experimentSalt || newExperimentSalt();
+    const campaign: Campaign = { ...existing, ...resolved, experimentSalt, updatedAt: now };
+    if (await replaceCampaign(campaign, existing)) {
+      return { created: false, campaign: campaignView(campaign) };
+    }
   }
   throw new Error(`campaign ${campaignId} kept changing`);
+}
+
+/**
+ * A campaign as the API shows it (without its experiment's secret salt).
+ * @throws NotFoundError for an unknown campaign
+ */
+export async function campaignShown(appId: string, campaignId: string): Promise<CampaignView> {
+  return campaignView(await campaignOf(appId, campaignId));
 }
 
 /** @throws NotFoundError for an unknown campaign */
@@ -343,13 +361,17 @@ export async function campaignOf(appId: string, campaignId: string): Promise<Cam
  * Archives a campaign: new sends are refused (409), its analytics stay readable. Idempotent.
  * @throws NotFoundError for an unknown campaign
  */
-export async function archiveCampaign(appId: string, campaignId: string, nowMs: number): Promise<Campaign> {
+export async function archiveCampaign(
+  appId: string,
+  campaignId: string,
+  nowMs: number,
+): Promise<CampaignView> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const c = await campaignOf(appId, campaignId);
     if (c.archivedAt !== null) return c;
     const now = new Date(nowMs).toISOString();
     const archived: Campaign = { ...c, archivedAt: now, updatedAt: now };
-    if (await replaceCampaign(archived, c.updatedAt)) return archived;
+    if (await replaceCampaign(archived, c)) return campaignView(archived);
   }
   throw new Error(`campaign ${campaignId} kept changing`);
 }
@@ -360,7 +382,7 @@ export async function archiveCampaign(appId: string, campaignId: string, nowMs: 
  * the provider the campaign keeps, which its connector cannot change), its headline numbers.
  */
 function listed(c: Campaign, headline: Record<string, unknown>): Record<string, unknown> {
-  return { ...c, archived: c.archivedAt !== null, sandbox: c.provider === "sandbox", headline };
+  return { ...campaignView(c), archived: c.archivedAt !== null, sandbox: c.provider === "sandbox", headline };
 }
 
 /** Each campaign with its all-time headline numbers: a dashboard draws its overview from one request. */

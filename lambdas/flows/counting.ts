@@ -8,7 +8,7 @@ import {
   paddedSequence,
   readCheckpoints,
 } from "../store/counters.js";
-import { CAMPAIGN_SCOPE } from "../store/keys.js";
+import { counterScopes } from "../store/keys.js";
 
 /**
  * Counting: turns the changes of fact items, read in order from one shard of the table's change
@@ -50,7 +50,7 @@ export function bucketsOf(changes: readonly ItemChange[]): Map<string, Pending> 
     if (!after) continue;
     const sequence = paddedSequence(change.sequence);
     for (const d of changeBetween(factOf(change.oldImage), after)) {
-      for (const scope of [d.instanceId, CAMPAIGN_SCOPE]) {
+      for (const scope of counterScopes(d.instanceId, d.arm)) {
         const bucket: CounterBucket = { appId: after.appId, campaignId: d.campaignId, scope, day: d.day };
         const id = bucketId(bucket);
         let p = pending.get(id);

@@ -157,6 +157,7 @@ export async function followLink(
     instanceId: link.instanceId,
     userId: link.userId,
     messageId: link.messageId,
+    variantId: link.variantId ?? null,
     url: link.url,
     country: link.country ?? null,
     provider: link.provider,

@@ -66,6 +66,20 @@ class BeforeProviderCallError extends Error {
   override name = "BeforeProviderCallError";
 }
 
+/**
+ * The text a message is sent: its variant's, or the job's plain message.
+ * @throws Error when the job lacks the message's variant (a job the sends route never builds)
+ */
+function textOf(job: SendJob, m: MessageRecord): string {
+  // A plain message with a control group still names the treated users' variant (`default`).
+  const text = job.variants ? job.variants.find((v) => v.variantId === m.variantId)?.message : job.message;
+  if (text === undefined) {
+    const cause = new Error(`send job has no text for variant ${m.variantId ?? "(none)"}`);
+    throw new BeforeProviderCallError("could not prepare the message", { cause });
+  }
+  return text;
+}
+
 /** Records a send attempt's result on the SENDING message it was read as. */
 async function record(m: MessageRecord, result: SendResult, country: string | null): Promise<Step> {
   const next: MessageRecord = { ...m, ...sendOutcome(m, result, country) };
@@ -115,7 +129,7 @@ async function sendClaimed(
   const phone = parsePhone(recipient.phone);
   if (!phone.ok) return record(m, { status: "NOT_SENT", reason: "INVALID_NUMBER", code: null }, null);
   const attributes = recipient.attributes ?? {};
-  const rendered = render(job.message, attributes);
+  const rendered = render(textOf(job, m), attributes);
   if (!rendered.ok) {
     return record(
       m,
@@ -145,6 +159,7 @@ async function sendClaimed(
           messageId: m.messageId,
           country: phone.country,
           provider: m.provider,
+          variantId: m.variantId ?? null,
           expiresAt: sentAt + LINK_LIFETIME_MS,
         })),
       );

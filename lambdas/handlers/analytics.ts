@@ -15,6 +15,7 @@ export const handler = jsonHandler(async (event) => {
     campaignId,
     {
       ...(query.instanceId ? { instanceId: query.instanceId } : {}),
+      ...(query.variantId ? { variantId: query.variantId } : {}),
       ...(query.from ? { from: query.from } : {}),
       ...(query.to ? { to: query.to } : {}),
     },

@@ -2,7 +2,7 @@ import {
   appOf as appById,
   archiveCampaign,
   archiveConnector,
-  campaignOf,
+  campaignShown,
   campaignsWithHeadlines,
   configureApp,
   configureCampaign,
@@ -100,7 +100,7 @@ const ROUTES: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
   },
   "GET /v1/apps/{appId}/campaigns/{campaignId}": async (e) => {
     const { appId, campaignId } = parsePath(campaignPath, e);
-    return json(200, await campaignOf(appId, campaignId));
+    return json(200, await campaignShown(appId, campaignId));
   },
   "DELETE /v1/apps/{appId}/campaigns/{campaignId}": async (e) => {
     const { appId, campaignId } = parsePath(campaignPath, e);

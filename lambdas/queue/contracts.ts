@@ -15,7 +15,10 @@ export const sendJob = z.object({
   appId: nonEmpty,
   campaignId: nonEmpty,
   instanceId: nonEmpty,
-  message: z.string(),
+  /** The text of a plain send; absent when the send has variants. */
+  message: z.string().optional(),
+  /** The texts of an experiment's variants; each message record names its variant. */
+  variants: z.array(z.object({ variantId: nonEmpty, message: z.string() })).optional(),
   recipients: z
     .array(
       z.object({
@@ -74,6 +77,8 @@ export const clickMessage = z
     userId: z.string(),
     /** Absent on taps of gone links, and on taps queued before the field existed. */
     messageId: nonEmpty.optional(),
+    /** The experiment variant of the SMS (null: a plain message). */
+    variantId: nonEmpty.nullable().optional(),
     url: z.string(),
     country: nonEmpty.nullable(),
     provider: z.string(),

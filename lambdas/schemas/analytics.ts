@@ -16,6 +16,9 @@ export const calendarDate = z
 /** Query of `GET /v1/apps/{appId}/campaigns/{campaignId}/analytics`. */
 export const analyticsQuery = z.strictObject({
   instanceId: id.optional(),
+  variantId: id.optional().meta({
+    description: "Only this experiment arm's users: a variant id, or `control` (the control group)",
+  }),
   from: calendarDate.optional(),
   to: calendarDate.optional(),
   format: z.enum(["json", "csv"]).default("json"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_CONTROL_GROUP_PERCENT } from "../domain/experiment.js";
 import { id, scalar } from "./common.js";
 
 const goal = z.strictObject({
@@ -19,6 +20,8 @@ export const campaignInput = z
     clickTracking: z.boolean().default(false),
     conversionWindowHours: z.number().int().min(1).max(720).default(36),
     goals: z.array(goal).min(1).max(20),
+    /** Share of the campaign's users held back (never sent) to measure uplift, percent 0–50 (SPEC §2). */
+    controlGroupPercent: z.number().min(0).max(MAX_CONTROL_GROUP_PERCENT).default(0),
   })
   .superRefine((value, ctx) => {
     const firstIndex = new Map<string, number>();

@@ -64,6 +64,17 @@ export const campaignResponse = z.object({
   primaryGoalId: z.string(),
   revenueGoalId: z.string().nullable(),
   attributionBasis: z.enum(["delivered", "sent"]),
+  controlGroupPercent: z.number().meta({
+    description:
+      "Share of users held back as a control group, percent 0–50 (fixed once the campaign has sent)",
+  }),
+  variants: z
+    .array(z.object({ variantId: z.string(), weight: z.number() }))
+    .nullable()
+    .meta({
+      description:
+        'The variants the first sends request fixed (a plain message is "default" 100), or null before the campaign sent',
+    }),
   createdAt: z.string(),
   updatedAt: z.string(),
   archivedAt: z
@@ -123,8 +134,18 @@ export const instanceList = z.object({
 
 export const sendsAccepted = z.object({
   instanceId: z.string(),
-  accepted: z.number().int(),
-  duplicates: z.number().int(),
+  accepted: z
+    .number()
+    .int()
+    .meta({ description: "Users newly claimed by this request (heldBack ones included)" }),
+  duplicates: z
+    .number()
+    .int()
+    .meta({ description: "Users this instance had claimed already, or named twice in the request" }),
+  heldBack: z.number().int().meta({
+    description:
+      "Of the accepted users, those in the campaign's control group: never sent, counted in experiment.controlGroup",
+  }),
 });
 
 export const eventsAccepted = z.object({ accepted: z.number().int(), duplicates: z.number().int() });
@@ -145,6 +166,10 @@ export const analyticsResponse = z
     goals: z.array(z.object({}).loose()),
     failures: z.object({}).loose(),
     series: z.array(z.object({}).loose()),
+    experiment: z.object({}).loose().nullable().meta({
+      description:
+        "Variants and control group with uplift; null without an experiment (see the metric dictionary)",
+    }),
   })
   .loose();
 

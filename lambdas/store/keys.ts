@@ -1,3 +1,4 @@
+import { CONTROL_ARM } from "../domain/experiment.js";
 /**
  * Every DynamoDB key the product writes, in one place. `pk`/`sk` strings; ids are validated
  * (`^[A-Za-z0-9_.:-]{1,128}$`) before they reach here, so `#` never appears inside an id.
@@ -83,3 +84,18 @@ export const keys = {
 
 /** The campaign-wide counter scope; instance scopes use the instanceId. */
 export const CAMPAIGN_SCOPE = "*";
+
+/** A scope's share of one experiment arm (`i1~A`, `*~control`): ids never contain `~` (schemas/common). */
+export const armScope = (scope: string, arm: string): string => `${scope}~${arm}`;
+
+/**
+ * The counter scopes a fact moves: its instance and the campaign, plus both again for its experiment
+ * arm (a variant). A control-group user's facts move only the control arm's scopes: they are not the
+ * campaign's (nobody was sent anything), only the baseline it is compared with.
+ */
+export function counterScopes(instanceId: string, arm: string | null): string[] {
+  const plain = [instanceId, CAMPAIGN_SCOPE];
+  if (arm === null) return plain;
+  const ofArm = plain.map((scope) => armScope(scope, arm));
+  return arm === CONTROL_ARM ? ofArm : [...plain, ...ofArm];
+}

@@ -19,6 +19,8 @@ export interface LinkRecord {
   /** For the click breakdowns (country from the phone number at send time; never the number itself). */
   country: string | null;
   provider: string;
+  /** The experiment variant of the SMS (null: a plain message; absent on links stored before). */
+  variantId?: string | null;
   /** Epoch ms: the message's sent time + 360 h. */
   expiresAt: number;
 }

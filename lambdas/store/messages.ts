@@ -32,20 +32,24 @@ export type MessageClaim = Pick<
   | "tracked"
   | "windowHours"
   | "tz"
->;
+> & {
+  /** QUEUED for a user to send to; CONTROL for a control-group user, who is never sent. */
+  status: "QUEUED" | "CONTROL";
+  variantId: string | null;
+};
 
 /**
- * The sends route's claim: creates the message QUEUED unless it exists. Returns the existing record
- * when it does (a duplicate), so the caller can re-enqueue one still QUEUED.
+ * The sends route's claim: creates the message (QUEUED, or CONTROL for a held-back user) unless it
+ * exists. Returns the existing record when it does (a duplicate), so the caller can re-enqueue one
+ * still QUEUED or re-drive a control user's window.
  * @throws DynamoDB errors other than the claim's condition
  */
 export async function claimMessage(
   m: MessageClaim,
   nowMs: number,
-): Promise<{ created: true } | { created: false; existing: MessageRecord }> {
+): Promise<{ created: true; record: MessageRecord } | { created: false; existing: MessageRecord }> {
   const item: MessageRecord = {
     ...m,
-    status: "QUEUED",
     queuedAt: nowMs,
     sendingAt: null,
     sentAt: null,
@@ -71,7 +75,7 @@ export async function claimMessage(
         }),
       ),
     );
-    return { created: true };
+    return { created: true, record: item };
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException && e.Item) {
       return { created: false, existing: unmarshall(e.Item) as MessageRecord };

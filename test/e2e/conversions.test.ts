@@ -100,7 +100,7 @@ async function send(instanceId: string, userIds: string[], phoneBase: number): P
     { message: "Black Friday starts now", recipients },
     key,
   );
-  expect(r.body).toEqual({ instanceId, accepted: userIds.length, duplicates: 0 });
+  expect(r.body).toEqual({ instanceId, accepted: userIds.length, duplicates: 0, heldBack: 0 });
   await api.drain();
 }
 

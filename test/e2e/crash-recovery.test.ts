@@ -198,7 +198,7 @@ describe("crashes mid-batch, then redelivery", () => {
       { message: "Hello", recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: USERS, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: USERS, duplicates: 0, heldBack: 0 });
     await api.drain();
 
     expect(crasher.crashes).toBe(1);

@@ -141,7 +141,7 @@ describe("a custom connector with delivery tracking", () => {
       { message: 'Hi {{first}}, "50%" off\nnow', recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 9, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 9, duplicates: 0, heldBack: 0 });
     await api.drain();
 
     const a = await analytics("tr");
@@ -241,7 +241,7 @@ describe("a custom connector without delivery tracking", () => {
       { message: "Flash sale", recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 4, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 4, duplicates: 0, heldBack: 0 });
     await api.drain();
 
     const a = await analytics("nt");

@@ -108,7 +108,7 @@ describe("a receipt that arrives before its send is recorded", () => {
       message: "Hi",
       recipients: [{ userId: "u1", phone: "+919812390001" }],
     });
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 1, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 1, duplicates: 0, heldBack: 0 });
     // The provider has the request and has not answered: our side cannot have recorded anything.
     await expect.poll(() => sinch.requests.length, { timeout: 5_000 }).toBe(1);
     const sent = sinch.requests[0]?.body as { client_reference: string };
@@ -132,7 +132,7 @@ describe("a receipt that arrives before its send is recorded", () => {
       message: "Hi",
       recipients: [{ userId: "u1", phone: "+919812390002" }],
     });
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 1, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 1, duplicates: 0, heldBack: 0 });
     await expect.poll(() => kaleyra.requests.length, { timeout: 5_000 }).toBe(1);
     const sent = kaleyra.requests[0]?.body as { custom: string; dlrurl: string };
     // Kaleyra's own id is not known yet: `{sid}` stays a literal placeholder.

@@ -87,7 +87,7 @@ describe("a Gupshup campaign end to end", () => {
     sentAt = Date.now();
     const r = await api.call("POST", "/v1/apps/acme/campaigns/bf/instances/i1/sends", sendBody, key);
     expect(r.status).toBe(202);
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 6, duplicates: 1 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 6, duplicates: 1, heldBack: 0 });
     await api.drain();
 
     const a = await api.analytics("acme", "bf", key);
@@ -125,7 +125,7 @@ describe("a Gupshup campaign end to end", () => {
   it("sending the same instance again changes nothing and calls no provider", async () => {
     const before = sim.requests.length;
     const r = await api.call("POST", "/v1/apps/acme/campaigns/bf/instances/i1/sends", sendBody, key);
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 0, duplicates: 7 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 0, duplicates: 7, heldBack: 0 });
     await api.drain();
     expect(sim.requests.length).toBe(before);
     expect((await api.analytics("acme", "bf", key)).delivery.sent).toBe(2);

@@ -96,7 +96,7 @@ describe("a Kaleyra campaign end to end", () => {
       { message: "Sale today", recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 6, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 6, duplicates: 0, heldBack: 0 });
     await api.drain();
 
     const a = await analytics();

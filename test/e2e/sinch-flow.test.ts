@@ -118,7 +118,7 @@ describe("a Sinch campaign end to end", () => {
       { message: "Hello {{name}} from {{city|us}}", recipients },
       key,
     );
-    expect(r.body).toEqual({ instanceId: "i1", accepted: 9, duplicates: 0 });
+    expect(r.body).toEqual({ instanceId: "i1", accepted: 9, duplicates: 0, heldBack: 0 });
     await api.drain();
 
     expect(await delivery()).toEqual({

@@ -77,6 +77,8 @@ describe("poison messages end in the dead-letter queue and can be redriven", () 
         tracked: true,
         windowHours: 36,
         tz: "UTC",
+        status: "QUEUED",
+        variantId: null,
       },
       now,
     );

@@ -75,7 +75,7 @@ function sum(items: Parameters<typeof contributionOf>[0][], field: string): stri
 
 describe("attribution windows", () => {
   it("opens at delivery for tracked messages and at send without tracking; the end is excluded", () => {
-    const start = windowStart({ status: "DELIVERED", deliveredAt: t0, sentAt: t0 - H });
+    const start = windowStart({ status: "DELIVERED", deliveredAt: t0, sentAt: t0 - H, queuedAt: t0 - 2 * H });
     expect(start).toBe(t0);
     const w = { startAt: t0, endAt: windowEnd(t0, 36) };
     expect(w.endAt).toBe(t0 + 36 * H);
@@ -83,9 +83,13 @@ describe("attribution windows", () => {
     expect(inWindow(w, t0 - 1)).toBe(false);
     expect(inWindow(w, t0 + 36 * H - 1)).toBe(true);
     expect(inWindow(w, t0 + 36 * H)).toBe(false);
-    expect(windowStart({ status: "UNTRACKED", deliveredAt: null, sentAt: t0 })).toBe(t0);
-    expect(windowStart({ status: "SENT", deliveredAt: null, sentAt: t0 })).toBeNull();
-    expect(windowStart({ status: "FAILED", deliveredAt: null, sentAt: t0 })).toBeNull();
+    expect(windowStart({ status: "UNTRACKED", deliveredAt: null, sentAt: t0, queuedAt: t0 - H })).toBe(t0);
+    expect(windowStart({ status: "SENT", deliveredAt: null, sentAt: t0, queuedAt: t0 - H })).toBeNull();
+    expect(windowStart({ status: "FAILED", deliveredAt: null, sentAt: t0, queuedAt: t0 - H })).toBeNull();
+    // A control-group user: when they would have been sent (the send request).
+    expect(windowStart({ status: "CONTROL", deliveredAt: null, sentAt: null, queuedAt: t0 - H })).toBe(
+      t0 - H,
+    );
   });
 
   it("matches goals by name and every filter, strictly", () => {
@@ -174,7 +178,14 @@ describe("conversion planning", () => {
       (d) => d.field === "goal|users|purchase",
     );
     expect(users).toEqual([
-      { campaignId: "bf", instanceId: "i2", day: "2026-11-20", field: "goal|users|purchase", by: "1" },
+      {
+        campaignId: "bf",
+        instanceId: "i2",
+        arm: null,
+        day: "2026-11-20",
+        field: "goal|users|purchase",
+        by: "1",
+      },
     ]);
   });
 });

@@ -44,3 +44,40 @@ describe("sends body", () => {
     });
   });
 });
+
+describe("sends body with variants (issue 17)", () => {
+  const variants = [
+    { variantId: "A", message: "Hi A", weight: 30 },
+    { variantId: "B", message: "Hi B", weight: 70 },
+  ];
+  const recipients = [recipient(0)];
+
+  it("accepts 2–5 variants whose weights sum to 100, instead of a message", () => {
+    expect(validate(sendsInput, { variants, recipients }).ok).toBe(true);
+  });
+
+  it("refuses both or neither of message and variants, sums other than 100, a repeated id and `control`", () => {
+    const problems = (body: unknown) => {
+      const r = validate(sendsInput, body);
+      return r.ok ? [] : r.errors;
+    };
+    expect(problems({ message: "m", variants, recipients })).toEqual([
+      { field: "message", problem: "give exactly one of `message` and `variants`" },
+    ]);
+    expect(problems({ recipients })).toEqual([
+      { field: "message", problem: "give exactly one of `message` and `variants`" },
+    ]);
+    expect(problems({ variants: [variants[0], { ...variants[1], weight: 60 }], recipients })).toEqual([
+      { field: "variants", problem: "weights must sum to 100, got 90" },
+    ]);
+    expect(problems({ variants: [variants[0], { ...variants[1], variantId: "A" }], recipients })).toEqual([
+      { field: "variants[1].variantId", problem: 'duplicates variants[0].variantId "A"' },
+    ]);
+    expect(
+      problems({ variants: [variants[0], { ...variants[1], variantId: "control" }], recipients }),
+    ).toEqual([{ field: "variants[1].variantId", problem: '"control" names the control group' }]);
+    expect(problems({ variants: [{ ...variants[0], weight: 100 }], recipients })).toEqual([
+      { field: "variants", problem: "must have at least 2 items" },
+    ]);
+  });
+});
