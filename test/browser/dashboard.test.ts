@@ -3,6 +3,9 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Analytics, SeriesDay } from "../../dashboard/src/types.js";
+import { assignArm } from "../../lambdas/domain/experiment.js";
+import { nowMs } from "../../lambdas/platform/clock.js";
+import { getCampaign } from "../../lambdas/store/campaigns.js";
 import { REPO_ROOT } from "../../lib/paths.js";
 import { type Api, startProduct } from "../e2e/harness.js";
 import { buildDashboard } from "./build.js";
@@ -428,6 +431,101 @@ describe("the dashboard in Chromium", () => {
     await page
       .locator("section[aria-labelledby='goals-title']")
       .screenshot({ path: join(ARTIFACTS, "dashboard-goals-revenue-note.png") });
+  });
+
+  it("shows an experiment's variants against the control group, the winner marked only when significant", async () => {
+    await api.putConnector(
+      "/v1/apps/acme/connectors/sb-exp",
+      {
+        provider: "sandbox",
+        sandbox: {
+          deliveryRate: 1,
+          stuckRate: 0,
+          inTransitReceipts: false,
+          delaySeconds: { median: 1, p90: 1, max: 1 },
+        },
+      },
+      seeded.key,
+    );
+    await api.putCampaign(
+      "/v1/apps/acme/campaigns/ab",
+      {
+        name: "A/B test",
+        connectorId: "sb-exp",
+        controlGroupPercent: 20,
+        goals: [
+          { goalId: "purchase", eventName: "Purchase", primary: true, revenueAttribute: "order_value" },
+        ],
+      },
+      seeded.key,
+    );
+    const users = Array.from({ length: 60 }, (_, i) => `x${i}`);
+    const sent = await api.call(
+      "POST",
+      "/v1/apps/acme/campaigns/ab/instances/w1/sends",
+      {
+        variants: [
+          { variantId: "A", message: "Twenty percent off today", weight: 50 },
+          { variantId: "B", message: "Free delivery today", weight: 50 },
+        ],
+        recipients: users.map((userId, i) => ({ userId, phone: `+9198100${String(i).padStart(5, "0")}` })),
+      },
+      seeded.key,
+    );
+    expect(sent.status).toBe(202);
+    await api.drain();
+    // Every user of variant A buys, nobody else: A's lead over the control group is significant.
+    const salt = (await getCampaign("acme", "ab"))?.experimentSalt ?? "";
+    const inA = users.filter((userId) => {
+      const arm = assignArm({
+        salt,
+        campaignId: "ab",
+        userId,
+        controlGroupPercent: 20,
+        variants: [
+          { variantId: "A", weight: 50 },
+          { variantId: "B", weight: 50 },
+        ],
+      });
+      return arm.arm === "variant" && arm.variantId === "A";
+    });
+    const at = new Date(nowMs()).toISOString(); // the product's clock: after every delivery, inside the windows
+    const events = inA.map((userId) => ({
+      eventId: `ab-${userId}`,
+      userId,
+      name: "Purchase",
+      time: at,
+      attributes: { order_value: 100 },
+    }));
+    expect((await api.call("POST", "/v1/apps/acme/events", { events }, seeded.key)).status).toBe(202);
+    await api.drain();
+    const a = await api.analytics("acme", "ab", seeded.key);
+    const [variantA, variantB] = a.experiment.variants;
+    expect(variantA.conversions).toBe(inA.length);
+    expect(variantA.uplift.significant).toBe(true);
+    expect(variantB.uplift.significant).toBe(false);
+
+    await page.goto(`${api.url}/dashboard/#/campaigns/ab`);
+    await page.locator("section[aria-labelledby='experiment-title']").waitFor();
+    const shown = await renderedFigures();
+    expect(shown).toMatchObject({
+      "experiment.controlGroup.users": count(a.experiment.controlGroup.users),
+      "experiment.A.sent": count(variantA.sent),
+      "experiment.A.conversions": count(variantA.conversions),
+      "experiment.B.conversions": "0",
+      "experiment.A.uplift": `+${variantA.uplift.absolute} pp`,
+    });
+    // The winner badge sits on A alone.
+    const winners = await page.$$eval("[data-winner]", (els) =>
+      els.map((el) => el.closest("tr")?.querySelector("th")?.textContent ?? ""),
+    );
+    expect(winners).toEqual(["Awinner"]);
+    expect(await page.locator("[data-experiment-verdict]").textContent()).toMatch(/^A wins/);
+    await page
+      .locator("section[aria-labelledby='experiment-title']")
+      .screenshot({ path: join(ARTIFACTS, "dashboard-experiment.png") });
+    await page.goto(`${api.url}/dashboard/#/campaigns/bf`);
+    await waitForScope("all instances");
   });
 
   it("logged no console errors or warnings at desktop width", () => {

@@ -265,6 +265,7 @@ describe("analytics in three time zones", () => {
         { date: "2026-11-03", conversionEvents: 0, conversions: 0 },
         { date: "2026-11-04", conversionEvents: 0, conversions: 0 },
       ],
+      experiment: null,
     });
   });
 

@@ -5,6 +5,7 @@ import type { Credentials } from "../session.js";
 import type { Analytics, AnalyticsFilter } from "../types.js";
 import { campaignBadges, provisionalBadge } from "./badge.js";
 import { seriesChart } from "./chart.js";
+import { experimentTable } from "./experiment.js";
 import { filtersForm } from "./filters.js";
 import { funnel } from "./funnel.js";
 import { dataTable } from "./table.js";
@@ -291,6 +292,7 @@ export async function campaignView(
       goals,
       revenueExclusions(a),
     ),
+    a.experiment ? section("experiment-title", "Experiment", experimentTable(a.experiment, cur)) : null,
     h(
       "div",
       { class: "grid-2" },
