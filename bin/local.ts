@@ -6,6 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { resolveAdminKey } from "../lambdas/local/admin-key.js";
+import { checkEngine, EngineUnavailableError } from "../lambdas/local/engine-platform.js";
 import type { LocalRuntime } from "../lambdas/local/server.js";
 
 // The SDK's own switch for its "upgrade Node" notice; it silences that warning only. Set before the
@@ -22,10 +23,15 @@ function portFromEnv(raw: string | undefined): number {
 
 async function main(): Promise<void> {
   const port = portFromEnv(process.env.PORT);
+  const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+  if (!dynamodbEndpoint) {
+    // Before anything is written or started: say it in one paragraph instead of failing later.
+    const engine = checkEngine();
+    if (!engine.ok) throw new EngineUnavailableError(engine.message, engine.reason);
+  }
   const dataDir = resolve(process.env.DATA_DIR || ".data");
   const keyFile = join(dataDir, "admin-api-key");
   const admin = resolveAdminKey(process.env.ADMIN_API_KEY, keyFile);
-  const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
 
   const { startLocal } = await import("../lambdas/local/server.js");
   const runtime: LocalRuntime = await startLocal({
@@ -78,6 +84,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`[local] could not start: ${(e as Error).message}`);
+  if (e instanceof EngineUnavailableError) console.error(`\n${e.message}\n`);
+  else console.error(`[local] could not start: ${(e as Error).message}`);
   process.exit(1);
 });
