@@ -464,7 +464,7 @@ describe("a full run prints no secret and no phone number", () => {
       /CLICK_NOT_RECORDED/,
       /missing campaign/,
       /dead-letter queue/,
-      /batch queue=sandboxReceipts records=\d+ retried=0 .*posted=[1-9]/,
+      /batch queue=sandboxReceipts records=\d+ applied=\d+ retried=0 .*posted=[1-9]/,
     ]) {
       expect(output).toMatch(line);
     }
