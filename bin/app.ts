@@ -14,6 +14,8 @@ new SmsAnalyticsStack(app, "SmsAnalytics", {
   dashboardOrigin: app.node.tryGetContext("dashboardOrigin"),
   // The dashboard (S3 + CloudFront) ships by default; `-c dashboard=false` leaves it out.
   dashboard: app.node.tryGetContext("dashboard") !== "false",
+  // `-c alarmEmail=ops@example.com` subscribes that address to the alarm topic.
+  alarmEmail: app.node.tryGetContext("alarmEmail"),
 });
 
 // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.

@@ -28,6 +28,8 @@ export interface SmsAnalyticsStackProps extends StackProps {
   readonly functionSpecs?: Readonly<Record<FunctionName, FunctionSpec>>;
   readonly routeSpecs?: readonly RouteSpec[];
   readonly queueSpecs?: Readonly<Record<QueueName, QueueSpec>>;
+  /** Email address subscribed to the alarm topic (`-c alarmEmail=ops@example.com`); none when unset. */
+  readonly alarmEmail?: string;
 }
 
 /** The whole service, built from the functions/routes/queues table in `lambdas/routes.ts`. */
@@ -75,11 +77,16 @@ export class SmsAnalyticsStack extends Stack {
     this.alarms = new DeadLetterAlarms(this, "Alarms", {
       queues: this.queues,
       counter: this.functions.get(tableStream.consumer),
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
     this.dashboard?.deploy(this.api.endpoint);
 
     new CfnOutput(this, "ApiUrl", { value: this.api.endpoint, description: "HTTP API base URL" });
     new CfnOutput(this, "TableName", { value: this.table.table.tableName });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.alarms.topic.topicArn,
+      description: "SNS topic every alarm notifies (subscribe more endpoints to it)",
+    });
     if (this.dashboard) {
       new CfnOutput(this, "DashboardUrl", {
         value: `${this.dashboard.origin}/dashboard/`,

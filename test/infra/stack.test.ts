@@ -158,6 +158,49 @@ describe("queues", () => {
   });
 });
 
+describe("alarm notifications", () => {
+  const topicId = (): string => logicalId(stack.alarms.topic);
+
+  it("notify one SNS topic from every alarm, when it fires and when it clears", () => {
+    expect(ofType("AWS::SNS::Topic")).toHaveLength(1);
+    const alarms = ofType("AWS::CloudWatch::Alarm");
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId() }]);
+      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topicId() }]);
+    }
+    template.hasOutput("AlarmTopicArn", { Value: { Ref: topicId() } });
+  });
+
+  it("refuses publishing without TLS, and has no subscriber unless an email is given", () => {
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [{ Ref: topicId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        ]),
+      },
+    });
+    expect(ofType("AWS::SNS::Subscription")).toHaveLength(0);
+  });
+
+  it("subscribes the `alarmEmail` context value by email (bin/app.ts passes -c alarmEmail=…)", () => {
+    const withEmail = synthStack({ alarmEmail: "ops@example.com" });
+    withEmail.template.resourceCountIs("AWS::SNS::Subscription", 1);
+    withEmail.template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+      TopicArn: {
+        Ref: withEmail.stack.getLogicalId(withEmail.stack.alarms.topic.node.defaultChild as CfnResource),
+      },
+    });
+    expect(() => synthStack({ alarmEmail: "ops at example" })).toThrow(/alarmEmail must be an email address/);
+  });
+});
+
 describe("functions", () => {
   it("has one Lambda per entry in `functions`", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(functionNames.length);
