@@ -158,6 +158,39 @@ describe("queues", () => {
   });
 });
 
+describe("an existing table (a point-in-time restore put in service)", () => {
+  const existingTable = {
+    tableName: "SmsAnalytics-restored-20260901",
+    tableStreamArn:
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/SmsAnalytics-restored-20260901/stream/2026-09-01T10:00:00.000",
+  };
+
+  it("creates no table, and points every function, grant and the counter's stream at the given one", () => {
+    const restored = synthStack({ existingTable });
+    restored.template.resourceCountIs("AWS::DynamoDB::Table", 0);
+    const json = restored.template.toJSON().Resources as Record<string, CfnJson>;
+    const fns = Object.values(json).filter((r) => r.Type === "AWS::Lambda::Function");
+    const names = fns.flatMap((f) => {
+      const env = (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      return env?.TABLE_NAME === undefined ? [] : [env.TABLE_NAME];
+    });
+    expect(names.length).toBeGreaterThan(0);
+    expect(new Set(names)).toEqual(new Set([existingTable.tableName]));
+    restored.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: existingTable.tableStreamArn,
+    });
+    expect(JSON.stringify(json)).toContain(`table/${existingTable.tableName}`);
+    restored.template.hasOutput("TableName", { Value: existingTable.tableName });
+  });
+
+  it("refuses a table without its stream ARN (the counter consumes it)", () => {
+    expect(() => synthStack({ existingTable: { ...existingTable, tableStreamArn: "" } })).toThrow(
+      /tableStreamArn must be the stream ARN/,
+    );
+  });
+});
+
 describe("alarm notifications", () => {
   const topicId = (): string => logicalId(stack.alarms.topic);
 
