@@ -14,6 +14,17 @@ new SmsAnalyticsStack(app, "SmsAnalytics", {
   dashboardOrigin: app.node.tryGetContext("dashboardOrigin"),
   // The dashboard (S3 + CloudFront) ships by default; `-c dashboard=false` leaves it out.
   dashboard: app.node.tryGetContext("dashboard") !== "false",
+  // `-c alarmEmail=ops@example.com` subscribes that address to the alarm topic.
+  alarmEmail: app.node.tryGetContext("alarmEmail"),
+  // A point-in-time restore put in service: `-c tableName=… -c tableStreamArn=…` (docs/operations.md).
+  ...(app.node.tryGetContext("tableName")
+    ? {
+        existingTable: {
+          tableName: app.node.tryGetContext("tableName"),
+          tableStreamArn: app.node.tryGetContext("tableStreamArn"),
+        },
+      }
+    : {}),
 });
 
 // cdk-nag v3 runs as a policy-validation plugin: any unacknowledged finding fails the synth.

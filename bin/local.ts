@@ -2,11 +2,14 @@
  * `npm start`: the whole product on one machine. Settings come from the environment:
  * PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), ADMIN_API_KEY (generated once and kept in
  * DATA_DIR when unset), PUBLIC_BASE_URL (http://localhost:$PORT), DYNAMODB_ENDPOINT (an external
- * DynamoDB-compatible endpoint instead of the embedded engine).
+ * DynamoDB-compatible endpoint instead of the embedded engine), LOG_LEVEL (info; trace, debug, info,
+ * warn, error, critical or silent — POWERTOOLS_LOG_LEVEL wins when both are set).
  */
 import { join, resolve } from "node:path";
 import { resolveAdminKey } from "../lambdas/local/admin-key.js";
+import { checkEngine, EngineUnavailableError } from "../lambdas/local/engine-platform.js";
 import type { LocalRuntime } from "../lambdas/local/server.js";
+import { LOG_LEVELS, logLevelFromEnv } from "../lambdas/platform/logger.js";
 
 // The SDK's own switch for its "upgrade Node" notice; it silences that warning only. Set before the
 // runtime (and with it the SDK clients) is imported below.
@@ -22,10 +25,20 @@ function portFromEnv(raw: string | undefined): number {
 
 async function main(): Promise<void> {
   const port = portFromEnv(process.env.PORT);
+  const logLevel = logLevelFromEnv();
+  if (!logLevel)
+    throw new Error(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.map((l) => l.toLowerCase()).join(", ")}, got "${process.env.POWERTOOLS_LOG_LEVEL || process.env.LOG_LEVEL}"`,
+    );
+  const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+  if (!dynamodbEndpoint) {
+    // Before anything is written or started: say it in one paragraph instead of failing later.
+    const engine = checkEngine();
+    if (!engine.ok) throw new EngineUnavailableError(engine.message, engine.reason);
+  }
   const dataDir = resolve(process.env.DATA_DIR || ".data");
   const keyFile = join(dataDir, "admin-api-key");
   const admin = resolveAdminKey(process.env.ADMIN_API_KEY, keyFile);
-  const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
 
   const { startLocal } = await import("../lambdas/local/server.js");
   const runtime: LocalRuntime = await startLocal({
@@ -36,6 +49,7 @@ async function main(): Promise<void> {
     ...(process.env.PUBLIC_BASE_URL ? { publicBaseUrl: process.env.PUBLIC_BASE_URL } : {}),
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
     log: (line) => console.log(`[local] ${line}`),
+    logLevel,
   });
 
   const lines = [
@@ -43,6 +57,7 @@ async function main(): Promise<void> {
     `SMS campaign analytics is running at ${runtime.url}`,
     `  health:          ${runtime.url}/health`,
     `  public base URL: ${process.env.PUBLIC_BASE_URL} (webhook and short-link URLs)`,
+    `  log level:       ${logLevel.toLowerCase()} (LOG_LEVEL)`,
     `  data:            ${dataDir} (${dynamodbEndpoint ? `queues only; DynamoDB at ${dynamodbEndpoint}` : "DynamoDB and queues"})`,
   ];
   if (admin.source === "env") {
@@ -78,6 +93,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(`[local] could not start: ${(e as Error).message}`);
+  if (e instanceof EngineUnavailableError) console.error(`\n${e.message}\n`);
+  else console.error(`[local] could not start: ${(e as Error).message}`);
   process.exit(1);
 });

@@ -175,6 +175,9 @@ export class DashboardSite extends Construct {
       distribution: this.distribution,
       distributionPaths: [`/${PREFIX}/*`],
       memoryLimit: 256,
+      // The site bucket is DESTROY; its files must go with the stack, or CloudFormation cannot delete it
+      // and `cdk destroy` stops at DELETE_FAILED.
+      retainOnDelete: false,
     });
     acknowledgeDeploymentHandler(Stack.of(this), this.bucket);
     return this.deployment;

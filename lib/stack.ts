@@ -15,7 +15,7 @@ import { Functions } from "./functions.js";
 import { pascal } from "./naming.js";
 import { WorkQueues } from "./queues.js";
 import { adminKeySecret, type GeneratedSecret, serverSecret } from "./secrets.js";
-import { AnalyticsTable } from "./table.js";
+import { AnalyticsTable, type ExistingTable } from "./table.js";
 
 export interface SmsAnalyticsStackProps extends StackProps {
   /** Base URL for webhook and short-link URLs when a custom domain fronts the API; default the API endpoint. */
@@ -28,6 +28,13 @@ export interface SmsAnalyticsStackProps extends StackProps {
   readonly functionSpecs?: Readonly<Record<FunctionName, FunctionSpec>>;
   readonly routeSpecs?: readonly RouteSpec[];
   readonly queueSpecs?: Readonly<Record<QueueName, QueueSpec>>;
+  /** Email address subscribed to the alarm topic (`-c alarmEmail=ops@example.com`); none when unset. */
+  readonly alarmEmail?: string;
+  /**
+   * Use this table instead of creating one (`-c tableName=… -c tableStreamArn=…`): a point-in-time
+   * restore put in service (docs/operations.md, "Restore from point-in-time recovery").
+   */
+  readonly existingTable?: ExistingTable;
 }
 
 /** The whole service, built from the functions/routes/queues table in `lambdas/routes.ts`. */
@@ -46,7 +53,11 @@ export class SmsAnalyticsStack extends Stack {
     const fnSpecs = props.functionSpecs ?? functionSpecs;
     const qSpecs = props.queueSpecs ?? queueSpecs;
 
-    this.table = new AnalyticsTable(this, "Data");
+    this.table = new AnalyticsTable(
+      this,
+      "Data",
+      props.existingTable ? { existing: props.existingTable } : {},
+    );
     this.queues = new WorkQueues(this, "Queues", { specs: qSpecs });
     // The site before the API: CORS names the distribution's origin; the distribution never names the API.
     this.dashboard = props.dashboard
@@ -75,11 +86,16 @@ export class SmsAnalyticsStack extends Stack {
     this.alarms = new DeadLetterAlarms(this, "Alarms", {
       queues: this.queues,
       counter: this.functions.get(tableStream.consumer),
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
     this.dashboard?.deploy(this.api.endpoint);
 
     new CfnOutput(this, "ApiUrl", { value: this.api.endpoint, description: "HTTP API base URL" });
     new CfnOutput(this, "TableName", { value: this.table.table.tableName });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.alarms.topic.topicArn,
+      description: "SNS topic every alarm notifies (subscribe more endpoints to it)",
+    });
     if (this.dashboard) {
       new CfnOutput(this, "DashboardUrl", {
         value: `${this.dashboard.origin}/dashboard/`,

@@ -70,6 +70,14 @@ export function bucketsOf(changes: readonly ItemChange[]): Map<string, Pending> 
   return pending;
 }
 
+/** What one call of countChanges did, for the counter's batch line. */
+export interface CountingOutcome {
+  /** Daily counter buckets the batch moves (each scope of each day of each campaign). */
+  buckets: number;
+  /** Bucket writes made (fewer than `buckets` when a retried batch finds changes already applied). */
+  written: number;
+}
+
 /**
  * Applies one shard's changes to the counters, exactly once per change.
  * @param shardId the stream shard the changes come from, in order (one consumer per shard)
@@ -79,9 +87,10 @@ export async function countChanges(
   shardId: string,
   changes: readonly ItemChange[],
   nowMs: number,
-): Promise<void> {
+): Promise<CountingOutcome> {
   const pending = bucketsOf(changes);
-  if (pending.size === 0) return;
+  let written = 0;
+  if (pending.size === 0) return { buckets: 0, written };
   let checkpoints = await readCheckpoints(
     [...pending.values()].map((p) => p.bucket),
     shardId,
@@ -99,7 +108,8 @@ export async function countChanges(
       for (const c of fresh)
         for (const [field, by] of c.fields) sums.set(field, (sums.get(field) ?? new Big(0)).plus(by));
       const last = (fresh[fresh.length - 1] as { sequence: string }).sequence;
-      if (!(await addToBucket(p.bucket, sums, shardId, last, ck, nowMs))) lost.push(p);
+      if (await addToBucket(p.bucket, sums, shardId, last, ck, nowMs)) written++;
+      else lost.push(p);
     });
     open = lost;
     if (open.length > 0) {
@@ -110,4 +120,5 @@ export async function countChanges(
       );
     }
   }
+  return { buckets: pending.size, written };
 }

@@ -64,12 +64,14 @@ export async function applyReceipts(
   now: () => number,
 ): Promise<BatchOutcome> {
   const retry = new Set<string>();
-  const counts = { receipts: 0, applied: 0, parked: 0, unmatched: 0 };
+  const parked = new Set<string>();
+  // Per receipt (one request may carry several): receipts read, message changes written, unmatched.
+  const counts = { receipts: 0, changed: 0, unmatched: 0 };
   const matched: Matched[] = [];
   const retryOrPark = async (job: Job, reason: string): Promise<void> => {
     if (job.receiveCount >= PARK_AFTER_RECEIVES) {
       await parkReceipt({ id: job.body.id, appId, reason, parkedAt: now(), receipt: job.body });
-      counts.parked++;
+      parked.add(job.recordId);
     } else retry.add(job.recordId);
   };
 
@@ -90,7 +92,7 @@ export async function applyReceipts(
         parkedAt: now(),
         receipt: raw,
       });
-      counts.parked++;
+      parked.add(job.recordId);
       continue;
     }
     for (const r of receipts) {
@@ -171,7 +173,7 @@ export async function applyReceipts(
     const lost = await writeMessages(changes);
     for (const c of changes) {
       if (lost.has(c.read.messageId)) continue;
-      counts.applied++;
+      counts.changed++;
       if (c.next.status === "DELIVERED") delivered.set(c.next.messageId, c.next);
     }
     pending = lost;
@@ -190,7 +192,7 @@ export async function applyReceipts(
     if (first.length > 0) await openWindows(ctx, first, now());
     if (redrive.length > 0) await openWindows(ctx, redrive, now(), { redrive: true });
   }
-  return { retry, counts };
+  return { retry, parked, counts };
 }
 
 /**
@@ -202,11 +204,13 @@ export async function applyReceiptBatch(jobs: readonly Job[], now: () => number)
   const byApp = new Map<string, Job[]>();
   for (const j of jobs) byApp.set(j.body.appId, [...(byApp.get(j.body.appId) ?? []), j]);
   const retry = new Set<string>();
+  const parked = new Set<string>();
   const counts: Record<string, number> = {};
   for (const [appId, list] of byApp) {
     try {
       const outcome = await applyReceipts(appId, list, now);
       for (const id of outcome.retry) retry.add(id);
+      for (const id of outcome.parked ?? []) parked.add(id);
       for (const [k, v] of Object.entries(outcome.counts ?? {})) counts[k] = (counts[k] ?? 0) + v;
     } catch (e) {
       logger.error("receipt batch failed; it is retried", { appId, error: e as Error });
@@ -221,5 +225,5 @@ export async function applyReceiptBatch(jobs: readonly Job[], now: () => number)
       // The queue's own visibility timeout still brings it back.
       .catch((e: unknown) => logger.warn("could not delay a receipt retry", { error: e as Error }));
   }
-  return { retry, counts };
+  return { retry, parked, counts };
 }

@@ -126,7 +126,8 @@ export async function deliverSandboxReceipts(
 ): Promise<BatchOutcome> {
   const doFetch = options.fetch ?? fetch;
   const retry: string[] = [];
-  const counts = { posted: 0, rescheduled: 0, dropped: 0, retried: 0, refused: 0 };
+  // `retried` of the batch line covers the failed posts, reschedules and refusals together.
+  const counts = { posted: 0, rescheduled: 0, dropped: 0, postFailed: 0, refused: 0 };
   await forEachLimit(jobs, PARALLEL_POSTS, async ({ recordId, body: message }) => {
     if (message.laterSeconds > 0) {
       const { laterSeconds: _, ...rest } = message;
@@ -152,7 +153,7 @@ export async function deliverSandboxReceipts(
     }
     const result = await post(message, doFetch);
     if (result === "retry") {
-      counts.retried++;
+      counts.postFailed++;
       retry.push(recordId);
     } else counts[result]++;
   });

@@ -29,11 +29,16 @@ export const handler = async (event: StreamEvent): Promise<DynamoDBBatchResponse
     oldImage: image(r.dynamodb?.OldImage),
     newImage: image(r.dynamodb?.NewImage),
   }));
+  // One line per batch, like the queue consumers' (queue/batch.ts): ids and counts only, never images.
+  const line = { stream: "table", shardId: event.shardId, records: records.length };
   try {
-    await countChanges(event.shardId, changes, nowMs());
+    const counted = await countChanges(event.shardId, changes, nowMs());
+    logger.info("batch", { ...line, applied: records.length, retried: 0, parked: 0, ...counted });
     return { state: {}, batchItemFailures: [] };
   } catch (e) {
     logger.error("counting failed; the batch is retried", { shardId: event.shardId, error: e as Error });
+    // The whole batch comes back from its first record; nothing of it is applied twice.
+    logger.info("batch", { ...line, applied: 0, retried: records.length, parked: 0 });
     return { state: {}, batchItemFailures: [{ itemIdentifier: changes[0]?.sequence ?? "" }] };
   }
 };

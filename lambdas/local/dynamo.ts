@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -12,6 +11,7 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../store/table.js";
+import { checkEngine, EngineUnavailableError } from "./engine-platform.js";
 
 export interface LocalDynamo {
   endpoint: string;
@@ -33,30 +33,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The engine's binary on this machine.
+ * @throws EngineUnavailableError (its message is the paragraph to print) on any platform but linux-x64,
+ *   or when the optional dependency was not installed
+ */
 function dynoxideBinary(): string {
-  const require = createRequire(import.meta.url);
-  try {
-    return join(dirname(require.resolve("@dynoxide/linux-x64/package.json")), "dynoxide");
-  } catch {
-    throw new Error(
-      "The embedded DynamoDB engine (@dynoxide/linux-x64) is not installed on this platform. " +
-        "Set DYNAMODB_ENDPOINT to a DynamoDB-compatible endpoint (e.g. DynamoDB Local) instead.",
-    );
-  }
+  const check = checkEngine();
+  if (!check.ok) throw new EngineUnavailableError(check.message, check.reason);
+  return check.binary;
 }
 
 /**
  * Starts the embedded DynamoDB-compatible engine on a free loopback port.
  * `dbPath` persists the data (SQLite file); without it the engine keeps everything in memory (tests).
+ * @throws EngineUnavailableError where the engine cannot run (see engine-platform.ts), before any process starts
  */
 export async function startDynoxide(dbPath?: string): Promise<LocalDynamo> {
+  const binary = dynoxideBinary();
   const port = await freePort();
   const args = ["serve", "--host", "127.0.0.1", "--port", String(port)];
   if (dbPath) {
     mkdirSync(dirname(dbPath), { recursive: true });
     args.push("--db-path", dbPath);
   }
-  const child: ChildProcess = spawn(dynoxideBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

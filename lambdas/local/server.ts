@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { matchRoute } from "../http/route-match.js";
-import { setLogSink } from "../platform/logger.js";
+import { type LogLevel, logger, logsAt, setLogSink } from "../platform/logger.js";
 import { setQueue } from "../queue/index.js";
 import {
   functions as defaultFunctions,
@@ -21,6 +21,7 @@ import {
 import { tableStream } from "../topology/streams.js";
 import { loadOrCreateSecret } from "./admin-key.js";
 import { dashboardResponse } from "./dashboard.js";
+import { deadLetterResponse } from "./dead-letters.js";
 import { ensureTable, type LocalDynamo, startDynoxide } from "./dynamo.js";
 import { forgetEngine, recordEngine, stopOrphanedEngine } from "./engine-pidfile.js";
 import {
@@ -35,6 +36,7 @@ import {
 import { FunctionInvoker, FunctionTimeoutError } from "./invoker.js";
 import { printLine, readableSink } from "./log-sink.js";
 import { LocalQueues } from "./queue.js";
+import { claimDataDir } from "./runtime-lock.js";
 import { LocalStream } from "./stream.js";
 
 export const LOCAL_TABLE_NAME = "sms-analytics";
@@ -57,6 +59,11 @@ export interface LocalOptions {
   /** Virtual shards of the table's change stream (fixed per data directory once chosen). Default 4. */
   streamLanes?: number;
   log?: (line: string) => void;
+  /**
+   * The functions' log level (default: `LOG_LEVEL`/`POWERTOOLS_LOG_LEVEL`, else INFO). The runtime's
+   * access lines are INFO; its own warnings (a dead-lettered message, a failed consumer) always print.
+   */
+  logLevel?: LogLevel;
   /** Derives webhook tokens. Default: generated once and kept in `<dataDir>/server-secret` (mode 0600). */
   serverSecret?: string;
   /** Tests only: replace entries of the function table (e.g. point a function at a test handler). */
@@ -136,9 +143,16 @@ function sourceIp(req: IncomingMessage): string {
 export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const log = options.log ?? printLine;
   setLogSink(readableSink(log));
+  if (options.logLevel) logger.setLogLevel(options.logLevel);
+  /** One line per API request (INFO: `LOG_LEVEL=warn` silences them). */
+  const access = (line: string): void => {
+    if (logsAt("INFO")) log(line);
+  };
   const fnSpecs = { ...defaultFunctions, ...options.functions } as Record<FunctionName, FunctionSpec>;
   const routeTable = options.routes ?? defaultRoutes;
   mkdirSync(options.dataDir, { recursive: true });
+  // Before the engine or a journal is touched: one process per DATA_DIR (the ops CLI reads who and where).
+  const claim = claimDataDir(options.dataDir, "product");
 
   // Stop order: HTTP first (requests in flight may still enqueue), then the queues (batches in flight
   // still write to the table), then the engine.
@@ -152,6 +166,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       for (const step of [stopServer, stopQueues, stopStream, stopEngine]) {
         await step?.().catch((e: unknown) => log(`local runtime: stop step failed: ${(e as Error).message}`));
       }
+      claim.release();
     })();
     return stopping;
   };
@@ -236,6 +251,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       await localQueues.drain();
       await stream.drain();
     };
+    claim.publish(`http://${reachableHost(options.host)}:${port}`);
     ready?.();
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -244,6 +260,18 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       const method = (req.method ?? "GET").toUpperCase();
       const head = method === "HEAD";
       const url = req.url ?? "/";
+      const ops = await deadLetterResponse(
+        { method, url, authorization: req.headers.authorization },
+        options.adminApiKey,
+        localQueues,
+        Object.keys(queueSpecs) as QueueName[],
+      );
+      if (ops) {
+        req.resume();
+        send(res, ops, requestId, head);
+        access(`HTTP ${method} /local/dead-letters ${res.statusCode} ${elapsed(startedAt)}ms`);
+        return;
+      }
       const dashboard = await dashboardResponse(method, url.split("?")[0] ?? "/");
       if (dashboard) {
         req.resume();
@@ -310,13 +338,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       } // One line per API request, as API Gateway's access log has it: the route template, never the path
       // (paths carry ids and short codes).
       const route = match.routeKey === DEFAULT_ROUTE_KEY ? "(no route)" : match.route.path;
-      log(`HTTP ${method} ${route} ${res.statusCode} ${Math.round(performance.now() - startedAt)}ms`);
+      access(`HTTP ${method} ${route} ${res.statusCode} ${elapsed(startedAt)}ms`);
     }
 
-    const host = options.host ?? "127.0.0.1";
-    const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
     return {
-      url: `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`,
+      url: `http://${reachableHost(options.host)}:${port}`,
       port,
       queues: localQueues,
       dynamoEndpoint,
@@ -328,6 +354,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     throw e;
   }
 }
+
+/** The host part of a URL that reaches a server listening on `host` from this machine. */
+function reachableHost(host = "127.0.0.1"): string {
+  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return reachable.includes(":") ? `[${reachable}]` : reachable;
+}
+
+const elapsed = (startedAt: number): number => Math.round(performance.now() - startedAt);
 
 /** Stops accepting, lets requests in flight finish (up to 10 s), and closes idle keep-alive connections. */
 function closeServer(server: Server): Promise<void> {

@@ -24,14 +24,29 @@ export interface Received<T> {
 export type BatchOutcome = {
   /** Record ids to hand back to the queue. */
   retry: Iterable<string>;
-  /** Optional counts for the batch log line (applied, parked, …). */
+  /** Record ids the flow parked for an operator (kept in the table; done with here, not retried). */
+  parked?: Iterable<string>;
+  /**
+   * The flow's own counts for the batch line (sent, taps, posted, …). They never replace the line's
+   * own fields (`records`, `applied`, `retried`, `parked`, `invalid`).
+   */
   counts?: Record<string, number>;
 };
+
+/** The fields every batch line has, in this order, before the flow's own counts. */
+export const BATCH_LINE_FIELDS = ["records", "applied", "retried", "parked", "invalid"] as const;
 
 export function receiveCount(record: SQSRecord): number {
   return Number(record.attributes?.ApproximateReceiveCount ?? "1");
 }
 
+/**
+ * Runs one SQS batch through `flow` and logs one `batch` line: `queue`, `records` (in the event),
+ * `applied` (done with: neither retried, parked nor invalid), `retried`, `parked`, `invalid` (match no
+ * contract; retried, then dead-lettered), then the flow's own counts. The line carries ids and counts
+ * only — never a message body, so never a phone number, token or credential.
+ * @returns the partial batch response: invalid and retried record ids
+ */
 export async function consumeBatch<Q extends QueueName>(
   queue: Q,
   event: SQSEvent,
@@ -50,25 +65,35 @@ export async function consumeBatch<Q extends QueueName>(
         body,
       });
   }
+  logger.debug("batch received", {
+    queue,
+    records: event.Records.map((r) => ({ id: r.messageId, receiveCount: receiveCount(r) })),
+  });
   if (invalid.length > 0) logger.error("queue messages that match no contract", { queue, invalid });
-  let retry: string[] = [];
+  let retry = new Set<string>();
+  let parked = new Set<string>();
   let counts: Record<string, number> = {};
   if (valid.length > 0) {
     try {
       const outcome = await flow(valid);
-      retry = [...new Set(outcome.retry)];
+      retry = new Set(outcome.retry);
+      parked = new Set([...(outcome.parked ?? [])].filter((id) => !retry.has(id)));
       counts = outcome.counts ?? {};
     } catch (e) {
       logger.error("batch failed; every record is retried", { queue, error: e as Error });
-      retry = valid.map((v) => v.recordId);
+      retry = new Set(valid.map((v) => v.recordId));
     }
   }
-  logger.info("batch", {
-    queue,
+  const line: Record<(typeof BATCH_LINE_FIELDS)[number], number> = {
     records: event.Records.length,
-    retried: retry.length,
+    applied: valid.length - retry.size - parked.size,
+    retried: retry.size,
+    parked: parked.size,
     invalid: invalid.length,
-    ...counts,
-  });
+  };
+  const own = Object.fromEntries(
+    Object.entries(counts).filter(([k]) => !(BATCH_LINE_FIELDS as readonly string[]).includes(k)),
+  );
+  logger.info("batch", { queue, ...line, ...own });
   return { batchItemFailures: [...invalid, ...retry].map((itemIdentifier) => ({ itemIdentifier })) };
 }

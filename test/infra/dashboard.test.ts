@@ -106,6 +106,9 @@ describe("dashboard hosting", () => {
       Ref: idOf(stack.dashboard?.distribution ?? fail()),
     });
     expect(deployment.Properties.DistributionPaths).toEqual(["/dashboard/*"]);
+    // Its files go with the stack, so `cdk destroy` can delete the (DESTROY) site bucket.
+    expect(deployment.Properties.RetainOnDelete).toBe(false);
+    expect(resources[idOf(stack.dashboard?.bucket ?? fail())]).toMatchObject({ DeletionPolicy: "Delete" });
     expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
     // The config file is filled at deploy time with the API endpoint.
     expect(JSON.stringify(deployment.Properties.SourceMarkers)).toContain(idOf(stack.api.httpApi));

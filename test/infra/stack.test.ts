@@ -158,6 +158,82 @@ describe("queues", () => {
   });
 });
 
+describe("an existing table (a point-in-time restore put in service)", () => {
+  const existingTable = {
+    tableName: "SmsAnalytics-restored-20260901",
+    tableStreamArn:
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/SmsAnalytics-restored-20260901/stream/2026-09-01T10:00:00.000",
+  };
+
+  it("creates no table, and points every function, grant and the counter's stream at the given one", () => {
+    const restored = synthStack({ existingTable });
+    restored.template.resourceCountIs("AWS::DynamoDB::Table", 0);
+    const json = restored.template.toJSON().Resources as Record<string, CfnJson>;
+    const fns = Object.values(json).filter((r) => r.Type === "AWS::Lambda::Function");
+    const names = fns.flatMap((f) => {
+      const env = (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      return env?.TABLE_NAME === undefined ? [] : [env.TABLE_NAME];
+    });
+    expect(names.length).toBeGreaterThan(0);
+    expect(new Set(names)).toEqual(new Set([existingTable.tableName]));
+    restored.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: existingTable.tableStreamArn,
+    });
+    expect(JSON.stringify(json)).toContain(`table/${existingTable.tableName}`);
+    restored.template.hasOutput("TableName", { Value: existingTable.tableName });
+  });
+
+  it("refuses a table without its stream ARN (the counter consumes it)", () => {
+    expect(() => synthStack({ existingTable: { ...existingTable, tableStreamArn: "" } })).toThrow(
+      /tableStreamArn must be the stream ARN/,
+    );
+  });
+});
+
+describe("alarm notifications", () => {
+  const topicId = (): string => logicalId(stack.alarms.topic);
+
+  it("notify one SNS topic from every alarm, when it fires and when it clears", () => {
+    expect(ofType("AWS::SNS::Topic")).toHaveLength(1);
+    const alarms = ofType("AWS::CloudWatch::Alarm");
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId() }]);
+      expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topicId() }]);
+    }
+    template.hasOutput("AlarmTopicArn", { Value: { Ref: topicId() } });
+  });
+
+  it("refuses publishing without TLS, and has no subscriber unless an email is given", () => {
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [{ Ref: topicId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+        ]),
+      },
+    });
+    expect(ofType("AWS::SNS::Subscription")).toHaveLength(0);
+  });
+
+  it("subscribes the `alarmEmail` context value by email (bin/app.ts passes -c alarmEmail=…)", () => {
+    const withEmail = synthStack({ alarmEmail: "ops@example.com" });
+    withEmail.template.resourceCountIs("AWS::SNS::Subscription", 1);
+    withEmail.template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+      TopicArn: {
+        Ref: withEmail.stack.getLogicalId(withEmail.stack.alarms.topic.node.defaultChild as CfnResource),
+      },
+    });
+    expect(() => synthStack({ alarmEmail: "ops at example" })).toThrow(/alarmEmail must be an email address/);
+  });
+});
+
 describe("functions", () => {
   it("has one Lambda per entry in `functions`", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(functionNames.length);

@@ -464,10 +464,37 @@ describe("a full run prints no secret and no phone number", () => {
       /CLICK_NOT_RECORDED/,
       /missing campaign/,
       /dead-letter queue/,
-      /batch queue=sandboxReceipts records=\d+ retried=0 .*posted=[1-9]/,
+      /batch queue=sandboxReceipts records=\d+ applied=\d+ retried=0 .*posted=[1-9]/,
     ]) {
       expect(output).toMatch(line);
     }
+  });
+
+  it("printed one line per request and one batch line per consumer batch, with the counts", () => {
+    const output = captured.join("\n");
+    expect(output).toMatch(
+      /^HTTP POST \/v1\/apps\/\{appId\}\/campaigns\/\{campaignId\}\/instances\/\{instanceId\}\/sends 202 \d+ms$/m,
+    );
+    expect(output).toMatch(/^HTTP GET \/l\/\{code\+\} 302 \d+ms$/m);
+    const fields = "records=(\\d+) applied=(\\d+) retried=(\\d+) parked=(\\d+) invalid=(\\d+)";
+    for (const queue of ["sends", "receipts", "clicks", "events", "sandboxReceipts"]) {
+      const lines = [...output.matchAll(new RegExp(`^INFO  batch queue=${queue} ${fields}`, "gm"))];
+      expect(lines.length, queue).toBeGreaterThan(0);
+      for (const [, records, ...rest] of lines)
+        expect(
+          rest.reduce((a, b) => a + Number(b), 0),
+          queue,
+        ).toBe(Number(records));
+    }
+    // A receipt that matches no message, retried then parked; the poison send jobs, retried then invalid.
+    expect(output).toMatch(/^INFO {2}batch queue=receipts records=\d+ applied=\d+ retried=0 parked=1 /m);
+    expect(output).toMatch(
+      /^INFO {2}batch queue=sends records=\d+ applied=\d+ retried=\d+ parked=0 invalid=1/m,
+    );
+    // The counter on the table's change stream.
+    expect(output).toMatch(
+      /^INFO {2}batch stream=table shardId=\S+ records=\d+ applied=[1-9]\d* retried=0 parked=0 buckets=\d+ written=\d+$/m,
+    );
   });
 
   it("finds no key, token, credential or phone number in any captured line", () => {
