@@ -1,3 +1,4 @@
+import type { MessageBilling } from "./cost.js";
 import type { DeliveryStatus } from "./receipts.js";
 
 /**
@@ -56,6 +57,11 @@ export interface MessageRecord {
   notSentReason: string | null;
   notSentCode: string | null;
   missing: string[] | null;
+  /**
+   * Segments and frozen price of the text as sent (domain/cost.ts), recorded with the outcome whenever
+   * the provider was called; absent on messages recorded before cost existed and on those never sent.
+   */
+  billing?: MessageBilling | null;
   /** Bumped by every recorded transition: the condition that makes each one happen once. */
   version: number;
 }
