@@ -24,6 +24,11 @@ export function money(amount: string | null | undefined, currency?: string): str
   return currency ? `${currency} ${text}` : text;
 }
 
+/** Return on spend: revenue ÷ cost as "12.5×", or an em dash when the API has none. */
+export function times(n: number | null): string {
+  return n === null ? "—" : `${percent.format(n)}×`;
+}
+
 /** 45 s, 12 min, 3.5 h */
 export function duration(seconds: number | null): string {
   if (seconds === null) return "—";

@@ -1,3 +1,5 @@
+import type { CostSection } from "./cost.js";
+
 /**
  * The analytics response (SPEC §4) as types only — shared by the API (domain/analytics) and the
  * dashboard, so both read the same contract. Every field is defined in domain/metric-dictionary.
@@ -13,6 +15,10 @@ export interface SeriesEntry {
   uniqueClicks: number;
   failedToSend: number;
   failedToDeliver: number;
+  /** SMS segments of the messages sent that day. */
+  segments: number;
+  /** Their exact cost in `cost.currency`; null when the response's cost has no single currency. */
+  cost: string | null;
 }
 
 type Rate = number | null;
@@ -72,6 +78,7 @@ export interface AnalyticsResponse {
   };
   provisional: { openWindows: number; awaitingReceipt: number };
   conversionsBySendDate: Array<{ date: string; conversionEvents: number; conversions: number }>;
+  cost: CostSection;
   /** Null when the campaign runs no experiment (no control group and a plain message). */
   experiment: Experiment | null;
 }
@@ -120,6 +127,11 @@ export type Headline = {
   conversions: number;
   conversionRate: Rate;
   revenue: Money;
+  /** Exact cost of what was sent (analytics `cost.total`), in `costCurrency`; null when not one currency. */
+  cost: Money | null;
+  costCurrency: string | null;
+  /** Revenue ÷ cost (analytics `cost.returnOnSpend`). */
+  returnOnSpend: number | null;
   /** True while receipts are awaited or conversion windows are open. */
   provisional: boolean;
 };

@@ -2,6 +2,7 @@ import Big from "big.js";
 import { DateTime } from "luxon";
 import type { AnalyticsResponse, BreakdownRow, Headline, SeriesEntry } from "./analytics-response.js";
 import { daysBetween } from "./calendar.js";
+import { costSection, costTotals, formatCost } from "./cost.js";
 import { fields } from "./counter-fields.js";
 import { type DailyCounters, total, totalsByPrefix } from "./counters.js";
 import { CONTROL_ARM, uplift, type VariantWeight } from "./experiment.js";
@@ -194,8 +195,32 @@ const failures: Section<"failures"> = ({ input }) => {
   };
 };
 
-const series: Section<"series"> = ({ input }) => {
+const cost: Section<"cost"> = (t) => {
+  const { input, n } = t;
+  return costSection({
+    totals: costTotals([...totalsByPrefix(input.counters, "cost|")].map(([rest, v]) => [`cost|${rest}`, v])),
+    appCurrency: input.app.currency,
+    delivered: n(fields.delivered),
+    conversions: n(fields.goalUsers(input.campaign.primaryGoalId)),
+    revenue: input.campaign.revenueGoalId ? revenueTotal(t) : null,
+  });
+};
+
+/** A day's segments and cost: the cost in the range's single cost currency, else null (see `cost`). */
+function dayCost(
+  currency: string | null,
+  day: Map<string, Big> | undefined,
+): { segments: number; cost: string | null } {
+  const own = costTotals(day ?? new Map());
+  if (currency === null) return { segments: own.segments, cost: null };
+  const amount = own.byCurrency.get(currency)?.amount ?? new Big(0);
+  return { segments: own.segments, cost: formatCost(amount, currency) };
+}
+
+const series: Section<"series"> = (t) => {
+  const { input } = t;
   const { primaryGoalId: primary, revenueGoalId: revenueGoal } = input.campaign;
+  const costCurrency = cost(t).currency;
   return seriesDays(input).map((date) => {
     const day = input.counters.get(date);
     const get = (field: string): Big => day?.get(field) ?? new Big(0);
@@ -210,6 +235,7 @@ const series: Section<"series"> = ({ input }) => {
       uniqueClicks: get(fields.clickers).toNumber(),
       failedToSend: get(fields.failedToSend).toNumber(),
       failedToDeliver: get(fields.failedToDeliver).toNumber(),
+      ...dayCost(costCurrency, day),
     };
   });
 };
@@ -340,6 +366,7 @@ export function buildAnalytics(input: AnalyticsInput): AnalyticsResponse {
     provisional: provisional(t),
     conversionsBySendDate: conversionsBySendDate(t),
     experiment: experiment(t),
+    cost: cost(t),
   };
 }
 
@@ -356,6 +383,9 @@ export function headline(a: AnalyticsResponse): Headline {
     conversions: a.conversions.conversions,
     conversionRate: a.conversions.conversionRate,
     revenue: a.revenue.total,
+    cost: a.cost.total,
+    costCurrency: a.cost.currency,
+    returnOnSpend: a.cost.returnOnSpend,
     provisional: a.provisional.openWindows > 0 || a.provisional.awaitingReceipt > 0,
   };
 }
@@ -371,6 +401,8 @@ const CSV_COLUMNS = [
   "uniqueClicks",
   "failedToSend",
   "failedToDeliver",
+  "segments",
+  "cost",
 ] as const;
 
 /**
@@ -380,6 +412,7 @@ const CSV_COLUMNS = [
  */
 export function seriesCsv(series: SeriesEntry[]): string {
   const lines = [CSV_COLUMNS.join(",")];
-  for (const s of series) lines.push(CSV_COLUMNS.map((c) => String(s[c])).join(","));
+  // A null (cost in mixed currencies) is an empty cell.
+  for (const s of series) lines.push(CSV_COLUMNS.map((c) => String(s[c] ?? "")).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -1,3 +1,5 @@
+import type { ConnectorPricing } from "./cost.js";
+
 /**
  * Connectors: how an app sends SMS. One source for provider names and their settings (the request
  * schemas in schemas/connector.ts are checked against these types; providers and stores use them).
@@ -139,6 +141,8 @@ export interface ConnectorSettings {
   sendRatePerSecond: number;
   /** How long a provider call may take, ms. */
   timeoutMs: number;
+  /** Prices per SMS segment (domain/cost.ts), applied when a message is sent; absent: cost unknown. */
+  pricing?: ConnectorPricing;
 }
 
 /** A connector's configuration: exactly the provider block matching `provider`. */
@@ -279,6 +283,7 @@ export function publicConfig(c: ConnectorConfig): Record<string, unknown> {
     deliveryTracking: c.deliveryTracking,
     sendRatePerSecond: c.sendRatePerSecond,
     timeoutMs: c.timeoutMs,
+    pricing: c.pricing ?? null,
     [c.provider]: shown,
   };
 }

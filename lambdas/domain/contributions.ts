@@ -3,6 +3,7 @@ import { DateTime } from "luxon";
 import type { CountedFor, KeptEvent, WindowRecord } from "./attribution.js";
 import { localDay } from "./calendar.js";
 import type { ClickerRecord, Tap, TapRecord } from "./clicks.js";
+import { costContribution } from "./cost.js";
 import { fields } from "./counter-fields.js";
 import { latencyBucket } from "./latency.js";
 import { armOf, type MessageRecord } from "./message-state.js";
@@ -68,6 +69,8 @@ function messageContribution(m: MessageRecord, add: Add): void {
   }
   add(sentDay, fields.sent);
   breakdown(sentDay, "sent");
+  // Accepted by the provider: its segments cost, delivered or not (domain/cost.ts).
+  costContribution(m.billing, (field, by) => add(sentDay, field, by));
   switch (m.status) {
     case "SENT":
       add(sentDay, fields.inTransit);

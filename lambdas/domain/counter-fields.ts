@@ -50,4 +50,6 @@ export const fields = {
   byProvider: (provider: string, metric: BreakdownMetric): string => `provider|${metric}|${provider}`,
 };
 
+// Cost (sent day): `cost|…` fields, named by costFields in domain/cost.ts next to their only writer.
+
 export type BreakdownMetric = "sent" | "delivered" | "failedToDeliver" | "clicks";

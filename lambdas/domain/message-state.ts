@@ -1,3 +1,4 @@
+import type { MessageBilling } from "./cost.js";
 import { CONTROL_ARM } from "./experiment.js";
 import type { DeliveryStatus } from "./receipts.js";
 
@@ -61,6 +62,11 @@ export interface MessageRecord {
   missing: string[] | null;
   /** The experiment variant the user was sent (null: a plain message, or a control-group user). */
   variantId?: string | null;
+  /**
+   * Segments and frozen price of the text as sent (domain/cost.ts), recorded with the outcome whenever
+   * the provider was called; absent on messages recorded before cost existed and on those never sent.
+   */
+  billing?: MessageBilling | null;
   /** Bumped by every recorded transition: the condition that makes each one happen once. */
   version: number;
 }

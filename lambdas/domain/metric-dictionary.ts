@@ -190,6 +190,15 @@ export const metricDictionary: MetricEntry[] = [
   },
   { path: "series[].failedToSend", definition: "delivery.failedToSend on that day (by attempt time)." },
   {
+    path: "series[].segments",
+    definition: "cost.segments of messages sent that day (by sent time).",
+  },
+  {
+    path: "series[].cost",
+    definition:
+      "Exact cost of the messages sent that day, in cost.currency (the days sum to cost.total); null when cost.currency is null.",
+  },
+  {
     path: "series[].failedToDeliver",
     definition:
       "delivery.failedToDeliver on that day (by receipt time); a later delivery takes the user off the receipt's day.",
@@ -316,6 +325,44 @@ export const metricDictionary: MetricEntry[] = [
     path: "experiment.variants[].uplift.significant",
     definition: "pValue < 0.05. The dashboard marks a winner only when it is true.",
   },
+  {
+    path: "cost.segments",
+    definition:
+      "SMS segments of every message counted as sent, by sent day: the text exactly as sent (after personalisation and link shortening), split by GSM 03.38 (GSM-7 160/153 septets, extension characters 2; UCS-2 70/67 UTF-16 code units as soon as one character is outside GSM-7). Failed-to-deliver messages count (the provider accepted and billed them); failed-to-send and unknown-outcome ones do not.",
+  },
+  {
+    path: "cost.currency",
+    definition:
+      "The currency the counted messages were priced in (the connector's pricing.currency at send time). With nothing sent: the app's currency. null when they were priced in several currencies, or none was priced.",
+  },
+  {
+    path: "cost.total",
+    definition:
+      "Sum over sent messages of segments × the price per segment frozen when each was sent (pricing.byCountry of the number's country, else pricing.perSegment), exact — never rounded — with at least the currency's minor digits (e.g. \"0.0225\"). Segments without a price add nothing (see unpricedSegments). null when cost.currency is null.",
+  },
+  {
+    path: "cost.perDelivered",
+    definition:
+      "total ÷ delivery.delivered, rounded half-even to the currency's minor digits + 4; null when delivered is 0, the currency is null or some segments are unpriced.",
+  },
+  {
+    path: "cost.perConversion",
+    definition:
+      "total ÷ conversions.conversions (unique converters of the primary goal), rounded as perDelivered; null when there are none, the currency is null or some segments are unpriced.",
+  },
+  {
+    path: "cost.returnOnSpend",
+    definition:
+      "revenue.total ÷ cost.total (return on spend: 3 means revenue was three times the cost), 2 decimals half-up; null unless the cost is in the app's currency (revenue's), every segment is priced, the campaign has a revenue goal and the cost is above 0.",
+  },
+  {
+    path: "cost.unpricedSegments",
+    definition:
+      "Segments of sent messages whose connector had no pricing when they were sent: their cost is unknown.",
+  },
+  { path: "cost.byCurrency[].currency", definition: "A currency messages were priced in." },
+  { path: "cost.byCurrency[].segments", definition: "Segments of sent messages priced in that currency." },
+  { path: "cost.byCurrency[].total", definition: "Their exact cost in that currency." },
 ];
 
 /** Every leaf path of a JSON value, arrays as `[]` (for checking the dictionary against a real response). */

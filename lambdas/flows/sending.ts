@@ -1,5 +1,6 @@
 import type { Context } from "aws-lambda";
-import { LINK_LIFETIME_MS, type LinkPrefix, newLinkCode, shortenUrls } from "../domain/links.js";
+import { billingOf, type MessageBilling } from "../domain/cost.js";
+import { CODE_LENGTH, LINK_LIFETIME_MS, type LinkPrefix, newLinkCode, shortenUrls } from "../domain/links.js";
 import { messageIdFor } from "../domain/message-id.js";
 import { type MessageRecord, type SendResult, sendOutcome } from "../domain/message-state.js";
 import { parsePhone } from "../domain/phone.js";
@@ -66,13 +67,18 @@ class BeforeProviderCallError extends Error {
   override name = "BeforeProviderCallError";
 }
 
+/** The text a message is sent: its variant's, or the job's plain message; undefined when the job lacks it. */
+function variantText(job: SendJob, m: Pick<MessageRecord, "variantId">): string | undefined {
+  // A plain message with a control group still names the treated users' variant (`default`).
+  return job.variants ? job.variants.find((v) => v.variantId === m.variantId)?.message : job.message;
+}
+
 /**
- * The text a message is sent: its variant's, or the job's plain message.
- * @throws Error when the job lacks the message's variant (a job the sends route never builds)
+ * `variantText`, or a failure before the provider call.
+ * @throws BeforeProviderCallError when the job lacks the message's variant (a job the sends route never builds)
  */
 function textOf(job: SendJob, m: MessageRecord): string {
-  // A plain message with a control group still names the treated users' variant (`default`).
-  const text = job.variants ? job.variants.find((v) => v.variantId === m.variantId)?.message : job.message;
+  const text = variantText(job, m);
   if (text === undefined) {
     const cause = new Error(`send job has no text for variant ${m.variantId ?? "(none)"}`);
     throw new BeforeProviderCallError("could not prepare the message", { cause });
@@ -80,9 +86,21 @@ function textOf(job: SendJob, m: MessageRecord): string {
   return text;
 }
 
-/** Records a send attempt's result on the SENDING message it was read as. */
-async function record(m: MessageRecord, result: SendResult, country: string | null): Promise<Step> {
-  const next: MessageRecord = { ...m, ...sendOutcome(m, result, country) };
+/**
+ * Records a send attempt's result on the SENDING message it was read as, with the segments and frozen
+ * price of the text the provider was given (`billing`, when it was called and may have sent it).
+ */
+async function record(
+  m: MessageRecord,
+  result: SendResult,
+  country: string | null,
+  billing?: MessageBilling | null,
+): Promise<Step> {
+  const next: MessageRecord = {
+    ...m,
+    ...sendOutcome(m, result, country),
+    ...(billing === undefined ? {} : { billing }),
+  };
   const r = await writeFact(messageWrite(m, next));
   return { kind: "recorded", record: r.written ? { ...next, version: m.version + 1 } : m };
 }
@@ -103,7 +121,13 @@ async function sendOne(
     const cutOffAt = (existing.sendingAt ?? 0) + ctx.connector.timeoutMs + CUT_OFF_MARGIN_MS;
     if (nowMs() < cutOffAt) return { kind: "later", atMs: cutOffAt };
     const phone = parsePhone(recipient.phone);
-    return record(existing, { status: "OUTCOME_UNKNOWN" }, phone.ok ? phone.country : existing.country);
+    const country = phone.ok ? phone.country : existing.country;
+    return record(
+      existing,
+      { status: "OUTCOME_UNKNOWN" },
+      country,
+      rebuiltBilling(ctx, job, existing, recipient, country),
+    );
   }
   const m = claim.record;
   try {
@@ -116,6 +140,30 @@ async function sendOne(
     }
     throw e;
   }
+}
+
+/**
+ * The billing of a message cut off mid-call (its text was not kept), from its text rebuilt the way it
+ * was sent: personalised the same way, each URL replaced by a short link of the same length (every code
+ * is CODE_LENGTH letters and digits, one GSM-7 septet each), so the segments are those of the text the
+ * provider was given. Priced with the connector's pricing now (within the campaign cache's 30 s of the
+ * call). Null when the text cannot be rebuilt (it then was never sent).
+ */
+function rebuiltBilling(
+  ctx: CampaignContext,
+  job: SendJob,
+  m: MessageRecord,
+  recipient: Recipient,
+  country: string | null,
+): MessageBilling | null {
+  const source = variantText(job, m);
+  if (source === undefined) return null;
+  const rendered = render(source, recipient.attributes ?? {});
+  if (!rendered.ok) return null;
+  const text = ctx.campaign.clickTracking
+    ? shortenUrls(rendered.text, process.env.PUBLIC_BASE_URL ?? "", () => "0".repeat(CODE_LENGTH)).text
+    : rendered.text;
+  return billingOf(text, ctx.connector.pricing, country);
 }
 
 async function sendClaimed(
@@ -167,6 +215,8 @@ async function sendClaimed(
   } catch (cause) {
     throw new BeforeProviderCallError("could not prepare the message", { cause });
   }
+  // Segments of the final text and the price now: what this message costs if the provider takes it.
+  const billing = billingOf(text, connector.pricing, phone.country);
 
   const outcome = await sendWith(
     connector,
@@ -191,10 +241,15 @@ async function sendClaimed(
       phone.country,
     );
   }
-  if (outcome.kind === "unknown") return record(m, { status: "OUTCOME_UNKNOWN" }, phone.country);
+  if (outcome.kind === "unknown") return record(m, { status: "OUTCOME_UNKNOWN" }, phone.country, billing);
   // The index first: a receipt may arrive as soon as the provider has the message.
   if (outcome.providerMessageId) await putProviderRef(m, outcome.providerMessageId);
-  return record(m, { status: "SENT", providerMessageId: outcome.providerMessageId ?? null }, phone.country);
+  return record(
+    m,
+    { status: "SENT", providerMessageId: outcome.providerMessageId ?? null },
+    phone.country,
+    billing,
+  );
 }
 
 export interface SendJobResult {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ConnectorConfigInput, ProviderName, SandboxFailureStatus } from "../domain/connector.js";
+import { PRICE_COUNTRIES, PRICE_PATTERN } from "../domain/cost.js";
 import { SANDBOX_DEFAULTS, SANDBOX_MAX_DELAY_SECONDS, SANDBOX_MIN_DELAY_SECONDS } from "../domain/sandbox.js";
-import { httpUrl, timezone } from "./common.js";
+import { currency, httpUrl, timezone } from "./common.js";
 
 /** Provider names, for the request and response schemas (the domain's `ProviderName`, as a list). */
 export const PROVIDERS = [
@@ -26,8 +27,47 @@ const jsonPointer = z
   .max(512)
   .regex(/^(\/([^~/]|~[01])*)*$/, { error: "must be a JSON pointer such as /id or /error/code" });
 
+/** A price: an exact decimal string, never a JSON number (0.1 + 0.2 must stay 0.3). */
+const price = z
+  .string({ error: 'must be a decimal string such as "0.0075" (a string, so it stays exact)' })
+  .regex(PRICE_PATTERN, {
+    error:
+      'must be a non-negative decimal string such as "0.0075" (up to 9 digits before the point, 10 after)',
+  });
+
+/** Prices per SMS segment (domain/cost.ts): applied when each message is sent, never to past sends. */
+const pricing = z
+  .strictObject({
+    currency: currency.meta({ description: "ISO-4217 currency of the prices, e.g. USD" }),
+    perSegment: price.meta({ description: 'Price of one SMS segment, e.g. "0.0075"' }),
+    byCountry: z
+      .record(z.string(), price)
+      // Checked here rather than on the key schema, so the problem names the key (zod's own says "Invalid key").
+      .superRefine((prices, ctx) => {
+        for (const country of Object.keys(prices)) {
+          if (PRICE_COUNTRIES.has(country)) continue;
+          ctx.addIssue({
+            code: "custom",
+            path: [country],
+            message: "must be an ISO 3166-1 alpha-2 country code in capitals, such as IN or US",
+          });
+        }
+      })
+      .optional()
+      .meta({
+        description:
+          "Price of one segment by the ISO 3166-1 alpha-2 country of the recipient's number (libphonenumber-js); " +
+          "other countries pay perSegment",
+      }),
+  })
+  .meta({
+    description:
+      "Prices per SMS segment, frozen on each message when it is sent (a later change never rewrites past cost)",
+  });
+
 /** Settings every connector has. */
 const common = {
+  pricing: pricing.optional(),
   sendRatePerSecond: z.number().int().min(1).max(1000).default(20),
   timeoutMs: z.number().int().min(100).max(30000).default(10000),
   /** Write-only switch: issue a new webhook token (the old URL stops working). */

@@ -37,6 +37,14 @@ export const connectorResponse = z.object({
   deliveryTracking: z.boolean(),
   sendRatePerSecond: z.number(),
   timeoutMs: z.number(),
+  pricing: z
+    .object({
+      currency: z.string(),
+      perSegment: z.string(),
+      byCountry: z.record(z.string(), z.string()).optional(),
+    })
+    .nullable()
+    .meta({ description: "Prices per SMS segment (exact decimal strings) as set now; null when none" }),
   settings: z
     .record(z.string(), z.string())
     .meta({ description: "Non-secret settings at a glance (sender, endpoint)" }),
@@ -95,6 +103,9 @@ const headline = z
     conversions: z.number(),
     conversionRate: z.number().nullable(),
     revenue: z.string(),
+    cost: z.string().nullable().meta({ description: "cost.total" }),
+    costCurrency: z.string().nullable().meta({ description: "cost.currency" }),
+    returnOnSpend: z.number().nullable().meta({ description: "cost.returnOnSpend" }),
     provisional: z.boolean().meta({ description: "Numbers may still move (open windows, awaited receipts)" }),
   })
   .loose()
@@ -150,6 +161,32 @@ export const sendsAccepted = z.object({
 
 export const eventsAccepted = z.object({ accepted: z.number().int(), duplicates: z.number().int() });
 
+const money = z.string().meta({ description: "Exact decimal string" });
+
+/** The `cost` section (domain/cost.ts `CostSection`; definitions in the metric dictionary). */
+const cost = z.object({
+  segments: z.number().int().meta({ description: "SMS segments of every message counted as sent" }),
+  currency: z
+    .string()
+    .nullable()
+    .meta({ description: "Currency of total; null when priced in several currencies or not priced" }),
+  total: money.nullable().meta({
+    description:
+      "Exact cost (never rounded; at least the currency's minor digits); null when currency is null",
+  }),
+  perDelivered: money.nullable().meta({ description: "total ÷ delivered (minor digits + 4, half-even)" }),
+  perConversion: money.nullable().meta({ description: "total ÷ conversions (minor digits + 4, half-even)" }),
+  returnOnSpend: z
+    .number()
+    .nullable()
+    .meta({ description: "revenue ÷ cost, 2 decimals; null unless both are in the app's currency" }),
+  unpricedSegments: z
+    .number()
+    .int()
+    .meta({ description: "Segments sent through a connector without pricing (cost unknown)" }),
+  byCurrency: z.array(z.object({ currency: z.string(), segments: z.number().int(), total: money })),
+});
+
 export const analyticsResponse = z
   .object({
     appId: z.string(),
@@ -165,7 +202,17 @@ export const analyticsResponse = z
     revenue: z.object({}).loose(),
     goals: z.array(z.object({}).loose()),
     failures: z.object({}).loose(),
-    series: z.array(z.object({}).loose()),
+    series: z.array(
+      z
+        .object({
+          segments: z.number().int().meta({ description: "Segments of the messages sent that day" }),
+          cost: money
+            .nullable()
+            .meta({ description: "Their exact cost in cost.currency; null when it is null" }),
+        })
+        .loose(),
+    ),
+    cost,
     experiment: z.object({}).loose().nullable().meta({
       description:
         "Variants and control group with uplift; null without an experiment (see the metric dictionary)",

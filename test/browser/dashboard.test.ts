@@ -45,7 +45,8 @@ afterAll(async () => {
 });
 
 const count = (n: number): string => n.toLocaleString("en-US");
-const money = (amount: string, currency = ""): string => {
+const money = (amount: string | null, currency = ""): string => {
+  if (amount === null) return "—";
   const [whole = "", fraction] = amount.split(".");
   return `${currency} ${Number(whole).toLocaleString("en-US")}${fraction === undefined ? "" : `.${fraction}`}`.trim();
 };
@@ -85,6 +86,14 @@ function expectedFigures(a: Required<Analytics>): Record<string, string> {
     "clicks.total": count(a.clicks.total),
     "clicks.suspectedBots": count(a.clicks.suspectedBots ?? 0),
     "deliveryLatency.inTransitOver72h": count(a.deliveryLatency.inTransitOver72h),
+    "cost.segments": count(a.cost.segments),
+    "cost.total": money(a.cost.total, a.cost.currency ?? ""),
+    "cost.perDelivered": money(a.cost.perDelivered, a.cost.currency ?? ""),
+    "cost.perConversion": money(a.cost.perConversion, a.cost.currency ?? ""),
+    "cost.returnOnSpend":
+      a.cost.returnOnSpend === null
+        ? "—"
+        : `${a.cost.returnOnSpend.toLocaleString("en-US", { maximumFractionDigits: 2 })}×`,
   };
   for (const g of a.goals) {
     out[`goals.${g.goalId}.allGoals`] = count(g.allGoals);
@@ -104,6 +113,8 @@ function expectedFigures(a: Required<Analytics>): Record<string, string> {
     for (const k of SERIES_KEYS) {
       out[`series.${d.date}.${k}`] = k === "revenue" ? money(d.revenue) : count(d[k]);
     }
+    out[`series.${d.date}.segments`] = count(d.segments);
+    out[`series.${d.date}.cost`] = money(d.cost);
   }
   return out;
 }
@@ -234,6 +245,7 @@ describe("the dashboard in Chromium", () => {
       "headline.bf.clicks": count(h.clicks),
       "headline.bf.conversions": count(h.conversions),
       "headline.bf.revenue": money(h.revenue),
+      "headline.bf.cost": money(h.cost, h.costCurrency),
     });
     expect(h).toMatchObject({ sent: 5, failedToSend: 2, failedToDeliver: 1 });
     expect(list.body.currency).toBe("INR");
@@ -279,6 +291,11 @@ describe("the dashboard in Chromium", () => {
     // The failures by reason and code, and by delivery code, are on the page (compared above).
     expect(a.failures.failedToSend.length).toBeGreaterThan(0);
     expect(a.failures.failedToDeliver.length).toBeGreaterThan(0);
+    // Cost and return (issue 18): every sent message cost its segments at the Indian price, exactly.
+    expect(a.cost).toMatchObject({ currency: "INR", unpricedSegments: 0 });
+    expect(a.cost.segments).toBeGreaterThanOrEqual(a.delivery.sent);
+    expect(a.cost.returnOnSpend).not.toBeNull();
+    expect(await page.getByRole("heading", { level: 2, name: "Cost and return" }).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-campaign.png"), fullPage: true });
   });
 
@@ -386,7 +403,7 @@ describe("the dashboard in Chromium", () => {
     await expect.poll(panels).toEqual(["sent", "delivered", "clicks", "conversions", "revenue"]);
   });
 
-  it("downloads the daily series as CSV with the key in a header, unique clicks and failures included", async () => {
+  it("downloads the daily series as CSV with the key in a header, unique clicks, failures and cost included", async () => {
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Download CSV" }).click(),
@@ -394,7 +411,7 @@ describe("the dashboard in Chromium", () => {
     const csv = readFileSync(await download.path(), "utf8");
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver",
+      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver,segments,cost",
     );
     expect(download.suggestedFilename()).toMatch(/^bf_i1_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
     // Row for row the API's series for the same filter.
@@ -402,15 +419,16 @@ describe("the dashboard in Chromium", () => {
     const a: Required<Analytics> = await api.analytics("acme", "bf", seeded.key, query);
     const columns = lines[0]?.split(",") ?? [];
     expect(lines.slice(1)).toEqual(
-      a.series.map((d) => columns.map((c) => String(d[c as keyof SeriesDay])).join(",")),
+      a.series.map((d) => columns.map((c) => String(d[c as keyof SeriesDay] ?? "")).join(",")),
     );
     const column = (name: string): number =>
       lines.slice(1).reduce((sum, l) => sum + Number(l.split(",")[columns.indexOf(name)]), 0);
-    expect([column("uniqueClicks"), column("failedToSend"), column("failedToDeliver")]).toEqual([
-      a.clicks.unique,
-      a.delivery.failedToSend,
-      a.delivery.failedToDeliver,
-    ]);
+    expect([
+      column("uniqueClicks"),
+      column("failedToSend"),
+      column("failedToDeliver"),
+      column("segments"),
+    ]).toEqual([a.clicks.unique, a.delivery.failedToSend, a.delivery.failedToDeliver, a.cost.segments]);
     expect(a.delivery.failedToSend).toBeGreaterThan(0);
   });
 

@@ -47,7 +47,12 @@ export async function seedCampaign(api: Api): Promise<Seeded> {
     api.call(
       "PUT",
       "/v1/apps/acme/connectors/gs",
-      { provider: "gupshup", gupshup: { userId: "acct", password: "pw", mask: "ACME", baseUrl: sim.url } },
+      {
+        provider: "gupshup",
+        gupshup: { userId: "acct", password: "pw", mask: "ACME", baseUrl: sim.url },
+        // Prices per segment (issue 18): Indian numbers pay 0.12, any other 0.25.
+        pricing: { currency: "INR", perSegment: "0.25", byCountry: { IN: "0.12" } },
+      },
       key,
     ),
     201,

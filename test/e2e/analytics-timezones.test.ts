@@ -30,7 +30,11 @@ async function runScenario(appId: string, timezone: string): Promise<void> {
   keys[appId] = key;
   const webhookUrl = await api.putConnector(
     `/v1/apps/${appId}/connectors/gs`,
-    { provider: "gupshup", gupshup: { userId: "u", password: "p", baseUrl: sim.url } },
+    {
+      provider: "gupshup",
+      gupshup: { userId: "u", password: "p", baseUrl: sim.url },
+      pricing: { currency: "USD", perSegment: "0.0075", byCountry: { IN: "0.0021" } },
+    },
     key,
   );
   await api.putCampaign(
@@ -169,6 +173,8 @@ const zeroDay = {
   uniqueClicks: 0,
   failedToSend: 0,
   failedToDeliver: 0,
+  segments: 0,
+  cost: "0.00",
 };
 
 describe("analytics in three time zones", () => {
@@ -235,6 +241,8 @@ describe("analytics in three time zones", () => {
           uniqueClicks: 0,
           failedToSend: 1,
           failedToDeliver: 1,
+          segments: 2,
+          cost: "0.0042",
         },
         {
           date: "2026-11-01",
@@ -247,6 +255,8 @@ describe("analytics in three time zones", () => {
           uniqueClicks: 0,
           failedToSend: 0,
           failedToDeliver: 0,
+          segments: 2,
+          cost: "0.0042",
         },
         { date: "2026-11-02", ...zeroDay },
         { date: "2026-11-03", ...zeroDay },
@@ -266,6 +276,17 @@ describe("analytics in three time zones", () => {
         { date: "2026-11-04", conversionEvents: 0, conversions: 0 },
       ],
       experiment: null,
+      // 4 sent to Indian numbers, one segment each at 0.0021 (failed to deliver too; failed to send not).
+      cost: {
+        segments: 4,
+        currency: "USD",
+        total: "0.0084",
+        perDelivered: "0.0042",
+        perConversion: "0.0042",
+        returnOnSpend: 1845.24,
+        unpricedSegments: 0,
+        byCurrency: [{ currency: "USD", segments: 4, total: "0.0084" }],
+      },
     });
   });
 
@@ -335,6 +356,8 @@ describe("analytics in three time zones", () => {
         uniqueClicks: 0,
         failedToSend: 1,
         failedToDeliver: 1,
+        segments: 2,
+        cost: "0.0042",
       },
       {
         date: "2026-11-01",
@@ -347,6 +370,8 @@ describe("analytics in three time zones", () => {
         uniqueClicks: 0,
         failedToSend: 0,
         failedToDeliver: 0,
+        segments: 2,
+        cost: "0.0042",
       },
       { date: "2026-11-02", ...zeroDay },
       { date: "2026-11-03", ...zeroDay },
@@ -396,6 +421,8 @@ describe("analytics in three time zones", () => {
       uniqueClicks: 0,
       failedToSend: 1,
       failedToDeliver: 1,
+      segments: 4,
+      cost: "0.0084",
     });
     expect(a.series[4]).toEqual({ date: "2026-11-03", ...zeroDay });
     expect(a.series[5]).toEqual({ date: "2026-11-04", ...zeroDay, clicks: 1, uniqueClicks: 1 });
@@ -408,6 +435,10 @@ describe("analytics in three time zones", () => {
     expect(sum("uniqueClicks")).toBe(a.clicks.unique);
     expect(sum("failedToSend")).toBe(a.delivery.failedToSend);
     expect(sum("failedToDeliver")).toBe(a.delivery.failedToDeliver);
+    expect(sum("segments")).toBe(a.cost.segments);
+    expect(a.series.map((d: { cost: string }) => d.cost).filter((c: string) => c !== "0.00")).toEqual([
+      a.cost.total,
+    ]);
 
     const csv = await api.call(
       "GET",
@@ -417,11 +448,11 @@ describe("analytics in three time zones", () => {
     );
     expect(csv.status).toBe(200);
     expect(csv.body).toBe(
-      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver\r\n" +
-        "2026-11-01,4,2,0,2,2,15.50,0,1,1\r\n" +
-        "2026-11-02,0,0,0,0,0,0.00,0,0,0\r\n" +
-        "2026-11-03,0,0,0,0,0,0.00,0,0,0\r\n" +
-        "2026-11-04,0,0,1,0,0,0.00,1,0,0\r\n",
+      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver,segments,cost\r\n" +
+        "2026-11-01,4,2,0,2,2,15.50,0,1,1,4,0.0084\r\n" +
+        "2026-11-02,0,0,0,0,0,0.00,0,0,0,0,0.00\r\n" +
+        "2026-11-03,0,0,0,0,0,0.00,0,0,0,0,0.00\r\n" +
+        "2026-11-04,0,0,1,0,0,0.00,1,0,0,0,0.00\r\n",
     );
   });
 
@@ -449,6 +480,9 @@ describe("analytics in three time zones", () => {
       conversions: 2,
       conversionRate: 100,
       revenue: "15.50",
+      cost: "0.0084", // 4 sent to Indian numbers, one segment each at 0.0021
+      costCurrency: "USD",
+      returnOnSpend: 1845.24, // 15.50 ÷ 0.0084 = 1845.238…
       provisional: true,
     });
   });

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import Big from "big.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import { setClock } from "../../lambdas/platform/clock.js";
@@ -157,6 +158,7 @@ beforeAll(async () => {
       },
       timeoutMs: 2_000,
       sendRatePerSecond: 1000,
+      pricing: { currency: "USD", perSegment: "0.0075" },
     },
     key,
   );
@@ -225,6 +227,18 @@ describe("crashes mid-batch, then redelivery", () => {
     });
     const a = await api.analytics("acme", "cr", key);
     expect(a.failures.failedToSend).toEqual([{ reason: "SEND_OUTCOME_UNKNOWN", code: null, count: unknown }]);
+    // Every message the provider was called for keeps its segments and price, the cut-off ones too
+    // (their text rebuilt); only the sent ones cost, exactly.
+    for (const m of statuses.values()) {
+      expect(m.billing).toEqual({
+        segments: 1,
+        encoding: "GSM-7",
+        pricePerSegment: "0.0075",
+        currency: "USD",
+      });
+    }
+    expect(a.cost).toMatchObject({ segments: USERS - unknown, currency: "USD", unpricedSegments: 0 });
+    expect(new Big(a.cost.total).eq(new Big("0.0075").times(USERS - unknown))).toBe(true);
   });
 
   it("a delivery worker killed between two fact writes of one batch; every receipt twice, shuffled", async () => {

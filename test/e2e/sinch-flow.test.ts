@@ -324,6 +324,9 @@ describe("a Sinch campaign end to end", () => {
         uniqueClicks: 0,
         failedToSend: 4,
         failedToDeliver: 1,
+        // One segment each; the connector has no pricing, so the cost is unknown (null), not zero.
+        segments: 5,
+        cost: null,
       },
     ]);
     expect(a.breakdowns.byProvider).toEqual([

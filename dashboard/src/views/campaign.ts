@@ -5,6 +5,7 @@ import type { Credentials } from "../session.js";
 import type { Analytics, AnalyticsFilter } from "../types.js";
 import { campaignBadges, provisionalBadge } from "./badge.js";
 import { seriesChart } from "./chart.js";
+import { costCard } from "./cost.js";
 import { experimentTable } from "./experiment.js";
 import { filtersForm } from "./filters.js";
 import { funnel } from "./funnel.js";
@@ -277,7 +278,8 @@ export async function campaignView(
         },
       ]),
     ),
-    section("series-title", "Daily activity", seriesChart(a.series, cur, a.timezone)),
+    costCard(a, conversionsProvisional),
+    section("series-title", "Daily activity", seriesChart(a.series, cur, a.timezone, a.cost.currency)),
     section(
       "goals-title",
       "Goals",

@@ -137,7 +137,13 @@ function draw(series: SeriesDay[], keys: Key[], width: number, currency: string)
  * value in a table (`data-metric="series.{date}.{field}"`). The chart is drawn at the width it gets and
  * redrawn when that changes, so text stays at its CSS size and bars stay crisp on any screen.
  */
-export function seriesChart(series: SeriesDay[], currency: string, timezone: string): HTMLElement {
+export function seriesChart(
+  series: SeriesDay[],
+  currency: string,
+  timezone: string,
+  /** Currency of the days' cost (the response's `cost.currency`; null: not one currency). */
+  costCurrency: string | null = null,
+): HTMLElement {
   const shown = loadShown();
   const canvas = h("div", { class: "chart-canvas" });
   let width = 0;
@@ -201,6 +207,19 @@ export function seriesChart(series: SeriesDay[], currency: string, timezone: str
         numeric: true,
         metric: (d: SeriesDay) => `series.${d.date}.${c.key}`,
       })),
+      // Table only (not drawn): what the day's sends cost.
+      {
+        label: "Segments",
+        value: (d: SeriesDay) => count(d.segments),
+        numeric: true,
+        metric: (d: SeriesDay) => `series.${d.date}.segments`,
+      },
+      {
+        label: costCurrency ? `Cost (${costCurrency})` : "Cost",
+        value: (d: SeriesDay) => money(d.cost),
+        numeric: true,
+        metric: (d: SeriesDay) => `series.${d.date}.cost`,
+      },
     ],
     series,
     "No days in this range",

@@ -41,6 +41,8 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
     headline("Clicks", "clicks", (x) => count(x.clicks)),
     headline("Conversions", "conversions", (x) => count(x.conversions)),
     headline(`Revenue (${currency})`, "revenue", (x) => money(x.revenue)),
+    // Cost is in the currency the connector priced it in, which need not be the app's.
+    headline("Cost", "cost", (x) => money(x.cost, x.costCurrency ?? undefined)),
   ];
   const archived = (x: CampaignSummary): boolean => x.archived ?? Boolean(x.archivedAt);
   const sorted = [...campaigns].sort(
@@ -55,7 +57,7 @@ export async function overviewView(c: Credentials): Promise<HTMLElement> {
     "No campaigns yet. Create one with PUT /v1/apps/{appId}/campaigns/{campaignId}.",
     true,
   );
-  // Eleven columns do not fit a phone: there each campaign becomes a card of labelled figures.
+  // Twelve columns do not fit a phone: there each campaign becomes a card of labelled figures.
   table.classList.add("cards-on-phone");
   return h(
     "section",

@@ -1,6 +1,7 @@
 import Big from "big.js";
 import { describe, expect, it } from "vitest";
 import { buildAnalytics, seriesCsv } from "../../../lambdas/domain/analytics.js";
+import { costFields } from "../../../lambdas/domain/cost.js";
 import { fields } from "../../../lambdas/domain/counter-fields.js";
 import type { DailyCounters } from "../../../lambdas/domain/counters.js";
 
@@ -22,6 +23,9 @@ const counters: DailyCounters = new Map([
       [fields.goalUsers("purchase"), 1],
       [fields.goalRevenue("purchase"), 12.5],
       [fields.goalEventsWithoutRevenue("purchase"), 1],
+      // 5 sent: 7 segments at 0.0075 USD.
+      [costFields.segments, 7],
+      [costFields.pricedSegments("USD"), 7],
     ]),
   ],
   [
@@ -37,6 +41,8 @@ const counters: DailyCounters = new Map([
     ]),
   ],
 ]);
+
+counters.get("2026-11-20")?.set(costFields.amount("USD"), new Big("0.0525"));
 
 const a = buildAnalytics({
   app: { appId: "a", timezone: "UTC", currency: "USD" },
@@ -79,12 +85,30 @@ describe("the daily series", () => {
     });
   });
 
+  it("carries segments and exact cost per day, and the cost section sums them", () => {
+    expect(a.series.map((d) => [d.date, d.segments, d.cost])).toEqual([
+      ["2026-11-20", 7, "0.0525"],
+      ["2026-11-21", 0, "0.00"],
+      ["2026-11-22", 0, "0.00"],
+    ]);
+    expect(a.cost).toEqual({
+      segments: 7,
+      currency: "USD",
+      total: "0.0525",
+      perDelivered: "0.013125", // 0.0525 ÷ 4 delivered
+      perConversion: "0.0525", // ÷ 1 converter
+      returnOnSpend: 238.1, // 12.50 ÷ 0.0525 = 238.095…
+      unpricedSegments: 0,
+      byCurrency: [{ currency: "USD", segments: 7, total: "0.0525" }],
+    });
+  });
+
   it("writes the series as CSV, the new columns after the original ones", () => {
     expect(seriesCsv(a.series)).toBe(
-      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver\r\n" +
-        "2026-11-20,5,3,4,2,1,12.50,2,2,1\r\n" +
-        "2026-11-21,0,0,0,0,0,0.00,0,0,0\r\n" +
-        "2026-11-22,0,1,3,2,0,0.00,1,0,1\r\n",
+      "date,sent,delivered,clicks,conversionEvents,conversions,revenue,uniqueClicks,failedToSend,failedToDeliver,segments,cost\r\n" +
+        "2026-11-20,5,3,4,2,1,12.50,2,2,1,7,0.0525\r\n" +
+        "2026-11-21,0,0,0,0,0,0.00,0,0,0,0,0.00\r\n" +
+        "2026-11-22,0,1,3,2,0,0.00,1,0,1,0,0.00\r\n",
     );
   });
 });

@@ -318,3 +318,62 @@ describe("sandbox connector body", () => {
     ]);
   });
 });
+
+describe("connector pricing", () => {
+  const sandbox = (pricing: unknown) => ({ provider: "sandbox", pricing });
+  const ok = (body: unknown) => {
+    const result = validate(connectorInput, body);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.value;
+  };
+
+  it("takes a currency, a price per segment and prices by country as exact decimal strings, on any provider", () => {
+    const pricing = { currency: "USD", perSegment: "0.0075", byCountry: { IN: "0.0021", US: "0" } };
+    expect(ok(sandbox(pricing)).pricing).toEqual(pricing);
+    expect(ok({ provider: "custom", custom: customBlock, deliveryTracking: true, pricing }).pricing).toEqual(
+      pricing,
+    );
+    expect(ok(sandbox({ currency: "INR", perSegment: "0.25" })).pricing).toEqual({
+      currency: "INR",
+      perSegment: "0.25",
+    });
+    expect(ok({ provider: "sandbox" }).pricing).toBeUndefined();
+  });
+
+  it("names a price that is a number, negative, or not a plain decimal", () => {
+    for (const perSegment of [
+      0.0075,
+      "-0.01",
+      "1e-3",
+      "0,0075",
+      ".5",
+      "",
+      " 1",
+      "1234567890",
+      "0.00000000001",
+    ]) {
+      const e = errors(sandbox({ currency: "USD", perSegment }));
+      expect(e).toHaveLength(1);
+      expect(e[0]?.field).toBe("pricing.perSegment");
+      expect(e[0]?.problem).toMatch(/decimal string/);
+    }
+    expect(errors(sandbox({ currency: "USD", perSegment: "1", byCountry: { IN: "-1" } }))).toEqual([
+      expect.objectContaining({ field: "pricing.byCountry.IN" }),
+    ]);
+  });
+
+  it("requires an ISO-4217 currency and ISO 3166-1 alpha-2 countries in capitals", () => {
+    expect(errors(sandbox({ currency: "usd", perSegment: "1" }))[0]?.field).toBe("pricing.currency");
+    expect(errors(sandbox({ currency: "XYZ", perSegment: "1" }))[0]?.field).toBe("pricing.currency");
+    expect(errors(sandbox({ perSegment: "1" }))[0]?.field).toBe("pricing.currency");
+    expect(errors(sandbox({ currency: "USD" }))[0]?.field).toBe("pricing.perSegment");
+    for (const country of ["in", "IND", "ZZ", "EU", ""]) {
+      const e = errors(sandbox({ currency: "USD", perSegment: "1", byCountry: { [country]: "1" } }));
+      expect(e[0]?.field).toMatch(/^pricing\.byCountry/);
+      expect(e[0]?.problem).toMatch(/ISO 3166-1 alpha-2/);
+    }
+    expect(errors(sandbox({ currency: "USD", perSegment: "1", perMessage: "1" }))[0]?.field).toMatch(
+      /pricing/,
+    );
+  });
+});
