@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { randomBase62 } from "../lambdas/domain/ids.js";
 import { LINK_LIFETIME_MS } from "../lambdas/domain/links.js";
@@ -20,7 +25,6 @@ import { connectorInput } from "../lambdas/schemas/connector.js";
 import { batchPut } from "../lambdas/store/batch.js";
 import { campaignContext } from "../lambdas/store/campaign-context.js";
 import { setDynamo } from "../lambdas/store/client.js";
-import { connectorWebhookUrl } from "../lambdas/store/connectors.js";
 import { readCounters } from "../lambdas/store/counters.js";
 import { keys } from "../lambdas/store/keys.js";
 import { messageWrite } from "../lambdas/store/messages.js";
@@ -70,7 +74,13 @@ export interface ContentionRun extends ContentionRow {
   invocations: number;
   /** Records handed back by a worker and received again. */
   redelivered: number;
+  /** Seconds until the workers had emptied the queue (the rest of `seconds` is the counter's lag). */
+  workSeconds: number;
   model: Omit<ContentionStats, "conflictRate">;
+  /** Requests the model saw per second (every attempt). */
+  requestsPerSecond: number;
+  /** Plain PutItems per second the engine alone took just before the run (new design; `engineCeiling`). */
+  engineCeilingPerSecond?: number;
   /** Counter batches that failed and were retried (new design). */
   counterFailures: number;
   /**
@@ -101,7 +111,14 @@ export const WORKERS = [1, 4, 16, 64];
  */
 export const STREAM_SHARDS = 4;
 const MODEL = { latencyMs: 10, partitionWriteUnitsPerSecond: 1000 };
-const BATCH = queues.receipts.batchSize;
+/**
+ * Records per invocation. The product's queues take up to 100 (`queues.receipts.batchSize`); the runs
+ * use 25 so that 64 invocations at once (one batch each) fit the embedded engine's pace in the bench's
+ * ~10 minutes. Conflicts in the new design do not depend on the batch size (no transaction); in the
+ * old design a smaller batch means more transactions per fact, as a hot campaign's partly filled
+ * batches do.
+ */
+const BATCH = 25;
 /** Facts per run: one batch per worker, at least 3 batches. */
 const factsFor = (workers: number): number => BATCH * Math.max(3, workers);
 const TABLE = "sms-contention";
@@ -154,6 +171,39 @@ async function drive(kind: OldKind, bodies: string[], workers: number, invoke: I
   };
   await Promise.all(Array.from({ length: workers }, worker));
   return out;
+}
+
+/**
+ * What the embedded engine alone accepts on this machine right now: plain PutItems (64 at a time, no
+ * model, no condition) for `ms`, per second. The model can only slow requests down, so a run whose
+ * requests per second approach this is measuring the engine and the machine, not DynamoDB's rules.
+ */
+async function engineCeiling(endpoint: string, ms = 2000): Promise<number> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  let n = 0;
+  const t0 = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (performance.now() - t0 < ms) {
+          const i = n++;
+          await client.send(
+            new PutItemCommand({
+              TableName: TABLE,
+              Item: { [TABLE_KEY.partitionKey]: { S: `CEILING#${i}` }, [TABLE_KEY.sortKey]: { S: "x" } },
+            }),
+          );
+        }
+      }),
+    );
+    return round(n / ((performance.now() - t0) / 1000), 0);
+  } finally {
+    client.destroy();
+  }
 }
 
 /** CPU seconds used so far by this process and by the engine (Linux /proc; 100 ticks per second). */
@@ -228,7 +278,7 @@ async function environment() {
 /** App, Gupshup connector and campaign through the configuration flows; returns the webhook token. */
 async function configure(appId: string, now: number): Promise<string> {
   await configureApp(appId, appInput.parse({ name: "Hot", timezone: "Asia/Kolkata", currency: "INR" }), now);
-  await configureConnector(
+  const { webhookUrl } = await configureConnector(
     appId,
     "gs",
     connectorInput.parse({
@@ -236,8 +286,10 @@ async function configure(appId: string, now: number): Promise<string> {
       gupshup: { userId: "acct", password: "pw", mask: "BENCH", baseUrl: "http://127.0.0.1:9" },
       sendRatePerSecond: 1000,
     }),
+    process.env.PUBLIC_BASE_URL ?? "http://localhost:3000",
     now,
   );
+  if (!webhookUrl) throw new Error("new connector without a webhook URL");
   await configureCampaign(
     appId,
     CAMPAIGN,
@@ -249,9 +301,7 @@ async function configure(appId: string, now: number): Promise<string> {
     }),
     now,
   );
-  const ctx = await campaignContext(appId, CAMPAIGN, now);
-  if (!ctx) throw new Error("hot campaign missing");
-  return new URL(await connectorWebhookUrl(ctx.connector)).pathname.split("/").pop() ?? "";
+  return new URL(webhookUrl).pathname.split("/").pop() ?? "";
 }
 
 /**
@@ -357,8 +407,9 @@ async function measured(
   design: "new" | "old",
   kind: OldKind,
   workers: number,
-  work: () => Promise<Awaited<ReturnType<typeof drive>> & { recorded: number }>,
+  work: () => Promise<Awaited<ReturnType<typeof drive>> & { recorded: number; workSeconds?: number }>,
   counterFailures: () => number = () => 0,
+  engineCeilingPerSecond?: number,
 ): Promise<ContentionRun> {
   setDynamo(...env.modelled);
   env.model.reset();
@@ -382,8 +433,11 @@ async function measured(
     deadLetters: q.deadLetters,
     invocations: q.invocations,
     redelivered: q.redelivered,
+    workSeconds: round(q.workSeconds ?? seconds, 2),
     model: stats,
     counterFailures: counterFailures(),
+    requestsPerSecond: round(stats.requests / seconds, 0),
+    ...(engineCeilingPerSecond === undefined ? {} : { engineCeilingPerSecond }),
     cpuBusy: round(cpu / (seconds * cpus().length), 2),
   };
 }
@@ -397,6 +451,7 @@ async function newDesignRun(kind: OldKind, workers: number, worker: Invoke): Pro
     setDynamo(...env.plain);
     const appId = `hot-${kind}-${workers}`;
     const bodies = await seed(kind, appId, factsFor(workers), Date.now());
+    const ceiling = await engineCeiling(env.engine.endpoint);
     await ensureTable(env.engine.endpoint, TABLE); // enables the stream: the runs' changes only
     let failures = 0;
     stream = LocalStream.start({
@@ -418,13 +473,16 @@ async function newDesignRun(kind: OldKind, workers: number, worker: Invoke): Pro
       kind,
       workers,
       async () => {
+        const t0 = performance.now();
         const q = await drive(kind, bodies, workers, worker);
+        const workSeconds = (performance.now() - t0) / 1000;
         // A dead letter is a fact never recorded (none are expected here).
         const recorded = bodies.length - q.deadLetters;
         await waitCounted(appId, FIELD[kind], recorded);
-        return { ...q, recorded };
+        return { ...q, recorded, workSeconds };
       },
       () => failures,
+      ceiling,
     );
   } finally {
     await stream?.stop();
@@ -443,7 +501,18 @@ function row(r: ContentionRun): ContentionRow {
 }
 
 /** Every run, new design then old, receipts then clicks; leaves the product's clients on a stopped engine. */
-export async function measureContention(log: (line: string) => void): Promise<ContentionResult> {
+export async function measureContention(
+  log: (line: string) => void,
+  /** A subset, for a quick look (`npm run bench` uses every design, kind and worker count). */
+  only: {
+    workers?: readonly number[];
+    designs?: ReadonlyArray<"new" | "old">;
+    kinds?: readonly OldKind[];
+  } = {},
+): Promise<ContentionResult> {
+  const workerCounts = only.workers ?? WORKERS;
+  const designs = only.designs ?? ["new", "old"];
+  const kinds = only.kinds ?? (["receipts", "clicks"] as const);
   const workerOf: Record<OldKind, Invoke> = {
     receipts: (await import("../lambdas/handlers/delivery-worker.js")).handler,
     clicks: (await import("../lambdas/handlers/click-worker.js")).handler,
@@ -452,19 +521,20 @@ export async function measureContention(log: (line: string) => void): Promise<Co
   const report = (r: ContentionRun): void => {
     runs.push(r);
     log(
-      `  ${r.design} ${r.kind.padEnd(8)} ${String(r.workers).padStart(2)} workers: ${r.factsPerSecond} facts/s, conflicts ${r.conflictRate}, dead letters ${r.deadLetters}`,
+      `  ${r.design} ${r.kind.padEnd(8)} ${String(r.workers).padStart(2)} workers: ${r.factsPerSecond} facts/s (${r.facts} in ${r.seconds} s, queue empty at ${r.workSeconds} s, ${r.requestsPerSecond} req/s, engine alone ${r.engineCeilingPerSecond ?? "–"} puts/s, CPU ${r.cpuBusy}), conflicts ${r.conflictRate}, retries/fact ${r.retriesPerFact}, dead letters ${r.deadLetters}`,
     );
   };
-  for (const kind of ["receipts", "clicks"] as const)
-    for (const workers of WORKERS) report(await newDesignRun(kind, workers, workerOf[kind]));
-  const old = await environment();
+  if (designs.includes("new"))
+    for (const kind of kinds)
+      for (const workers of workerCounts) report(await newDesignRun(kind, workers, workerOf[kind]));
+  const old = designs.includes("old") ? await environment() : undefined;
   try {
-    for (const kind of ["receipts", "clicks"] as const) {
-      for (const workers of WORKERS) {
+    for (const kind of old ? kinds : []) {
+      for (const workers of workerCounts) {
         const ids = Array.from({ length: factsFor(workers) }, (_, i) => `f${i}`);
         const worker = oldDesignWorker(kind, `${kind}-${workers}`);
         report(
-          await measured(old, "old", kind, workers, async () => ({
+          await measured(old as Env, "old", kind, workers, async () => ({
             ...(await drive(kind, ids, workers, worker)),
             recorded: worker.recorded(),
           })),
@@ -472,7 +542,7 @@ export async function measureContention(log: (line: string) => void): Promise<Co
       }
     }
   } finally {
-    await old.engine.stop();
+    await old?.engine.stop();
   }
 
   const rows = (design: "new" | "old", kind: OldKind) =>

@@ -144,20 +144,35 @@ function contentionTable(c: ContentionResult): string {
     fixed(x.retriesPerFact, 3),
     x.deadLetters,
   ];
-  const busy = (design: "new" | "old", kind: string, workers: number) =>
-    c.runs.find((x) => x.design === design && x.kind === kind && x.workers === workers)?.cpuBusy ?? "";
+  const run = (design: "new" | "old", kind: string, workers: number) =>
+    c.runs.find((x) => x.design === design && x.kind === kind && x.workers === workers);
+  const extra = (design: "new" | "old", kind: string, workers: number) => {
+    const x = run(design, kind, workers);
+    return [x?.requestsPerSecond ?? "", x?.engineCeilingPerSecond ?? "–", x?.cpuBusy ?? ""];
+  };
   const rows = (["receipts", "clicks"] as const).flatMap((kind) => [
     ...c.oldDesign[kind].map((x) => [
       ...line("old: 1 tx per chunk, 4 shards", kind, x),
-      busy("old", kind, x.workers),
+      ...extra("old", kind, x.workers),
     ]),
     ...c[kind].map((x) => [
       ...line("new: fact writes + stream counter", kind, x),
-      busy("new", kind, x.workers),
+      ...extra("new", kind, x.workers),
     ]),
   ]);
   return table(
-    ["design", "kind", "workers", "facts/s", "conflicts %", "retries/fact", "dead letters", "CPU busy"],
+    [
+      "design",
+      "kind",
+      "workers",
+      "facts/s",
+      "conflicts %",
+      "retries/fact",
+      "dead letters",
+      "req/s",
+      "engine alone puts/s",
+      "CPU busy",
+    ],
     rows,
   );
 }
