@@ -113,7 +113,7 @@ export interface OldDesignWorker {
  * record its facts fails whole (all its records are handed back, as the old handlers did).
  */
 export function oldDesignWorker(kind: OldKind, run: string): OldDesignWorker {
-  const recorded = 0;
+  let recorded = 0;
   const worker = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const ids = event.Records.map((r) => r.body);
     try {
@@ -128,7 +128,7 @@ export function oldDesignWorker(kind: OldKind, run: string): OldDesignWorker {
       }
       const per = MAX_ITEMS - 2;
       for (let i = 0; i < ids.length; i += per)
-        await recordChunk(kind, run, ids.slice(i, i + per), Date.now());
+        recorded += await recordChunk(kind, run, ids.slice(i, i + per), Date.now());
       return { batchItemFailures: [] };
     } catch {
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
