@@ -12,9 +12,28 @@ import { round } from "./stats.js";
  */
 const started = performance.now();
 const loadAtStart = round(loadavg()[0] ?? 0, 2);
-const contention = await measureContention((line) => console.error(line));
+/** `old`: only the old design's runs, replacing those stored (the new design's rows are kept). */
+const oldOnly = process.argv.includes("old");
+const measuredNow = await measureContention(
+  (line) => console.error(line),
+  oldOnly ? { designs: ["old"] } : {},
+);
 const file = join(REPO_ROOT, "bench", "results.json");
 const json = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+const stored = json.contention as typeof measuredNow | undefined;
+const contention: typeof measuredNow =
+  oldOnly && stored
+    ? {
+        ...stored,
+        oldDesign: measuredNow.oldDesign,
+        ratio64to1: {
+          ...stored.ratio64to1,
+          oldReceipts: measuredNow.ratio64to1.oldReceipts,
+          oldClicks: measuredNow.ratio64to1.oldClicks,
+        },
+        runs: [...stored.runs.filter((r) => r.design === "new"), ...measuredNow.runs],
+      }
+    : measuredNow;
 json.contention = {
   generatedAt: new Date().toISOString(),
   seconds: round((performance.now() - started) / 1000, 1),

@@ -127,8 +127,11 @@ export function oldDesignWorker(kind: OldKind, run: string): OldDesignWorker {
         );
       }
       const per = MAX_ITEMS - 2;
-      for (let i = 0; i < ids.length; i += per)
-        recorded += await recordChunk(kind, run, ids.slice(i, i + per), Date.now());
+      for (let i = 0; i < ids.length; i += per) {
+        // Read after the await: concurrent invocations share the count.
+        const n = await recordChunk(kind, run, ids.slice(i, i + per), Date.now());
+        recorded += n;
+      }
       return { batchItemFailures: [] };
     } catch {
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
