@@ -23,6 +23,20 @@ export const ASSUMPTIONS = {
   parallelSends: 4,
   /** SQS: a send is one SendMessageBatch of ≤ 10; Lambda's poller receives and deletes ≤ 10 per request. */
   sqsMessagesPerRequest: 10,
+  /**
+   * Changes of fact items per fact, each one stream record for the counter (from the flows): a send
+   * claims its message, marks it SENDING and records the outcome; a delivered receipt moves the message
+   * and opens its window; a tap writes its clicker (or a tap item); a conversion keeps the event and
+   * moves the window's first conversion.
+   */
+  streamRecordsPerFact: { send: 3, receipt: 2, click: 1, conversion: 2 },
+  /**
+   * Stream records per counter invocation on AWS: the event source's batch size (1,000). A hot campaign
+   * fills it within the 1 s batching window on every shard (docs/scale.md); quiet shards get smaller ones.
+   */
+  recordsPerCounterInvocation: 1000,
+  /** Reading the stream costs nothing: GetRecords calls made by Lambda's DynamoDB trigger are free (DynamoDB pricing page). */
+  streamReadsUsd: 0,
 } as const;
 
 export interface CostLine {
@@ -56,6 +70,7 @@ const EDGE_FN: Record<Kind, keyof typeof functions> = {
   click: "redirect",
   conversion: "events",
 };
+const COUNTER_FN: keyof typeof functions = "counter";
 const WORKER_FN: Record<Kind, keyof typeof functions> = {
   send: "sendWorker",
   receipt: "deliveryWorker",
@@ -64,8 +79,8 @@ const WORKER_FN: Record<Kind, keyof typeof functions> = {
 };
 
 /**
- * Cost per million SMS from the units measured at batch 100 (DynamoDB WRU/RRU and requests per fact,
- * local wall time per fact) and the assumptions above.
+ * Cost per million SMS from the units measured at batch 100 (DynamoDB WRU/RRU and requests per fact of
+ * the edge, the worker and the counter; local wall time per fact) and the assumptions above.
  */
 export function costModel(runs: KindRun[]): CostModel {
   const a = ASSUMPTIONS;
@@ -117,6 +132,19 @@ export function costModel(runs: KindRun[]): CostModel {
       sqsRequests: (2 * messagesPerFact) / a.sqsMessagesPerRequest,
       lambdaInvocations: 1 / factsPerInvocation,
       lambdaGbSeconds: (workerMsPerFact / 1000) * workerMemGb,
+      apiRequests: 0,
+    });
+    // The counter: its bucket updates and checkpoint reads as measured, one invocation per full batch.
+    lines.push({
+      step: `${kind}: ${COUNTER_FN} (stream)`,
+      perSms: perSms[kind],
+      wru: run.counter.wru / n,
+      rru: run.counter.rru / n,
+      sqsRequests: 0,
+      lambdaInvocations: a.streamRecordsPerFact[kind] / a.recordsPerCounterInvocation,
+      lambdaGbSeconds:
+        ((a.awsDynamoMsPerRequest * run.counter.requests) / n / 1000) *
+        (functions[COUNTER_FN].memoryMb / 1024),
       apiRequests: 0,
     });
   }

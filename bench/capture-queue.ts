@@ -24,16 +24,31 @@ export class CaptureQueue implements QueuePort {
   }
 }
 
-/** An SQS event as Lambda's event source mapping delivers it (first delivery). */
+/** One message as SQS hands it over: its id and how many times it has been received (1 = first). */
+export interface Delivery {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+}
+
+/** An SQS event as Lambda's event source mapping delivers it (first delivery of each body). */
 export function sqsEvent(queue: QueueName, bodies: string[]): SQSEvent {
+  return sqsDeliveries(
+    queue,
+    bodies.map((body) => ({ messageId: randomUUID(), body, receiveCount: 1 })),
+  );
+}
+
+/** An SQS event carrying the given deliveries (redeliveries keep their message id). */
+export function sqsDeliveries(queue: QueueName, deliveries: readonly Delivery[]): SQSEvent {
   const now = String(Date.now());
   return {
-    Records: bodies.map((body) => ({
-      messageId: randomUUID(),
+    Records: deliveries.map(({ messageId, body, receiveCount }) => ({
+      messageId,
       receiptHandle: randomUUID(),
       body,
       attributes: {
-        ApproximateReceiveCount: "1",
+        ApproximateReceiveCount: String(receiveCount),
         SentTimestamp: now,
         SenderId: "BENCH",
         ApproximateFirstReceiveTimestamp: now,

@@ -27,6 +27,12 @@ export interface RedirectRun {
   getItem: LatencyStats;
   /** One click message appended to the durable local queue (journal write + fsync), alone. */
   enqueue: LatencyStats;
+  /**
+   * The link's GetItem and the durable enqueue started together, awaited together: the critical path of
+   * a redirect that enqueues the tap (code, click id, time) in parallel with the link read instead of
+   * after it (a proposal, docs/scale.md; not what the product does).
+   */
+  getItemWithEnqueue: LatencyStats;
   ratioP50: number;
   ratioP99: number;
 }
@@ -62,7 +68,7 @@ function get(agent: Agent, url: URL): Promise<number> {
  * that background work on the machine hits every variant alike: `GET /l/{code}` through the local
  * server (its click enqueue to the durable local queue, as `npm start` runs), a bare GetItem of the
  * same key against the same engine, the same redirect with the enqueue going to memory, the durable
- * enqueue alone, and a repeat tap served from the link cache.
+ * enqueue alone, the GetItem and the enqueue together, and a repeat tap served from the link cache.
  */
 export async function measureRedirect(p: Product, durable: QueuePort, n = 1500): Promise<RedirectRun> {
   const warm = 100;
@@ -120,6 +126,7 @@ export async function measureRedirect(p: Product, durable: QueuePort, n = 1500):
     cached: [] as number[],
     bare: [] as number[],
     enqueue: [] as number[],
+    parallel: [] as number[],
   };
   try {
     for (let i = 0; i < warm + n; i++) {
@@ -128,6 +135,7 @@ export async function measureRedirect(p: Product, durable: QueuePort, n = 1500):
       const r = await redirectOnce(d);
       const g = await getOnce(d);
       const e = await time(() => durable.send("clicks", [click]));
+      const both = await time(() => Promise.all([getOnce(d), durable.send("clicks", [click])]));
       const c = i % 4 === 0 ? await redirectOnce(d) : undefined;
       setQueue(memory);
       const mm = await redirectOnce(m);
@@ -136,6 +144,7 @@ export async function measureRedirect(p: Product, durable: QueuePort, n = 1500):
       samples.redirect.push(r);
       samples.bare.push(g);
       samples.enqueue.push(e);
+      samples.parallel.push(both);
       samples.memory.push(mm);
       if (c !== undefined) samples.cached.push(c);
     }
@@ -147,6 +156,7 @@ export async function measureRedirect(p: Product, durable: QueuePort, n = 1500):
       redirectMemoryQueue: stats(samples.memory),
       getItem,
       enqueue: stats(samples.enqueue),
+      getItemWithEnqueue: stats(samples.parallel),
       ratioP50: round(redirect.p50 / getItem.p50),
       ratioP99: round(redirect.p99 / getItem.p99),
     };

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { setDynamo } from "../lambdas/store/client.js";
+import { keys } from "../lambdas/store/keys.js";
 
 /** What a stretch of work cost in DynamoDB, as the engine reported it (the units DynamoDB bills). */
 export interface Cost {
@@ -70,8 +71,33 @@ export function sumCost(a: Cost, b: Cost): Cost {
 export interface Meter {
   readonly total: Cost;
   snapshot(): Cost;
-  /** Cost of `work`, and its wall time in ms. */
-  measure<T>(work: () => Promise<T>): Promise<{ value: T; cost: Cost; ms: number }>;
+  /**
+   * Cost of `work` (every request), the part of it that touched counter buckets (the counter's reads
+   * and writes: requests naming a `COUNT#` key), and its wall time in ms.
+   */
+  measure<T>(work: () => Promise<T>): Promise<{ value: T; cost: Cost; counter: Cost; ms: number }>;
+}
+
+const COUNTER_PK = keys.counterPartition("", "", "").replace(/#+$/, "#");
+
+/** Whether a request names a counter bucket (the input is marshalled or not, depending on the middleware order). */
+function touchesCounters(input: Record<string, unknown>): boolean {
+  const text = (v: unknown): string =>
+    typeof v === "string" ? v : String((v as { S?: unknown } | undefined)?.S ?? "");
+  const isCounter = (item: unknown): boolean =>
+    text((item as { pk?: unknown } | undefined)?.pk).startsWith(COUNTER_PK);
+  if (isCounter(input.Key) || isCounter(input.Item)) return true;
+  const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+  if (text(values?.[":pk"]).startsWith(COUNTER_PK)) return true;
+  for (const request of Object.values((input.RequestItems ?? {}) as Record<string, unknown>)) {
+    const items = Array.isArray(request)
+      ? request.map((w: { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }) =>
+          w.PutRequest ? w.PutRequest.Item : w.DeleteRequest?.Key,
+        )
+      : ((request as { Keys?: unknown[] }).Keys ?? []);
+    if (items.some(isCounter)) return true;
+  }
+  return false;
 }
 
 /** `PutCommand` / `PutItemCommand` → `PutItem`, so doc-client and raw-client names read the same. */
@@ -107,87 +133,116 @@ function countItems(output: Record<string, unknown>): number {
  */
 export function installMeter(endpoint: string): Meter {
   const total = emptyCost();
-  const instrument = (raw: DynamoDBClient): DynamoDBClient => {
+  const counter = emptyCost();
+  const instrument = (raw: DynamoDBClient): void => {
     raw.middlewareStack.add(
       (next, context) => async (args) => {
         const op = operation(String(context.commandName));
         const input = args.input as Record<string, unknown>;
         input.ReturnConsumedCapacity ??= "TOTAL";
-        const entry = total.byCommand[op] ?? { requests: 0, wru: 0, rru: 0 };
-        total.byCommand[op] = entry;
-        total.requests++;
-        entry.requests++;
-        if (op === "TransactWriteItems") {
-          total.transactions++;
-          total.transactionItems += (input.TransactItems as unknown[] | undefined)?.length ?? 0;
-        }
-        let result: Awaited<ReturnType<typeof next>>;
+        const sums = touchesCounters(input) ? [total, counter] : [total];
+        let result: Awaited<ReturnType<typeof next>> | undefined;
+        let failure: unknown;
         try {
           result = await next(args);
         } catch (e) {
-          if ((e as Error).name === "ConditionalCheckFailedException") {
-            total.failedConditional++;
-            total.wru++;
-            entry.wru++;
-          }
-          throw e;
+          failure = e;
         }
-        const output = result.output as unknown as Record<string, unknown>;
-        const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
-          CapacityUnits?: number;
-          WriteCapacityUnits?: number;
-          ReadCapacityUnits?: number;
-        }>;
-        for (const c of consumed) {
-          if (WRITES.has(op)) {
-            const u = c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
-            total.wru += u;
-            entry.wru += u;
-          } else {
-            const u = c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
-            total.rru += u;
-            entry.rru += u;
-          }
-        }
-        if (!WRITES.has(op)) total.itemsRead += countItems(output);
-        return result;
+        for (const sum of sums)
+          add(sum, op, input, result?.output as unknown as Record<string, unknown>, failure);
+        if (failure !== undefined) throw failure;
+        return result as Awaited<ReturnType<typeof next>>;
       },
       { step: "initialize", name: "benchMeter" },
     );
-    return raw;
   };
-  setDynamo(...productClients(endpoint, instrument));
+  setDynamo(...productClients(endpoint, (raws) => raws.forEach(instrument)));
   const snapshot = (): Cost => structuredClone(total);
   return {
     total,
     snapshot,
     async measure(work) {
       const before = snapshot();
+      const counterBefore = structuredClone(counter);
       const t0 = performance.now();
       const value = await work();
       const ms = performance.now() - t0;
-      return { value, cost: diffCost(snapshot(), before), ms };
+      return { value, cost: diffCost(snapshot(), before), counter: diffCost(counter, counterBefore), ms };
     },
   };
 }
 
-/** The product's two clients (plain and exact-number), built as `lambdas/store/client.ts` builds them. */
+/** Adds one request (answered with `output`, or failed with `failure`) to `total`. */
+function add(
+  total: Cost,
+  op: string,
+  input: Record<string, unknown>,
+  output: Record<string, unknown> | undefined,
+  failure: unknown,
+): void {
+  const entry = total.byCommand[op] ?? { requests: 0, wru: 0, rru: 0 };
+  total.byCommand[op] = entry;
+  total.requests++;
+  entry.requests++;
+  if (op === "TransactWriteItems") {
+    total.transactions++;
+    total.transactionItems += (input.TransactItems as unknown[] | undefined)?.length ?? 0;
+  }
+  if (failure !== undefined) {
+    if ((failure as Error).name === "ConditionalCheckFailedException") {
+      total.failedConditional++;
+      total.wru++;
+      entry.wru++;
+    }
+    return;
+  }
+  if (!output) return;
+  const consumed = ([] as unknown[]).concat(output.ConsumedCapacity ?? []) as Array<{
+    CapacityUnits?: number;
+    WriteCapacityUnits?: number;
+    ReadCapacityUnits?: number;
+  }>;
+  for (const c of consumed) {
+    if (WRITES.has(op)) {
+      const u = c.WriteCapacityUnits ?? c.CapacityUnits ?? 0;
+      total.wru += u;
+      entry.wru += u;
+    } else {
+      const u = c.ReadCapacityUnits ?? c.CapacityUnits ?? 0;
+      total.rru += u;
+      entry.rru += u;
+    }
+  }
+  if (!WRITES.has(op)) total.itemsRead += countItems(output);
+}
+
+/** `maxAttempts` of the product's clients (`lambdas/store/client.ts`). */
+export const PRODUCT_MAX_ATTEMPTS = 5;
+
+/**
+ * The product's two clients (plain and exact-number), built as `lambdas/store/client.ts` builds them;
+ * `prepare` sees both low-level clients before any request (to add middleware).
+ */
 export function productClients(
   endpoint: string,
-  wrap: (raw: DynamoDBClient) => DynamoDBClient = (raw) => raw,
+  prepare: (raws: DynamoDBClient[]) => void = () => {},
+  /** Sockets per client (the SDK's default is 50). */
+  sockets?: number,
 ): [DynamoDBDocumentClient, DynamoDBDocumentClient] {
-  const raw = (): DynamoDBClient =>
-    wrap(
+  const raws = [0, 1].map(
+    () =>
       new DynamoDBClient({
         endpoint,
         region: "local",
         credentials: { accessKeyId: "local", secretAccessKey: "local" },
-        maxAttempts: 5,
+        maxAttempts: PRODUCT_MAX_ATTEMPTS,
+        ...(sockets === undefined ? {} : { requestHandler: { httpAgent: { maxSockets: sockets } } }),
       }),
-    );
+  ) as [DynamoDBClient, DynamoDBClient];
+  prepare(raws);
   return [
-    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
-    DynamoDBDocumentClient.from(raw(), {
+    DynamoDBDocumentClient.from(raws[0], { marshallOptions: { removeUndefinedValues: true } }),
+    DynamoDBDocumentClient.from(raws[1], {
       marshallOptions: { removeUndefinedValues: true },
       unmarshallOptions: { wrapNumbers: true },
     }),

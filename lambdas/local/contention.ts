@@ -7,6 +7,7 @@ import {
   TransactionCanceledException,
   TransactionConflictException,
 } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { TABLE_KEY } from "../store/table.js";
 
 /**
@@ -366,8 +367,43 @@ function touchesOf(operation: string, input: Request): Touch[] {
   }
 }
 
+const ATTRIBUTE_VALUE_KEYS = new Set(["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"]);
+
+/**
+ * An item of a response in DynamoDB's own form. A document client (lib-dynamodb) unmarshalls the
+ * output inside the step this model sits in (before the deserializer), so items arrive as plain values
+ * there; they are marshalled back to be sized. An item whose every value is a one-key
+ * `{ S | N | … }` object is taken as already marshalled.
+ */
+function marshalled(item: Record<string, unknown> | undefined): Item | undefined {
+  if (!item) return item;
+  const isValue = (v: unknown): boolean =>
+    v !== null &&
+    typeof v === "object" &&
+    Object.keys(v).length === 1 &&
+    ATTRIBUTE_VALUE_KEYS.has(Object.keys(v)[0] ?? "");
+  if (Object.values(item).every(isValue)) return item as Item;
+  return marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true });
+}
+
 /** Read units beyond the smallest size, once the response shows the items (DG "DynamoDB read and write operations"). */
-function readsAfter(operation: string, input: Request, output: Response): Touch[] {
+function readsAfter(operation: string, input: Request, raw: Response): Touch[] {
+  const output: Response = {
+    ...(raw.Item ? { Item: marshalled(raw.Item) } : {}),
+    ...(raw.Items ? { Items: raw.Items.map((i) => marshalled(i) as Item) } : {}),
+    ...(raw.Responses
+      ? {
+          Responses: Array.isArray(raw.Responses)
+            ? raw.Responses.map((r) => ({ Item: marshalled(r.Item) }))
+            : Object.fromEntries(
+                Object.entries(raw.Responses).map(([t, items]) => [
+                  t,
+                  items.map((i) => marshalled(i) as Item),
+                ]),
+              ),
+        }
+      : {}),
+  };
   const table = input.TableName ?? "";
   const extra = (name: string | undefined, item: Item | undefined, units: number, least: number): Touch => ({
     ...touch(name, item),

@@ -11,7 +11,13 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { addContentionModel, type ContentionOptions } from "../../../lambdas/local/contention.js";
 import { useLocalDynamo } from "../../support/dynamo.js";
@@ -228,6 +234,26 @@ describe("contention model", () => {
     );
     await client.send(new GetItemCommand({ TableName: TABLE, Key: key("other-reads") }));
     expect(model.stats()).toMatchObject({ throttled: 1, byOperation: { PutItem: 1, GetItem: 2, Query: 1 } });
+  });
+
+  it("sizes the items a document client reads (unmarshalled before the model sees them): nulls, exact numbers", async () => {
+    const { client, model } = modelled({ latencyMs: 1, partitionReadUnitsPerSecond: 2 });
+    const doc = DynamoDBDocumentClient.from(client, { unmarshallOptions: { wrapNumbers: true } });
+    const item = { pk: "doc-reads", sk: "s", v: "x".repeat(10_000), none: null, n: 12.5, list: [1, "a"] };
+    await doc.send(new PutCommand({ TableName: TABLE, Item: item }));
+    // ~10 KB strongly consistent: 3 units, as through the low-level client; the next read is refused.
+    const got = await doc.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: "doc-reads", sk: "s" }, ConsistentRead: true }),
+    );
+    expect(got.Item?.none).toBeNull();
+    const again = await doc
+      .send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ pk: "doc-reads", sk: "s" }] } } }))
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ProvisionedThroughputExceededException);
+    expect(model.stats()).toMatchObject({
+      throttled: 1,
+      byOperation: { PutItem: 1, GetItem: 1, BatchGetItem: 1 },
+    });
   });
 
   it("makes every request take its service time: 10 sequential requests take at least 10 × latencyMs", async () => {
