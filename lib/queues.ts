@@ -4,8 +4,12 @@ import { Construct } from "constructs";
 import type { QueueName, QueueSpec } from "../lambdas/topology/queues.js";
 import { pascal } from "./naming.js";
 
-/** How long a message may wait in a work queue before SQS drops it. */
-export const SOURCE_RETENTION = Duration.days(4);
+/**
+ * How long a message may wait in a work queue before SQS drops it: 10 days, so a slow provider never
+ * loses send jobs (a 10-million-recipient campaign at 26.7 SMS/s takes 4.3 days: docs/scale.md), while
+ * a dead letter — whose expiry SQS counts from its original enqueue time — still has 4 days left.
+ */
+export const SOURCE_RETENTION = Duration.days(10);
 /** Dead letters stay longer than any source message, so an operator has time to inspect and replay. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 
