@@ -16,6 +16,7 @@ import { type CampaignContext, campaignContext } from "../store/campaign-context
 import { writeFact } from "../store/facts.js";
 import { linkPrefixOf, putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
+import { putInboxMessage } from "../store/sandbox-inbox.js";
 import { queues } from "../topology/queues.js";
 import { openWindows } from "./attribution.js";
 import { scheduleSandboxReceipts } from "./sandbox-receipts.js";
@@ -162,6 +163,19 @@ async function sendClaimed(
       nowMs: nowMs(),
       // The sandbox connector's way to answer later through our own webhook (flows/sandbox-receipts).
       scheduleReceipts: (receipts) => scheduleSandboxReceipts(connector.connectorId, webhook, receipts),
+      // …and its simulated phone, where the delivered message's links can be tapped (flows/sandbox-inbox).
+      deliverToHandset: (h) =>
+        putInboxMessage({
+          appId: m.appId,
+          connectorId: connector.connectorId,
+          campaignId: m.campaignId,
+          instanceId: m.instanceId,
+          userId: m.userId,
+          messageId: h.messageId,
+          phone: h.phoneE164,
+          text: h.text,
+          deliveredAt: h.deliveredAtMs,
+        }),
     },
   );
   if (outcome.kind === "failed") {
