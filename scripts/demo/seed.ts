@@ -84,11 +84,14 @@ function logNormal(rand: () => number, median: number, p90: number): number {
   return median * Math.exp(sigma * z);
 }
 
-/** Epoch ms of `hh:mm` on the day `daysAgo` before `nowMs`'s date, in an IANA zone. */
+/**
+ * Epoch ms of `hh:mm` in `zone` on the app's calendar day `daysAgo` days before `nowMs`'s (days are the
+ * app's, Asia/Kolkata, whatever the recipients' zone: "five days ago" is the same day for both).
+ */
 export function localTime(nowMs: number, daysAgo: number, hh: number, mm: number, zone: string): number {
   const day = new Date(nowMs - daysAgo * DAY);
   const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone,
+    timeZone: TIMEZONE,
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
@@ -134,7 +137,7 @@ const GB_NAMES = ["Olivia", "Jack", "Amelia", "Harry", "Isla", "Noah", "Ava", "L
 const GB_CITIES = ["London", "Leicester", "Birmingham", "Manchester", "Leeds"];
 
 /**
- * Synthetic recipients: Indian mobiles (+91 98…, the app's own zone) and UK mobiles (+44 7911…; the
+ * Synthetic recipients: Indian mobiles (+91 98…, the app's own zone) and UK mobiles (+44 7400…; the
  * sandbox never sends anything, and Ofcom's drama range +44 7700 900xxx is not a valid number to
  * libphonenumber, so it would fail to send). About 1 in 60 has no first name (the
  * campaigns' `{{first_name}}` without a default then fails to personalise) and 1 in 150 a number that
@@ -154,7 +157,7 @@ function people(country: "IN" | "GB", count: number, rand: () => number): Person
         ? `+${country === "IN" ? "91" : "44"}12345`
         : country === "IN"
           ? `+9198${String(10_000_000 + i * 37).slice(-8)}`
-          : `+447911${String(100_000 + i * 13).slice(-6)}`;
+          : `+447400${String(100_000 + i * 13).slice(-6)}`;
     out.push({ userId: `${country.toLowerCase()}-${String(i + 1).padStart(5, "0")}`, phone, attributes });
   }
   return out;
@@ -389,8 +392,8 @@ export async function seedDemo(target: DemoTarget, options: DemoOptions = {}): P
         "{{first_name}}, we now deliver in the UK! 15% off your first order: https://shop.example/uk?utm_source=sms",
       audience: uk,
       tapRate: 0.1,
-      buyRate: 0.22,
-      quietBuyRate: 0.008,
+      buyRate: 0.32,
+      quietBuyRate: 0.015,
       orderMedian: 2899,
     },
     {
@@ -414,8 +417,8 @@ export async function seedDemo(target: DemoTarget, options: DemoOptions = {}): P
         "{{first_name}}, 2 days left for 15% off: https://shop.example/uk?utm_source=sms&utm_content=reminder",
       audience: uk.slice(0, n(200)),
       tapRate: 0.08,
-      buyRate: 0.2,
-      quietBuyRate: 0.006,
+      buyRate: 0.3,
+      quietBuyRate: 0.012,
       orderMedian: 2599,
     },
     {
@@ -525,17 +528,19 @@ export async function seedDemo(target: DemoTarget, options: DemoOptions = {}): P
   }> = [];
   // Nothing happens after the real now (minus a margin).
   const latest = now - 10 * MINUTE;
-  const order = (d: Delivered, after: number): void => {
+  const order = (d: Delivered, after: number, nth = 1): void => {
     const at = Math.min(after + logNormal(rand, 25 * MINUTE, 4 * HOUR), latest);
     if (at <= d.deliveredAt) return;
     const value = Math.max(199, Math.round(logNormal(rand, d.plan.orderMedian, d.plan.orderMedian * 2.2)));
     events.push({
-      eventId: `ord-${d.plan.campaignId}-${d.plan.instanceId}-${d.userId}`,
+      eventId: `ord-${d.plan.campaignId}-${d.plan.instanceId}-${d.userId}-${nth}`,
       userId: d.userId,
       name: "Purchase",
       time: new Date(at).toISOString(),
       attributes: { order_value: `${value}.${rand() < 0.5 ? "00" : "99"}` },
     });
+    // One buyer in six comes back for a second order inside the window.
+    if (nth === 1 && rand() < 1 / 6) order(d, at + 2 * HOUR, 2);
   };
   for (const d of delivered) {
     if (rand() < 0.3) {

@@ -72,6 +72,7 @@ describe("the demo's seeding", () => {
 
     // Two countries (two time zones) on the UK campaign's worse route; the welcome series daily.
     const uk = await api.analytics("demo", "uk-launch", result.apiKey);
+    expect(uk.breakdowns, JSON.stringify(uk.breakdowns)).toBeDefined();
     expect(uk.breakdowns.byCountry.map((c: { country: string }) => c.country)).toContain("GB");
     expect(uk.delivery.delivered).toBeGreaterThan(0);
     const list = await api.call("GET", "/v1/apps/demo/campaigns/welcome/instances", undefined, result.apiKey);
