@@ -17,6 +17,7 @@ import { type CampaignContext, campaignContext } from "../store/campaign-context
 import { writeFact } from "../store/facts.js";
 import { linkPrefixOf, putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
+import { putInboxMessage } from "../store/sandbox-inbox.js";
 import { queues } from "../topology/queues.js";
 import { openWindows } from "./attribution.js";
 import { scheduleSandboxReceipts } from "./sandbox-receipts.js";
@@ -230,6 +231,19 @@ async function sendClaimed(
       nowMs: nowMs(),
       // The sandbox connector's way to answer later through our own webhook (flows/sandbox-receipts).
       scheduleReceipts: (receipts) => scheduleSandboxReceipts(connector.connectorId, webhook, receipts),
+      // …and its simulated phone, where the delivered message's links can be tapped (flows/sandbox-inbox).
+      deliverToHandset: (h) =>
+        putInboxMessage({
+          appId: m.appId,
+          connectorId: connector.connectorId,
+          campaignId: m.campaignId,
+          instanceId: m.instanceId,
+          userId: m.userId,
+          messageId: h.messageId,
+          phone: h.phoneE164,
+          text: h.text,
+          deliveredAt: h.deliveredAtMs,
+        }),
     },
   );
   if (outcome.kind === "failed") {
@@ -311,8 +325,8 @@ export async function runSendJob(
 
 /**
  * The send worker's batch: each job in turn; a job cut off by a recipient whose call was interrupted
- * comes back exactly when that recipient can be decided (SQS ChangeMessageVisibility), the others with
- * the queue's own visibility timeout.
+ * comes back exactly when that recipient can be decided, one stopped by the function's time budget at
+ * once (SQS ChangeMessageVisibility), failed ones with the queue's own visibility timeout.
  * @throws nothing for a job's own failures (that job is retried); the batch helper handles the rest
  */
 export async function sendJobs(
@@ -340,12 +354,13 @@ export async function sendJobs(
         counts[k] += result.counts[k];
       if (result.complete) continue;
       retry.push(recordId);
-      if (result.retryAtMs !== null) {
-        const seconds = Math.max(1, Math.ceil((result.retryAtMs - nowMs()) / 1000));
-        await queue()
-          .retryAfter?.("sends", receiptHandle, seconds)
-          .catch((e: unknown) => logger.warn("could not delay a send job's retry", { error: e as Error }));
-      }
+      // A recipient cut off mid-call: back when it can be decided. A job stopped because the function's
+      // time ran out: back at once (its rest is ready now; the visibility timeout would idle 12 minutes).
+      const seconds =
+        result.retryAtMs === null ? 0 : Math.max(1, Math.ceil((result.retryAtMs - nowMs()) / 1000));
+      await queue()
+        .retryAfter?.("sends", receiptHandle, seconds)
+        .catch((e: unknown) => logger.warn("could not delay a send job's retry", { error: e as Error }));
     } catch (e) {
       logger.error("send job failed; it is retried", { recordId, error: e as Error });
       retry.push(recordId);

@@ -13,15 +13,18 @@ import {
   instancesWithHeadlines,
   rotateApiKey,
 } from "../flows/configuration.js";
+import { sandboxInbox } from "../flows/sandbox-inbox.js";
 import type { ApiEvent, ApiResult } from "../http/handler.js";
 import { json, jsonHandler } from "../http/handler.js";
 import { appOf } from "../http/route-auth.js";
-import { parseBody, parsePath } from "../http/validate.js";
+import { orThrow, parseBody, parsePath } from "../http/validate.js";
 import { nowMs } from "../platform/clock.js";
 import { appInput } from "../schemas/app.js";
 import { campaignInput } from "../schemas/campaign.js";
 import { asConnectorConfigInput, connectorInput } from "../schemas/connector.js";
 import { appPath, campaignPath, connectorPath } from "../schemas/path.js";
+import { sandboxInboxQuery } from "../schemas/sandbox-inbox.js";
+import { validate } from "../schemas/validate.js";
 
 /** Where providers reach us: `PUBLIC_BASE_URL`, else the API's own domain (API Gateway default stage). */
 function publicBaseUrl(event: ApiEvent): string {
@@ -87,6 +90,18 @@ const ROUTES: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
   "GET /v1/apps/{appId}/connectors/{connectorId}": async (e) => {
     const { appId, connectorId } = parsePath(connectorPath, e);
     return json(200, connectorView(await connectorOf(appId, connectorId)));
+  },
+  "GET /v1/apps/{appId}/connectors/{connectorId}/sandbox-messages": async (e) => {
+    const { appId, connectorId } = parsePath(connectorPath, e);
+    const q = orThrow(validate(sandboxInboxQuery, e.queryStringParameters ?? {}, "query"));
+    const query = {
+      limit: q.limit,
+      ...(q.campaignId === undefined ? {} : { campaignId: q.campaignId }),
+      ...(q.instanceId === undefined ? {} : { instanceId: q.instanceId }),
+      ...(q.userId === undefined ? {} : { userId: q.userId }),
+      ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+    };
+    return json(200, { appId, connectorId, ...(await sandboxInbox(appId, connectorId, query, nowMs())) });
   },
   "DELETE /v1/apps/{appId}/connectors/{connectorId}": async (e) => {
     const { appId, connectorId } = parsePath(connectorPath, e);

@@ -19,6 +19,7 @@ import {
   instanceList,
   sendsAccepted,
 } from "../schemas/responses.js";
+import { sandboxInboxQuery, sandboxInboxResponse } from "../schemas/sandbox-inbox.js";
 import { sendsInput } from "../schemas/sends.js";
 import { type RouteAuth, type RouteSpec, routes } from "../topology/routes.js";
 
@@ -46,6 +47,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   CampaignList: campaignList,
   ConnectorList: connectorList,
   InstanceList: instanceList,
+  SandboxMessages: sandboxInboxResponse,
   ApiKey: apiKeyIssued,
   SendsInput: sendsInput,
   SendsAccepted: sendsAccepted,
@@ -96,6 +98,18 @@ export const OPERATIONS: Record<string, Doc> = {
       "200": ["The connector", "Connector"],
       ...APP_ERRORS,
       "404": ["Unknown connector", "Error"],
+    },
+  },
+  "GET /v1/apps/{appId}/connectors/{connectorId}/sandbox-messages": {
+    summary:
+      "Sandbox only: the messages its simulated phones received so far (delivered ones, kept 7 days), with their short links to tap",
+    auth: "app",
+    query: sandboxInboxQuery,
+    responses: {
+      "200": ["Messages and nextCursor", "SandboxMessages"],
+      ...APP_ERRORS,
+      "404": ["Unknown connector", "Error"],
+      "409": ["Not a sandbox connector (real providers' messages are never kept)", "Error"],
     },
   },
   "DELETE /v1/apps/{appId}/connectors/{connectorId}": {

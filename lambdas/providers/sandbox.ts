@@ -171,7 +171,9 @@ async function scheduleWithin(
 
 /**
  * Sends one SMS to the sandbox: the message is accepted (as Sinch answers `201` with a batch id) once
- * its receipts are scheduled through `ctx.scheduleReceipts` within `ctx.timeoutMs`; never throws.
+ * its receipts are scheduled through `ctx.scheduleReceipts` within `ctx.timeoutMs` — and, when its
+ * plan delivers it, once it is on the simulated phone (`ctx.deliverToHandset`, when given, with the
+ * planned delivery time); never throws.
  *
  * @returns `sent` with provider id `{batchId}:{recipient digits}` (as for Sinch); `unknown` TIMEOUT or
  *   CONNECTION_LOST when scheduling did not finish or failed (receipts may still come and prove the
@@ -187,9 +189,29 @@ export async function send(config: SandboxConfig, sms: OutgoingSms, ctx: SendCon
       description: "no receipt scheduler in this runtime",
     };
   }
-  const receipts = plannedReceipts(sandboxPlan(config, sms.messageId), sms, ctx.nowMs ?? Date.now());
+  const sentAtMs = ctx.nowMs ?? Date.now();
+  const plan = sandboxPlan(config, sms.messageId);
+  const receipts = plannedReceipts(plan, sms, sentAtMs);
+  const handset = ctx.deliverToHandset?.bind(ctx);
+  const delivered =
+    handset && plan.outcome.kind === "delivered" && plan.finalAfterSeconds !== null
+      ? {
+          messageId: sms.messageId,
+          phoneE164: sms.phoneE164,
+          text: sms.text,
+          deliveredAtMs: sentAtMs + Math.round(plan.finalAfterSeconds * 1000),
+        }
+      : null;
   if (receipts.length > 0) {
-    const failed = await scheduleWithin(ctx, schedule, receipts);
+    // The phone first: when the delivery receipt arrives, the message is already on the handset.
+    const failed = await scheduleWithin(
+      ctx,
+      async (r) => {
+        if (handset && delivered) await handset(delivered);
+        await schedule(r);
+      },
+      receipts,
+    );
     if (failed) return failed;
   }
   return {

@@ -49,6 +49,21 @@ export interface SendContext {
    * @throws Error when they could not be scheduled
    */
   scheduleReceipts?(receipts: ScheduledReceipt[]): Promise<void>;
+  /**
+   * The sandbox's handset: keeps a message the sandbox will report delivered, as the phone shows it, so
+   * its links can be tapped (the send flow passes it). Resolves once kept.
+   * @throws Error when it could not be kept
+   */
+  deliverToHandset?(message: HandsetMessage): Promise<void>;
+}
+
+/** A message as the sandbox's simulated phone receives it. */
+export interface HandsetMessage {
+  messageId: string;
+  phoneE164: string;
+  text: string;
+  /** Epoch ms: the time of the delivery receipt the sandbox has scheduled. */
+  deliveredAtMs: number;
 }
 
 export type SendOutcome =

@@ -80,6 +80,21 @@ export const keys = {
     `COUNT#${appId}#${campaignId}#${scope}`,
   counterDay: (date: string): string => `DAY#${date}`,
   parkedPartition: (appId: string): string => `PARKED#${appId}`,
+  /**
+   * The sandbox handset of one sandbox connector: the messages it delivered, by campaign, instance and
+   * user (one per user and instance, as sends are).
+   */
+  sandboxInboxPartition: (appId: string, connectorId: string): string =>
+    `SANDBOXINBOX#${appId}#${connectorId}`,
+  sandboxInboxMessage: (campaignId: string, instanceId: string, userId: string): string =>
+    `MSG#${campaignId}#${instanceId}#${userId}`,
+  /** Sort-key prefix of an inbox's messages, optionally narrowed to a campaign, then an instance. */
+  sandboxInboxPrefix: (campaignId?: string, instanceId?: string): string =>
+    campaignId === undefined
+      ? "MSG#"
+      : instanceId === undefined
+        ? `MSG#${campaignId}#`
+        : `MSG#${campaignId}#${instanceId}#`,
 };
 
 /** The campaign-wide counter scope; instance scopes use the instanceId. */

@@ -31,6 +31,13 @@ export const routes: RouteSpec[] = [
     rateLimit: 50,
   },
   {
+    method: "GET",
+    path: "/v1/apps/{appId}/connectors/{connectorId}/sandbox-messages",
+    fn: "management",
+    auth: "app",
+    rateLimit: 20,
+  },
+  {
     method: "DELETE",
     path: "/v1/apps/{appId}/connectors/{connectorId}",
     fn: "management",

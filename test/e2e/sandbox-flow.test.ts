@@ -182,6 +182,86 @@ describe("a sandbox campaign end to end", () => {
   });
 });
 
+describe("the sandbox's phones", () => {
+  it("show each delivered message with its short link; a browser tap counts, a curl tap is a suspected bot", async () => {
+    await api.putCampaign(
+      "/v1/apps/sbx/campaigns/links",
+      {
+        name: "With links",
+        connectorId: "sb",
+        clickTracking: true,
+        goals: [{ goalId: "buy", eventName: "Purchase" }],
+      },
+      key,
+    );
+    const few = recipients.slice(0, 6);
+    const r = await api.call(
+      "POST",
+      "/v1/apps/sbx/campaigns/links/instances/i1/sends",
+      { message: "Hi {{name}}: https://shop.example/sale?utm=sms", recipients: few },
+      key,
+    );
+    expect(r.status).toBe(202);
+    await api.drain();
+    const a = await api.analytics("sbx", "links", key);
+    const inbox = await api.call(
+      "GET",
+      "/v1/apps/sbx/connectors/sb/sandbox-messages?campaignId=links&instanceId=i1",
+      undefined,
+      key,
+    );
+    expect(inbox.status).toBe(200);
+    const messages = inbox.body.messages as Array<{ userId: string; text: string; phone: string }>;
+    // Exactly the delivered ones (the plan says which), each as its phone shows it.
+    const delivered = few.filter(
+      (rc) =>
+        sandboxPlan(sandboxSettings(), messageIdFor("sbx", "links", "i1", rc.userId)).outcome.kind ===
+        "delivered",
+    );
+    expect(messages.map((m) => m.userId).sort()).toEqual(delivered.map((rc) => rc.userId).sort());
+    expect(messages).toHaveLength(a.delivery.delivered);
+    expect(inbox.body.nextCursor).toBeNull();
+    const first = messages[0]!;
+    expect(first.phone).toBe(few.find((rc) => rc.userId === first.userId)?.phone);
+    const link = /https?:\/\/\S+\/l\/[0-9A-Za-z]{14}/.exec(first.text)?.[0];
+    expect(link).toBeTruthy();
+
+    const tap = (ua: string) => fetch(link!, { redirect: "manual", headers: { "user-agent": ua } });
+    const browser = await tap(
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+    );
+    expect(browser.status).toBe(302);
+    expect(browser.headers.get("location")).toBe("https://shop.example/sale?utm=sms");
+    expect((await tap("curl/8.5.0")).status).toBe(302);
+    await api.drain();
+    const after = await api.analytics("sbx", "links", key);
+    expect(after.clicks).toMatchObject({ total: 1, unique: 1, suspectedBots: 1 });
+
+    // One user's messages only.
+    const one = await api.call(
+      "GET",
+      `/v1/apps/sbx/connectors/sb/sandbox-messages?userId=${first.userId}`,
+      undefined,
+      key,
+    );
+    expect(one.status).toBe(200);
+    expect((one.body.messages as Array<{ userId: string }>).every((m) => m.userId === first.userId)).toBe(
+      true,
+    );
+  });
+
+  it("are the sandbox's only: another provider's connector answers 409, a bad query 400, an unknown one 404", async () => {
+    const get = (path: string) => api.call("GET", path, undefined, key);
+    expect((await get("/v1/apps/sbx/connectors/real/sandbox-messages")).status).toBe(409);
+    expect((await get("/v1/apps/sbx/connectors/nope/sandbox-messages")).status).toBe(404);
+    expect((await get("/v1/apps/sbx/connectors/sb/sandbox-messages?instanceId=i1")).status).toBe(400);
+    expect((await get("/v1/apps/sbx/connectors/sb/sandbox-messages?limit=0")).status).toBe(400);
+    expect(
+      (await get("/v1/apps/sbx/connectors/sb/sandbox-messages?campaignId=try&cursor=MSG%23links%23")).status,
+    ).toBe(400);
+  });
+});
+
 /** The connector's settings as the API stores them: SETTINGS with the schema's defaults filled in. */
 function sandboxSettings(): SandboxConfig {
   const parsed = validate(connectorInput, { provider: "sandbox", sandbox: SETTINGS });

@@ -65,6 +65,8 @@ function validBody(route: RouteSpec): unknown {
 
 /** Routes that archive or replace something act on spare resources, so the other cases keep theirs. */
 function spareFor(route: RouteSpec): Record<string, string> {
+  // Only a sandbox connector has phones to read.
+  if (route.path.endsWith("/sandbox-messages")) return { connectorId: "sbx" };
   if (route.method !== "DELETE") return {};
   return route.path.endsWith("/connectors/{connectorId}")
     ? { connectorId: "spare" }
@@ -171,6 +173,9 @@ beforeAll(async () => {
       )
     ).status,
   ).toBe(201);
+  expect((await api.call("PUT", "/v1/apps/acme/connectors/sbx", { provider: "sandbox" }, keyA)).status).toBe(
+    201,
+  );
   await api.createApp("rotating-app");
 });
 

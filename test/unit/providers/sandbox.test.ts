@@ -4,7 +4,12 @@ import { SANDBOX_DEFAULTS, type SandboxOutcome, sandboxPlan } from "../../../lam
 import { parseReceiptsFor, ReceiptParseError, sendWith } from "../../../lambdas/providers/index.js";
 import { parseReceipts, sandboxBatchId, send } from "../../../lambdas/providers/sandbox.js";
 import { parseReceipts as parseSinch } from "../../../lambdas/providers/sinch.js";
-import type { OutgoingSms, ScheduledReceipt, SendContext } from "../../../lambdas/providers/types.js";
+import type {
+  HandsetMessage,
+  OutgoingSms,
+  ScheduledReceipt,
+  SendContext,
+} from "../../../lambdas/providers/types.js";
 import { connectorOf } from "../../support/connectors.js";
 
 const SENT_AT = Date.parse("2026-11-20T04:00:00.250Z");
@@ -118,6 +123,31 @@ describe("sandbox send", () => {
     const silent = recording();
     expect((await send({ ...c, inTransitReceipts: false }, sms(id), silent.ctx)).kind).toBe("sent");
     expect(silent.scheduled).toEqual([]);
+  });
+
+  it("puts a message it delivers on the simulated phone, with the planned delivery time; never a failed or stuck one", async () => {
+    const c = config({ stuckRate: 0.2 });
+    const phones: HandsetMessage[] = [];
+    const deliverToHandset = async (m: HandsetMessage) => {
+      phones.push(m);
+    };
+    const delivered = idWith(c, "delivered");
+    const plan = sandboxPlan(c, delivered);
+    await send(c, sms(delivered, "Hi: https://s.example/l/abc"), recording({ deliverToHandset }).ctx);
+    expect(phones).toEqual([
+      {
+        messageId: delivered,
+        phoneE164: "+919812345678",
+        text: "Hi: https://s.example/l/abc",
+        deliveredAtMs: SENT_AT + Math.round((plan.finalAfterSeconds ?? 0) * 1000),
+      },
+    ]);
+    for (const kind of ["failed", "stuck"] as const)
+      await send(c, sms(idWith(c, kind)), recording({ deliverToHandset }).ctx);
+    expect(phones).toHaveLength(1);
+    // A phone that cannot take it makes the outcome unknown, as a failed scheduling does.
+    const broken = recording({ deliverToHandset: () => Promise.reject(new Error("table down")) });
+    expect((await send(c, sms(delivered), broken.ctx)).kind).toBe("unknown");
   });
 
   it("is bounded by the connector's timeout: a scheduler that does not answer makes the outcome unknown", async () => {
