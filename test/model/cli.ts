@@ -27,6 +27,7 @@ const { modelProperty, newTally } = await import("./property.js");
 const { KNOWN_DIFFERENCES } = await import("./known.js");
 const { RULES } = await import("./model.js");
 const { startRuntime } = await import("./run.js");
+const { callCounts } = await import("./faults.js");
 
 const batch = Math.max(1, Number(values.batch));
 const histories = Math.max(1, Number(values.runs));
@@ -37,13 +38,22 @@ const seed = values.seed === undefined ? Date.now() ^ (Math.random() * 0x1000000
 const rt = await startRuntime();
 const tally = newTally();
 const started = performance.now();
-const result = await fc.check(modelProperty(rt, { batch, known: values.known ?? false, tally }), {
+let failures = 0;
+const onBatch = (t: typeof tally, failed: boolean) => {
+  if (failed) failures++;
+  const s = (performance.now() - started) / 1000;
+  process.stderr.write(
+    `  ${t.batches} batches, ${t.histories} histories, ${s.toFixed(0)} s, ${((1000 * s) / t.histories).toFixed(0)} ms/history${failures > 0 ? `, ${failures} failing batches (shrinking)` : ""}\n`,
+  );
+};
+const result = await fc.check(modelProperty(rt, { batch, known: values.known ?? false, tally, onBatch }), {
   numRuns,
   seed,
   ...(values.path ? { path: values.path } : {}),
   endOnFailure: values["no-shrink"] ?? false,
 });
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage();
 await rt.stop();
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
@@ -51,6 +61,18 @@ line(`seed ${seed}${values.path ? ` path ${values.path}` : ""}; batches of 1..${
 line(
   `${result.numRuns} batches passed, ${tally.histories} histories played (shrinking included) in ${seconds.toFixed(1)} s: ` +
     `${((1000 * seconds) / Math.max(1, tally.histories)).toFixed(0)} ms per history`,
+);
+const calls = Object.entries(callCounts);
+const total = calls.filter(([k]) => !k.startsWith("fn:")).reduce((n, [, v]) => n + v, 0);
+line(
+  `DynamoDB calls: ${(total / Math.max(1, tally.histories)).toFixed(0)} per history; by function: ${calls
+    .filter(([k]) => k.startsWith("fn:"))
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice(3)} ${(v / Math.max(1, tally.histories)).toFixed(0)}`)
+    .join(", ")}`,
+);
+line(
+  `this process used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU (the product's handlers, the SDK, the runner)`,
 );
 line("situations covered (histories):");
 for (const [tag, n] of [...tally.tags].sort((a, b) => b[1] - a[1]))

@@ -7,8 +7,8 @@
  * - Queue workers: a batch is split by app (each record names its app) and the real handler runs once
  *   per app, as the flows themselves process a batch app by app; the answers are merged. A send job
  *   received for the n-th time runs (n − 1) × the sends queue's visibility timeout later: on SQS a
- *   failed job comes back no sooner. Then a batch may lose its result (faults.ts): it ran, and the queue
- *   is told it failed, so it is delivered again.
+ *   failed job comes back no sooner. Then a batch received for the first time may lose its result
+ *   (faults.ts): it ran, and the queue is told it failed, so it is delivered again.
  * - The counter (table stream): no history; it runs on real time, and may lose its result too (the
  *   stream retries the batch).
  */
@@ -75,7 +75,10 @@ async function worker(name: FunctionName, event: SQSEvent, context: Context): Pr
         return;
       }
       const run = appId ? runs.get(appId) : undefined;
-      if (loses(run?.faults)) {
+      // Only a first delivery loses its result: with the history's crashes, a message stays within its
+      // queue's maxReceiveCount (a dead letter would be a fault the product may rightly not absorb).
+      const first = records.every((r) => Number(r.attributes?.ApproximateReceiveCount ?? "1") === 1);
+      if (first && loses(run?.faults)) {
         run?.faults.log.push(`${name} batch of ${records.length} ran; its result was lost`);
         for (const r of records) failures.push({ itemIdentifier: r.messageId });
         return;

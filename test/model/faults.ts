@@ -16,7 +16,10 @@
  *   its crashes are the targeted ones of the history, `SendCrash`) nor in the management routes (setup).
  * - targeted send crashes: the history's `crash` of a recipient (`afterClaim`: the SENDING mark went
  *   through, then the worker died; `afterCall`: it died instead of recording the provider's answer).
- * - lost results (fault-handler.ts): a worker batch ran, and its result never reached the queue.
+ * - lost results (fault-handler.ts): a worker batch ran, and its result never reached the queue (first
+ *   deliveries only, so that with the crashes no message exceeds its queue's maxReceiveCount).
+ * Every fault kind is one the product must absorb (SPEC §3 "Exactly once", §5): none may change a
+ * number, except the targeted send crashes, which the model knows about.
  * The counter (stream consumer) has no history: its faults come from `ambient`.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -101,24 +104,28 @@ class PendingWork {
     return this.counts.get(appId) ?? 0;
   }
 
-  /** Resolves once the app has nothing queued or in flight; rejects after `timeoutMs`. */
-  idle(appId: string, timeoutMs: number): Promise<void> {
-    if (this.count(appId) <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(`work of ${appId} still pending after ${timeoutMs} ms (${this.count(appId)} messages)`),
-          ),
-        timeoutMs,
-      );
-      const list = this.waiters.get(appId) ?? [];
-      list.push(() => {
-        clearTimeout(timer);
-        resolve();
+  /**
+   * Resolves once the app has nothing queued or in flight (null), or with a reason when it never will:
+   * `stuck()` names one (e.g. dead letters), or `timeoutMs` passed.
+   */
+  async idle(appId: string, timeoutMs: number, stuck: () => string | null): Promise<string | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.count(appId) > 0) {
+      const why = stuck();
+      if (why) return why;
+      if (Date.now() > deadline)
+        return `${this.count(appId)} queued messages still pending after ${timeoutMs} ms`;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 250);
+        const list = this.waiters.get(appId) ?? [];
+        list.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.waiters.set(appId, list);
       });
-      this.waiters.set(appId, list);
-    });
+    }
+    return null;
   }
 
   forget(appId: string): void {
@@ -366,6 +373,8 @@ export function installFaultyDynamo(endpoint: string): void {
       (next, context) => async (args) => {
         const command = String(context.commandName);
         callCounts[command] = (callCounts[command] ?? 0) + 1;
+        const fnName = `fn:${invocation.getStore()?.fn ?? "none"}`;
+        callCounts[fnName] = (callCounts[fnName] ?? 0) + 1;
         const d = decide(invocation.getStore(), command, args.input as Record<string, unknown>);
         if (d.kind === "throwBefore") throw d.error;
         const out = await next(args);

@@ -91,6 +91,15 @@ const REVENUE_VALUES: Array<EventValue | undefined> = [
   undefined,
 ];
 
+/** `arb`'s value about once in `n`, else null (shrinks to null). fc.option's `freq` is the other way round: nil once in `freq`. */
+function sometimes<T>(arb: fc.Arbitrary<T>, n: number): fc.Arbitrary<T | null> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: n - 1, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: arb },
+  );
+}
+
 const answerArb: fc.Arbitrary<SendAnswer> = fc.oneof(
   { weight: 45, arbitrary: fc.constant({ kind: "accepted" as const }) },
   {
@@ -188,7 +197,7 @@ const recipientArb = (user: string): fc.Arbitrary<PlanRecipient> =>
     user: fc.constant(user),
     answer: answerArb,
     crash: crashArb,
-    early: fc.option(fc.array(receiptArb, { minLength: 1, maxLength: 2 }), { freq: 6 }).map((l) => l ?? []),
+    early: sometimes(fc.array(receiptArb, { minLength: 1, maxLength: 2 }), 6).map((l) => l ?? []),
     // Most messages that reached the provider get a delivery receipt (conversions need open windows),
     // placed among up to two others.
     receipts: fc
@@ -222,12 +231,12 @@ const instanceArb: fc.Arbitrary<PlanInstance> = fc.record({
   ),
   atSec: fc.integer({ min: 0, max: 59 }),
   recipients: fc.subarray(USER_IDS, { minLength: 1 }).chain((users) => fc.tuple(...users.map(recipientArb))),
-  again: fc.option(
+  again: sometimes(
     fc.record({
       afterMin: fc.integer({ min: 1, max: 600 }),
       users: fc.subarray(USER_IDS, { minLength: 1 }),
     }),
-    { freq: 6 },
+    5,
   ),
 });
 
@@ -296,9 +305,7 @@ const eventArb: fc.Arbitrary<PlanEvent> = fc.record({
   revenue: fc.nat({ max: REVENUE_VALUES.length - 1 }),
   plan: fc.constantFrom<PlanEvent["plan"]>("pro", "pro", "free", null),
   tier: fc.constantFrom<PlanEvent["tier"]>(5, 5, "5", null),
-  again: fc.option(fc.record({ lagMin: fc.integer({ min: 0, max: 3 * 24 * 60 }), same: fc.boolean() }), {
-    freq: 5,
-  }),
+  again: sometimes(fc.record({ lagMin: fc.integer({ min: 0, max: 3 * 24 * 60 }), same: fc.boolean() }), 4),
 });
 
 export interface Plan {
@@ -313,6 +320,8 @@ export interface Plan {
   events: PlanEvent[];
   /** Round action times to the minute, so that actions of different users meet in one step. */
   coarse: boolean;
+  /** The campaign's window changes to `windowHours` at `atMin` after the start. */
+  windowChange: { atMin: number; windowHours: number } | null;
   range: { fromDay: number; days: number };
   faults: FaultSpec;
 }
@@ -336,8 +345,15 @@ export const planArb: fc.Arbitrary<Plan> = fc.record({
   windowHours: fc.constantFrom(...WINDOW_HOURS),
   goals: fc.constantFrom(...GOAL_SETS),
   instances: fc.array(instanceArb, { minLength: 1, maxLength: 3 }),
-  events: fc.array(eventArb, { maxLength: 8 }),
+  events: fc.array(eventArb, { maxLength: 6 }),
   coarse: fc.boolean(),
+  windowChange: sometimes(
+    fc.record({
+      atMin: fc.integer({ min: 1, max: 3 * 24 * 60 }),
+      windowHours: fc.constantFrom(...WINDOW_HOURS),
+    }),
+    5,
+  ),
   range: fc.record({ fromDay: fc.integer({ min: -1, max: 25 }), days: fc.integer({ min: 0, max: 12 }) }),
   faults: faultArb,
 });
@@ -369,6 +385,9 @@ function reachedProviderKind(r: PlanRecipient): boolean {
 }
 
 type Timed = { at: number; action: Step["actions"][number]; users: string[] };
+
+/** A settings change touches every user: it always has a step of its own. */
+const EVERYONE = "*";
 
 /** Where the plan expects a message's window to start: its first delivery receipt's time, else the send. */
 function windowStartGuess(p: Plan, r: PlanRecipient, sentAt: number): number {
@@ -403,7 +422,7 @@ function toSteps(timed: Timed[]): Step[] {
         for (const u of t.users) users.add(u);
         break;
       }
-      if (t.users.some((u) => users.has(u))) {
+      if (t.users.some((u) => users.has(u) || u === EVERYONE) || users.has(EVERYONE)) {
         at += 1000;
         continue;
       }
@@ -533,6 +552,13 @@ export function toHistory(p: Plan): History {
       });
     }
   });
+  if (p.windowChange) {
+    timed.push({
+      at: p.start + p.windowChange.atMin * MIN + 500,
+      action: { kind: "settings", windowHours: p.windowChange.windowHours },
+      users: [EVERYONE],
+    });
+  }
   const steps = toSteps(timed);
   const users: History["users"] = {};
   for (const s of steps)
@@ -542,7 +568,9 @@ export function toHistory(p: Plan): History {
           ? a.recipients.map((r) => r.user)
           : a.kind === "events"
             ? a.events.map((e) => e.user)
-            : [a.user];
+            : a.kind === "settings"
+              ? []
+              : [a.user];
       for (const u of ids) users[u] = USERS[u] as { phone: string; country: string };
     }
   const startDay = new Date(p.start + p.range.fromDay * DAY).toISOString().slice(0, 10);
@@ -602,6 +630,9 @@ export function describe(h: History): string {
           lines.push(
             `${head} tap ${a.instance}/${a.user} link${a.link} ${a.agent}${a.glued ? ` glued=${JSON.stringify(a.glued)}` : ""}`,
           );
+          break;
+        case "settings":
+          lines.push(`${head} campaign window changed to ${a.windowHours} h`);
           break;
         case "events":
           for (const e of a.events)

@@ -91,7 +91,12 @@ export type Action =
   /** One tap on the `link`-th tracked URL of (instance, user)'s message. */
   | { kind: "tap"; instance: string; user: string; link: number; agent: Agent; glued: string }
   /** One events request. */
-  | { kind: "events"; events: EventSpec[] };
+  | { kind: "events"; events: EventSpec[] }
+  /**
+   * The campaign's conversion window changes (`PUT …/campaigns/{id}`). SPEC §2: what was counted stays
+   * as it was counted — a message keeps the window of the campaign as it was when the message was sent.
+   */
+  | { kind: "settings"; windowHours: number };
 
 /**
  * Facts that reach the product at the same moment. The runner does a step's actions at once and waits

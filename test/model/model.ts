@@ -41,7 +41,7 @@ export const RULES: string[] = [
   "failedToDeliver counts on the day of the failure being counted; delivered on the delivery day; inTransit and pendingDeliveryConfirmation on the sent day (README, decisions.md cohort fields).",
   "A tap is after expiry when it comes more than 360 h after the sent time (README clicks.afterExpiry); a bot tap on an expired link is a bot (decisions.md Clicks).",
   "Bots: HEAD, no user agent, or a link previewer's user agent; suspectedBots and afterExpiry count by tap day.",
-  "Window = [start, start + W h); start = delivery time (tracked) or sent time (untracked).",
+  "Window = [start, start + W h); start = delivery time (tracked) or sent time (untracked); W is the campaign's window when the message was sent (a later change of the campaign's window does not move it: SPEC §2 'what was counted stays as it was counted').",
   "An arriving event counts, per goal, to the window holding it that started last, if that window is still kept (arrival < end + 7 d) and the event is not yet counted for (campaign, goal).",
   "A window that opens takes the user's kept events it holds (event time ≥ opening − (720 h + 7 d)) not yet counted for (campaign, goal) (decisions.md Attribution).",
   "Event ids: the first content to arrive owns the id; the same id again (same or other content) adds nothing (decisions.md Attribution).",
@@ -140,6 +140,8 @@ interface Message {
   instance: string;
   user: string;
   sentAt: number;
+  /** The campaign's conversion window when the message was sent, hours. */
+  windowHours: number;
   country: string | null;
   status: MessageStatus;
   notSentReason: string | null;
@@ -273,7 +275,7 @@ function sendOutcome(r: Recipient): Pick<Message, "status" | "notSentReason" | "
 
 /** Folds a history into the ledger of what counts (pure). */
 export function model(history: History): Ledger {
-  const windowMs = history.windowHours * HOUR;
+  let windowHours = history.windowHours;
   const messages = new Map<string, Message>();
   const windows = new Map<string, Window[]>();
   const kept = new Map<string, KeptEvent[]>();
@@ -306,8 +308,9 @@ export function model(history: History): Ledger {
     });
   };
 
-  const openWindow = (user: string, instance: string, start: number, openedAt: number): void => {
-    const w: Window = { instance, start, end: start + windowMs };
+  const openWindow = (m: Message, start: number, openedAt: number): void => {
+    const { user, instance } = m;
+    const w: Window = { instance, start, end: start + m.windowHours * HOUR };
     const list = windows.get(user) ?? [];
     list.push(w);
     windows.set(user, list);
@@ -346,7 +349,7 @@ export function model(history: History): Ledger {
     if (r.status === "DELIVERED" && (m.status === "sent" || m.status === "failed")) {
       m.status = "delivered";
       m.deliveredAt = t;
-      openWindow(m.user, m.instance, t, arrival);
+      openWindow(m, t, arrival);
     } else if (r.status === "FAILED" && m.status === "sent") {
       m.status = "failed";
       m.failedAt = t;
@@ -394,6 +397,7 @@ export function model(history: History): Ledger {
             instance: a.instance,
             user: r.user,
             sentAt: at,
+            windowHours,
             country: r.answer.kind === "invalidNumber" ? null : (history.users[r.user]?.country ?? null),
             ...outcome,
             deliveredAt: null,
@@ -402,7 +406,7 @@ export function model(history: History): Ledger {
           };
           if (m.status === "sent" && !history.tracked) m.status = "pending";
           messages.set(key, m);
-          if (m.status === "pending") openWindow(r.user, a.instance, at, at);
+          if (m.status === "pending") openWindow(m, at, at);
           if (r.crash) tags.add(`send crash ${r.crash}`);
           if (history.tracked && r.early.length > 0) tags.add("receipt before the send is recorded");
           if (history.tracked) for (const early of r.early) applyReceipt(m, early, at);
@@ -432,6 +436,10 @@ export function model(history: History): Ledger {
       }
       case "events":
         for (const e of a.events) arrive(e, at);
+        return;
+      case "settings":
+        if (a.windowHours !== windowHours) tags.add("window changed between sends");
+        windowHours = a.windowHours;
         return;
     }
   };

@@ -30,6 +30,8 @@ export interface PropertyOptions {
   /** Play the known product bugs' triggers too (known.ts); by default they are taken out. */
   known: boolean;
   tally?: Tally;
+  /** Called after each batch (progress output). */
+  onBatch?: (tally: Tally, failed: boolean) => void;
 }
 
 export class ModelMismatch extends Error {
@@ -72,6 +74,7 @@ export function modelProperty(rt: Runtime, options: PropertyOptions) {
         options.tally.batches++;
         options.tally.msRunning += performance.now() - started;
       }
+      if (options.tally) options.onBatch?.(options.tally, failures.length > 0);
       if (failures.length > 0) throw new ModelMismatch(failures.join("\n\n"));
     },
   );
