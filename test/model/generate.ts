@@ -101,19 +101,20 @@ function sometimes<T>(arb: fc.Arbitrary<T>, n: number): fc.Arbitrary<T | null> {
 }
 
 const answerArb: fc.Arbitrary<SendAnswer> = fc.oneof(
-  { weight: 45, arbitrary: fc.constant({ kind: "accepted" as const }) },
+  // A timeout costs the connector's 3 s of wall time: rare.
+  { weight: 180, arbitrary: fc.constant({ kind: "accepted" as const }) },
   {
-    weight: 6,
+    weight: 24,
     arbitrary: fc.record({
       kind: fc.constant("error" as const),
       status: fc.constantFrom(400, 422, 429, 500, 503, 201, 202),
       code: fc.constantFrom(null, "E42", " E42 ", "insufficient_funds", "17", "   "),
     }),
   },
-  { weight: 3, arbitrary: fc.constant({ kind: "drop" as const }) },
+  { weight: 12, arbitrary: fc.constant({ kind: "drop" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "timeout" as const }) },
-  { weight: 3, arbitrary: fc.constant({ kind: "invalidNumber" as const }) },
-  { weight: 3, arbitrary: fc.constant({ kind: "missingAttribute" as const }) },
+  { weight: 12, arbitrary: fc.constant({ kind: "invalidNumber" as const }) },
+  { weight: 12, arbitrary: fc.constant({ kind: "missingAttribute" as const }) },
 );
 
 const crashArb: fc.Arbitrary<SendCrash | null> = fc.oneof(
@@ -313,6 +314,8 @@ export interface Plan {
   timezone: string;
   currency: string;
   tracked: boolean;
+  /** Gupshup instead of a custom connector (then delivery tracking is on). */
+  gupshup: boolean;
   clickTracking: boolean;
   windowHours: number;
   goals: Goal[];
@@ -341,6 +344,7 @@ export const planArb: fc.Arbitrary<Plan> = fc.record({
   timezone: fc.constantFrom(...TIMEZONES),
   currency: fc.constantFrom(...CURRENCIES),
   tracked: fc.boolean(),
+  gupshup: fc.constantFrom(false, false, false, true),
   clickTracking: fc.constantFrom(true, true, true, false),
   windowHours: fc.constantFrom(...WINDOW_HOURS),
   goals: fc.constantFrom(...GOAL_SETS),
@@ -358,13 +362,18 @@ export const planArb: fc.Arbitrary<Plan> = fc.record({
   faults: faultArb,
 });
 
-function receiptSpec(r: PlanReceipt, sentAt: number): ReceiptSpec {
+const GUPSHUP_CODES = ["003", "3", "00A", "012", "1"];
+
+function receiptSpec(r: PlanReceipt, sentAt: number, gupshup: boolean): ReceiptSpec {
+  // Gupshup has no in-transit receipt: its other statuses are UNKNOWN (a final receipt).
+  const status = gupshup && (r.status === "IN_TRANSIT" || r.status === "UNMAPPED") ? "UNKNOWN" : r.status;
+  const code = gupshup ? (GUPSHUP_CODES[r.code.length % GUPSHUP_CODES.length] as string) : r.code;
   return {
-    status: r.status,
-    code: r.status === "FAILED" ? r.code : null,
+    status,
+    code: status === "FAILED" ? code : null,
     // Whole seconds: every time format carries them exactly.
     operatorAt: r.opSec === null ? null : Math.floor(sentAt / 1000) * 1000 + r.opSec * 1000,
-    timeFormat: r.timeFormat,
+    timeFormat: gupshup ? "epochMs" : r.timeFormat,
     wire: r.wire,
   };
 }
@@ -391,7 +400,7 @@ const EVERYONE = "*";
 
 /** Where the plan expects a message's window to start: its first delivery receipt's time, else the send. */
 function windowStartGuess(p: Plan, r: PlanRecipient, sentAt: number): number {
-  if (!p.tracked) return sentAt;
+  if (!p.tracked && !p.gupshup) return sentAt;
   const delivered = r.receipts.find((x) => x.status === "DELIVERED");
   if (!delivered) return sentAt;
   const arrival = sentAt + delivered.lagMin * MIN + delivered.lagSec * 1000;
@@ -436,6 +445,10 @@ function toSteps(timed: Timed[]): Step[] {
 
 /** Turns a plan into a history (deterministic, so shrinking the plan shrinks the history). */
 export function toHistory(p: Plan): History {
+  const tracked = p.tracked || p.gupshup;
+  // Receipts name Gupshup messages by the id its answer gave: only a message it answered can have any.
+  const canHaveReceipts = (r: PlanRecipient) =>
+    reachedProvider(r) && (!p.gupshup || r.answer.kind === "accepted");
   const timed: Timed[] = [];
   const quantise = (t: number) => (p.coarse ? Math.round(t / MIN) * MIN : t);
   const sentAt: number[] = [];
@@ -457,7 +470,9 @@ export function toHistory(p: Plan): History {
       answer: r.answer,
       crash: r.crash,
       early:
-        p.tracked && r.crash === null && answersPromptly(r) ? r.early.map((e) => receiptSpec(e, t0)) : [],
+        tracked && r.crash === null && answersPromptly(r) && canHaveReceipts(r)
+          ? r.early.map((e) => receiptSpec(e, t0, p.gupshup))
+          : [],
     }));
     timed.push({
       at: t0,
@@ -481,7 +496,7 @@ export function toHistory(p: Plan): History {
     }
     for (const r of inst.recipients) {
       if (!reachedProvider(r)) continue;
-      if (p.tracked) {
+      if (tracked && canHaveReceipts(r)) {
         for (const pr of r.receipts) {
           timed.push({
             at: quantise(t0 + pr.lagMin * MIN + pr.lagSec * 1000),
@@ -489,7 +504,7 @@ export function toHistory(p: Plan): History {
               kind: "receipt",
               instance,
               user: r.user,
-              receipt: receiptSpec(pr, t0),
+              receipt: receiptSpec(pr, t0, p.gupshup),
               copies: pr.copies,
             },
             users: [r.user],
@@ -578,7 +593,8 @@ export function toHistory(p: Plan): History {
   return {
     timezone: p.timezone,
     currency: p.currency,
-    tracked: p.tracked,
+    provider: p.gupshup ? "gupshup" : "custom",
+    tracked,
     clickTracking: p.clickTracking,
     windowHours: p.windowHours,
     goals: p.goals,
@@ -604,7 +620,7 @@ export function describe(h: History): string {
   const receipt = (r: ReceiptSpec) =>
     `${r.status}${r.code !== null ? ` code=${JSON.stringify(r.code)}` : ""} op=${r.operatorAt === null ? "none" : `${rel(r.operatorAt)}`} (${r.timeFormat}, ${r.wire})`;
   const lines = [
-    `app tz=${h.timezone} currency=${h.currency}; connector custom tracked=${h.tracked}; campaign clickTracking=${h.clickTracking} window=${h.windowHours}h goals=${JSON.stringify(h.goals)}`,
+    `app tz=${h.timezone} currency=${h.currency}; connector ${h.provider} tracked=${h.tracked}; campaign clickTracking=${h.clickTracking} window=${h.windowHours}h goals=${JSON.stringify(h.goals)}`,
     `range ${h.range.from}..${h.range.to}; faults ${JSON.stringify(h.faults)}`,
   ];
   for (const s of h.steps) {

@@ -44,8 +44,12 @@ export type SendAnswer =
  */
 export type SendCrash = "afterClaim" | "afterCall";
 
-/** Custom receipt statuses the connector's mapping lists, and one it does not (counted in transit). */
-export type ReceiptStatus = "DELIVERED" | "FAILED" | "IN_TRANSIT" | "UNMAPPED";
+/**
+ * Receipt statuses. Custom: the mapping's lists (DELIVERED, FAILED, IN_TRANSIT) and a status in none
+ * of them (UNMAPPED, counted in transit). Gupshup: SUCCESS, FAILURE, UNKNOWN (a final receipt that
+ * confirms nothing; PROVIDERS.md).
+ */
+export type ReceiptStatus = "DELIVERED" | "FAILED" | "IN_TRANSIT" | "UNMAPPED" | "UNKNOWN";
 
 export interface ReceiptSpec {
   status: ReceiptStatus;
@@ -53,9 +57,9 @@ export interface ReceiptSpec {
   code: string | null;
   /** The operator's own time (whole seconds), or null when the receipt carries none. */
   operatorAt: number | null;
-  /** How the time travels: ISO-8601 UTC, ISO-8601 with +05:30, 13-digit epoch ms, 10-digit epoch s. */
+  /** How the time travels (custom): ISO-8601 UTC, ISO-8601 with +05:30, 13-digit epoch ms, 10-digit epoch s. Gupshup: epoch ms. */
   timeFormat: "isoZ" | "isoOffset" | "epochMs" | "epochS";
-  /** How the receipt travels: JSON POST, GET query, form POST. */
+  /** How the receipt travels: JSON POST, GET query, form POST (Gupshup: its JSON batch, its GET, its form batch). */
   wire: "json" | "query" | "form";
 }
 
@@ -145,7 +149,12 @@ export interface FaultSpec {
 export interface History {
   timezone: string;
   currency: string;
-  /** Custom connector with delivery tracking (windows open at delivery) or without (at the send). */
+  /**
+   * The connector: a custom HTTP provider, or Gupshup (integrated: delivery tracking always on;
+   * PROVIDERS.md formats, receipts correlated by the id its send answer gave).
+   */
+  provider: "custom" | "gupshup";
+  /** Delivery tracking (windows open at delivery) or not (at the send; custom only). */
   tracked: boolean;
   clickTracking: boolean;
   windowHours: number;

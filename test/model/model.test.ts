@@ -55,6 +55,7 @@ describe("the reference model on its own", () => {
   const base = {
     timezone: "America/New_York",
     currency: "USD",
+    provider: "custom" as const,
     tracked: true,
     clickTracking: true,
     windowHours: 36,

@@ -33,7 +33,8 @@ import {
 export const RULES: string[] = [
   "Sent time = the moment the provider is called (docs/decisions.md Sending); a failed or unknown send counts on that attempt day (README delivery.failedToSend).",
   "A crashed send (worker died after marking the message SENDING) is SEND_OUTCOME_UNKNOWN, except when no provider call could ever be made: an invalid number stays INVALID_NUMBER and a missing personalisation attribute PERSONALIZATION_FAILED (SPEC §3 defines SEND_OUTCOME_UNKNOWN as 'the provider was called').",
-  "Custom provider error code: the response's errorCodePointer value trimmed; blank or absent → the HTTP status (SPEC §3 'HTTP status when there is no code'; decisions 'custom: trimmed as given').",
+  "Provider error code: custom — the response's errorCodePointer value trimmed; blank or absent → the HTTP status (SPEC §3 'HTTP status when there is no code'; decisions 'custom: trimmed as given'). Gupshup — the code of its `error | code | text` line, lower case, 1–2 hex digits zero-padded to 3 (decisions.md 'One provider code, one string'); a non-200 answer → the HTTP status.",
+  "A Gupshup UNKNOWN receipt is a final failure with code UNKNOWN; a later delivery still wins (PROVIDERS.md).",
   "Receipt time = operator time when present, clamped to [sent time, arrival] (decisions.md Receipts, brief).",
   "The first final failure keeps its code and day until a delivery replaces it (decisions.md Receipts).",
   "A custom status in none of the mapping's lists is in transit (decisions.md Receipts).",
@@ -248,8 +249,16 @@ function sameContent(a: EventSpec, b: EventSpec): boolean {
   );
 }
 
+/** A provider's code as one string (decisions.md: custom trimmed as given; Gupshup lower case, zero-padded to 3). */
+export function providerCode(provider: History["provider"], code: string): string {
+  const s = code.trim();
+  if (provider === "custom") return s;
+  const lower = s.toLowerCase();
+  return /^[0-9a-f]{1,2}$/.test(lower) ? lower.padStart(3, "0") : lower;
+}
+
 /** The outcome of one recipient's send: what the message is after the send step. */
-function sendOutcome(r: Recipient): Pick<Message, "status" | "notSentReason" | "notSentCode"> {
+function sendOutcome(r: Recipient, provider: History["provider"]): Pick<Message, "status" | "notSentReason" | "notSentCode"> {
   const notSent = (reason: string, code: string | null = null) => ({
     status: "notSent" as const,
     notSentReason: reason,
@@ -265,7 +274,7 @@ function sendOutcome(r: Recipient): Pick<Message, "status" | "notSentReason" | "
       return { status: "sent", notSentReason: null, notSentCode: null };
     case "error": {
       const code = a.code?.trim();
-      return notSent("PROVIDER_ERROR", code ? code : String(a.status));
+      return notSent("PROVIDER_ERROR", code ? providerCode(provider, code) : String(a.status));
     }
     case "drop":
     case "timeout":
@@ -345,15 +354,16 @@ export function model(history: History): Ledger {
     if (r.operatorAt !== null && r.operatorAt < m.sentAt) tags.add("operator time before the send");
     if (r.operatorAt !== null && r.operatorAt > arrival) tags.add("operator time after arrival");
     if (r.status === "DELIVERED" && m.status === "failed") tags.add("failed, then delivered");
+    if (r.status === "UNKNOWN") tags.add("UNKNOWN receipt (Gupshup)");
     if (m.status === "delivered") tags.add("receipt after delivery");
     if (r.status === "DELIVERED" && (m.status === "sent" || m.status === "failed")) {
       m.status = "delivered";
       m.deliveredAt = t;
       openWindow(m, t, arrival);
-    } else if (r.status === "FAILED" && m.status === "sent") {
+    } else if ((r.status === "FAILED" || r.status === "UNKNOWN") && m.status === "sent") {
       m.status = "failed";
       m.failedAt = t;
-      m.failCode = r.code?.trim() || null;
+      m.failCode = r.status === "UNKNOWN" ? "UNKNOWN" : r.code === null ? null : providerCode(history.provider, r.code);
     }
   };
 
@@ -392,7 +402,7 @@ export function model(history: History): Ledger {
         for (const r of a.recipients) {
           const key = msgKey(a.instance, r.user);
           if (messages.has(key)) continue; // SPEC §2: sending the same user twice in one instance is a no-op
-          const outcome = sendOutcome(r);
+          const outcome = sendOutcome(r, history.provider);
           const m: Message = {
             instance: a.instance,
             user: r.user,
@@ -629,7 +639,7 @@ export function report(ledger: Ledger, scope: Scope, range?: Range): Analytics {
     series,
     breakdowns: {
       byCountry: [...countries].map((country) => ({ country, ...breakdownRow((c) => c === country) })),
-      byProvider: [{ provider: "custom", ...breakdownRow(() => true) }],
+      byProvider: [{ provider: h.provider, ...breakdownRow(() => true) }],
     },
     conversionsBySendDate: [...cohorts]
       .sort(([a], [b]) => (a < b ? -1 : 1))

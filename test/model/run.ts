@@ -12,7 +12,8 @@
  * webhooks, the backend retries API calls, people tap again).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent, createServer, type IncomingMessage, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
@@ -23,8 +24,9 @@ import { setQueue } from "../../lambdas/queue/index.js";
 import { listParked } from "../../lambdas/store/parked.js";
 import { type FunctionName, functions } from "../../lambdas/topology/functions.js";
 import { customReceipt } from "../simulators/custom.js";
-import { receiptUrl } from "../simulators/receipt.js";
-import { type HttpSimulator, type SimReply, startHttpSimulator } from "../simulators/server.js";
+import { gupshupPostReceipt, gupshupQueryReceipt } from "../simulators/gupshup.js";
+import { type BuiltReceipt, receiptUrl } from "../simulators/receipt.js";
+import type { SimReply } from "../simulators/server.js";
 import {
   ambient,
   countingQueue,
@@ -48,8 +50,13 @@ import {
 } from "./history.js";
 
 const ADMIN_KEY = "model-admin-key-0123456789abcdef";
-/** The connector's provider timeout; a `timeout` answer comes this much later. */
-const PROVIDER_TIMEOUT_MS = 1_000;
+/**
+ * The connector's provider timeout; a `timeout` answer comes 300 ms later. Long enough that a loaded
+ * machine never turns a prompt answer into a timeout; `timeout` answers are rare in the histories.
+ */
+const PROVIDER_TIMEOUT_MS = 3_000;
+/** How long the provider holds its answer for its early receipts to be queued by our webhook. */
+const EARLY_RECEIPTS_MS = 500;
 const INVALID_PHONE = "+91123";
 
 export const RECEIPT_MAPPING: CustomReceiptMapping = {
@@ -61,28 +68,104 @@ export const RECEIPT_MAPPING: CustomReceiptMapping = {
   failed: ["FAILED", "UNDELIVERABLE"],
   inTransit: ["SENT"],
 };
-const STATUS_TEXT: Record<ReceiptSpec["status"], string> = {
+const CUSTOM_STATUS: Record<ReceiptSpec["status"], string> = {
   DELIVERED: "DELIVERED",
   FAILED: "FAILED",
   IN_TRANSIT: "SENT",
   UNMAPPED: "BUFFERED",
+  UNKNOWN: "BUFFERED",
+};
+/** Gupshup statuses as its GET receipts spell them (case varies, PROVIDERS.md), and as its POST events do. */
+const GUPSHUP_STATUS: Record<ReceiptSpec["status"], [string, string]> = {
+  DELIVERED: ["Success", "DELIVERED"],
+  FAILED: ["FAILURE", "FAILED"],
+  IN_TRANSIT: ["UNKNOWN", "UNDELIV"],
+  UNMAPPED: ["UNKNOWN", "UNDELIV"],
+  UNKNOWN: ["unknown", "UNKNOWN"],
 };
 
 /** One message as the provider sees it. */
 interface ProviderEntry {
   appId: string;
+  provider: History["provider"];
   hook: string;
   answer: Recipient["answer"];
   early: ReceiptSpec[];
   /** The message text as sent (with its short links), once called. */
   text?: string;
+  /** The provider's own id for it (Gupshup's externalId), once it answered. */
+  providerId?: string;
   calls: number;
+  /** Whether the product must call the provider for it (a valid, personalised send not killed first). */
+  expectCall: boolean;
 }
 
 export interface Runtime {
   local: LocalRuntime;
-  provider: HttpSimulator;
+  /** The provider's base URL (custom: `/send`, Gupshup: `/gupshup`). */
+  providerUrl: string;
   stop(): Promise<void>;
+}
+
+/** A request to the provider: path and parsed body (JSON, or form fields). */
+interface ProviderRequest {
+  path: string;
+  body: Record<string, string | undefined>;
+}
+
+/**
+ * The loopback provider's HTTP server. Its own (not test/simulators' server) for one setting: idle
+ * connections are kept longer than the product's HTTP client keeps them (undici: 4 s), so the client
+ * never sends on a connection the server is closing — a race that loses the request on a loaded
+ * machine and would make an answered send look "outcome unknown".
+ */
+async function startProvider(handle: (req: ProviderRequest, wait: (ms: number) => Promise<void>) => Promise<SimReply>): Promise<{ url: string; stop(): Promise<void> }> {
+  const timers = new Set<NodeJS.Timeout>();
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+  const read = async (req: IncomingMessage): Promise<ProviderRequest> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const type = req.headers["content-type"] ?? "";
+    let body: Record<string, string | undefined> = {};
+    if (type.includes("x-www-form-urlencoded")) body = Object.fromEntries(new URLSearchParams(raw));
+    else if (raw.trim().startsWith("{")) body = JSON.parse(raw) as Record<string, string>;
+    return { path: new URL(req.url ?? "/", "http://provider").pathname, body };
+  };
+  const server: Server = createServer((req, res) => {
+    void read(req)
+      .then((r) => handle(r, wait))
+      .then((reply) => {
+        if (reply.drop) {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(reply.status, { "content-type": reply.contentType ?? "application/json" });
+        res.end(reply.body);
+      })
+      .catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(599, { "content-type": "text/plain" });
+        res.end(`provider error: ${(e as Error).message}`);
+      });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      for (const t of timers) clearTimeout(t);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -139,20 +222,49 @@ async function reliably(
 
 const entries = new Map<string, ProviderEntry>();
 let runtimeUrl = "";
+let gupshupIds = 0;
 
-/** The custom provider: answers each message per its history, posting early receipts first. */
-async function provide(body: unknown, wait: (ms: number) => Promise<void>): Promise<SimReply> {
-  const { ref, text } = (body ?? {}) as { ref?: string; text?: string };
+/** Our message id inside a text: every recipient's `first_name` carries it ("Asha <ref>"). */
+const REF_IN_TEXT = /Asha (m[A-Za-z0-9_-]{26})/;
+
+/**
+ * The provider: answers each message per its history (custom: JSON; Gupshup: its `success | … | id` /
+ * `error | code | text` lines), posting the message's early receipts first.
+ */
+async function provide(req: ProviderRequest, wait: (ms: number) => Promise<void>): Promise<SimReply> {
+  const gupshup = req.path === "/gupshup";
+  const body = req.body;
+  const text = gupshup ? body.msg : body.text;
+  const ref = gupshup ? REF_IN_TEXT.exec(text ?? "")?.[1] : body.ref;
   const entry = ref ? entries.get(ref) : undefined;
   if (!entry || !ref) return { status: 404, body: JSON.stringify({ error: { code: "UNKNOWN_REF" } }) };
   entry.calls++;
   if (text !== undefined) entry.text = text;
-  for (const r of entry.early) await postReceipt(entry.appId, entry.hook, ref, r);
+  if (gupshup) entry.providerId ??= `357666${String(++gupshupIds).padStart(8, "0")}-${gupshupIds}`;
+  if (entry.early.length > 0) {
+    // The receipts go first (each queued by our webhook before the next); the answer waits for them,
+    // but not past half a second (the send must not time out on a loaded machine: a receipt that comes
+    // just after the answer instead is the same fact at the same time). The history's step waits for them.
+    pending.add(entry.appId, 1);
+    const posted = (async () => {
+      for (const r of entry.early) await postReceipt(entry, ref, r);
+    })().finally(() => pending.add(entry.appId, -1));
+    await Promise.race([posted, new Promise((r) => setTimeout(r, EARLY_RECEIPTS_MS))]);
+  }
   const a = entry.answer;
+  const line = (s: string): SimReply => ({ status: 200, body: s, contentType: "text/plain" });
+  const accepted = (): SimReply =>
+    gupshup
+      ? line(`success | ${body.send_to ?? ""} | ${entry.providerId}`)
+      : { status: 200, body: JSON.stringify({ id: `p-${ref}`, status: "queued" }) };
   switch (a.kind) {
     case "accepted":
-      return { status: 200, body: JSON.stringify({ id: `p-${ref}`, status: "queued" }) };
+      return accepted();
     case "error":
+      if (gupshup) {
+        // Gupshup answers 200 with an error line; without a code to give, an HTTP error instead.
+        return a.code?.trim() ? line(`error | ${a.code} | Refused`) : { status: a.status, body: "" };
+      }
       return {
         status: a.status,
         body: JSON.stringify(a.code === null ? { message: "refused" } : { error: { code: a.code } }),
@@ -161,7 +273,7 @@ async function provide(body: unknown, wait: (ms: number) => Promise<void>): Prom
       return { status: 0, body: "", drop: true };
     case "timeout":
       await wait(PROVIDER_TIMEOUT_MS + 300);
-      return { status: 200, body: JSON.stringify({ id: `p-${ref}`, status: "queued" }) };
+      return accepted();
     default:
       return { status: 500, body: JSON.stringify({ error: { code: "NOT_EXPECTED" } }) };
   }
@@ -181,25 +293,52 @@ function receiptTime(r: ReceiptSpec): string | number | undefined {
   }
 }
 
-async function postReceipt(appId: string, hook: string, ref: string, r: ReceiptSpec): Promise<void> {
+/** One receipt in the connector's format, through its webhook URL (retried on 5xx, as providers do). */
+async function postReceipt(entry: ProviderEntry, ref: string, r: ReceiptSpec): Promise<void> {
   const time = receiptTime(r);
-  const built = customReceipt(
-    RECEIPT_MAPPING,
-    {
-      messageId: ref,
-      status: STATUS_TEXT[r.status],
-      ...(r.code !== null ? { errorCode: r.code } : {}),
-      ...(time !== undefined ? { time } : {}),
-    },
-    r.wire,
-  );
+  let built: BuiltReceipt;
+  if (entry.provider === "gupshup") {
+    if (!entry.providerId) throw new Error(`receipt ${ref}: Gupshup never answered this message, no externalId`);
+    const [getStatus, eventType] = GUPSHUP_STATUS[r.status];
+    const code = r.code ?? (r.status === "DELIVERED" ? "000" : undefined);
+    built =
+      r.wire === "query"
+        ? gupshupQueryReceipt({
+            externalId: entry.providerId,
+            status: getStatus,
+            ...(code !== undefined ? { errCode: code } : {}),
+            ...(time !== undefined ? { deliveredTS: time } : {}),
+          })
+        : gupshupPostReceipt(
+            [
+              {
+                externalId: entry.providerId,
+                eventType,
+                ...(code !== undefined ? { errCode: code } : {}),
+                ...(time !== undefined ? { eventTs: time } : {}),
+              },
+            ],
+            { wrap: r.wire === "json" && (r.operatorAt ?? 0) % 2000 === 0, form: r.wire === "form" },
+          );
+  } else {
+    built = customReceipt(
+      RECEIPT_MAPPING,
+      {
+        messageId: ref,
+        status: CUSTOM_STATUS[r.status],
+        ...(r.code !== null ? { errorCode: r.code } : {}),
+        ...(time !== undefined ? { time } : {}),
+      },
+      r.wire,
+    );
+  }
   await reliably(
     `receipt ${ref}`,
     () =>
       httpCall(
-        receiptUrl(hook, built),
+        receiptUrl(entry.hook, built),
         built.method,
-        { ...built.headers, "x-model-app": appId },
+        { ...built.headers, "x-model-app": entry.appId },
         built.method === "POST" ? built.body : undefined,
       ),
     (s) => s === 200,
@@ -232,10 +371,10 @@ export async function startRuntime(): Promise<Runtime> {
   setQueue(countingQueue(local.queues));
   installFaultyDynamo(local.dynamoEndpoint);
   installClock();
-  const provider = await startHttpSimulator((req, wait) => provide(req.body, wait));
+  const provider = await startProvider(provide);
   return {
     local,
-    provider,
+    providerUrl: provider.url,
     async stop() {
       await provider.stop();
       await local.stop();
@@ -335,21 +474,28 @@ class HistoryRun {
     const connector = await this.api(
       "PUT",
       `/v1/apps/${this.appId}/connectors/${CONNECTOR_ID}`,
-      {
-        provider: "custom",
-        deliveryTracking: h.tracked,
-        timeoutMs: PROVIDER_TIMEOUT_MS,
-        sendRatePerSecond: 1000,
-        custom: {
-          request: {
-            method: "POST",
-            url: `${this.providerUrl}/send`,
-            body: '{"to":"{{phone}}","text":"{{message}}","ref":"{{messageId}}"}',
+      h.provider === "gupshup"
+        ? {
+            provider: "gupshup",
+            timeoutMs: PROVIDER_TIMEOUT_MS,
+            sendRatePerSecond: 1000,
+            gupshup: { userId: "2000123456", password: "model", mask: "MODEL", baseUrl: `${this.providerUrl}/gupshup` },
+          }
+        : {
+            provider: "custom",
+            deliveryTracking: h.tracked,
+            timeoutMs: PROVIDER_TIMEOUT_MS,
+            sendRatePerSecond: 1000,
+            custom: {
+              request: {
+                method: "POST",
+                url: `${this.providerUrl}/send`,
+                body: '{"to":"{{phone}}","text":"{{message}}","ref":"{{messageId}}"}',
+              },
+              response: { messageIdPointer: "/id", errorCodePointer: "/error/code" },
+              ...(h.tracked ? { receipt: RECEIPT_MAPPING } : {}),
+            },
           },
-          response: { messageIdPointer: "/id", errorCodePointer: "/error/code" },
-          ...(h.tracked ? { receipt: RECEIPT_MAPPING } : {}),
-        },
-      },
       this.key,
       (s) => s === 201,
     );
@@ -397,9 +543,12 @@ class HistoryRun {
         return this.send(a.instance, a.recipients);
       case "receipt": {
         const ref = this.ref(a.instance, a.user);
-        await Promise.all(
-          Array.from({ length: a.copies }, () => postReceipt(this.appId, this.hook, ref, a.receipt)),
-        );
+        const entry = entries.get(ref);
+        if (!entry) {
+          this.problems.push(`receipt ${a.instance}/${a.user}: the message was never sent`);
+          return;
+        }
+        await Promise.all(Array.from({ length: a.copies }, () => postReceipt(entry, ref, a.receipt)));
         return;
       }
       case "tap":
@@ -419,14 +568,27 @@ class HistoryRun {
         r.answer.kind === "invalidNumber"
           ? INVALID_PHONE
           : (this.history.users[r.user]?.phone ?? INVALID_PHONE),
-      ...(r.answer.kind === "missingAttribute" ? {} : { attributes: { first_name: "Asha" } }),
+      // The first name carries our message id, so that a provider that is not given it (Gupshup) can
+      // still be told which message it is sending.
+      ...(r.answer.kind === "missingAttribute"
+        ? {}
+        : { attributes: { first_name: `Asha ${this.ref(instance, r.user)}` } }),
     });
     const plain: Recipient[] = [];
     const alone: Recipient[] = [];
     for (const r of recipients) {
       const ref = this.ref(instance, r.user);
       if (!entries.has(ref)) {
-        entries.set(ref, { appId: this.appId, hook: this.hook, answer: r.answer, early: r.early, calls: 0 });
+        entries.set(ref, {
+          appId: this.appId,
+          provider: this.history.provider,
+          hook: this.hook,
+          answer: r.answer,
+          early: r.early,
+          calls: 0,
+          expectCall:
+            r.crash !== "afterClaim" && r.answer.kind !== "invalidNumber" && r.answer.kind !== "missingAttribute",
+        });
         if (r.crash) this.state.sendCrashes.set(ref, r.crash);
       }
       // A recipient whose worker is to crash travels in a job of its own: its redelivery comes later.
@@ -514,8 +676,9 @@ class HistoryRun {
       }),
     );
     for (const [ref, e] of entries) {
-      if (e.appId === this.appId && e.calls > 1)
-        this.problems.push(`message ${ref} was sent ${e.calls} times`);
+      if (e.appId !== this.appId) continue;
+      if (e.calls > 1) this.problems.push(`message ${ref} was sent ${e.calls} times`);
+      if (e.calls === 0 && e.expectCall) this.problems.push(`message ${ref} never reached the provider`);
     }
     const parked = await listParked(this.appId);
     for (const p of parked.items)
@@ -550,7 +713,7 @@ export async function runHistories(rt: Runtime, histories: History[], faultSeed 
     maxCrashes: 0,
     lostResults: Math.max(0, ...histories.map((h) => h.faults.lostResults)),
   });
-  const list = histories.map((h) => new HistoryRun(h, rt.provider.url));
+  const list = histories.map((h) => new HistoryRun(h, rt.providerUrl));
   try {
     await Promise.all(list.map((r) => r.setup()));
     ambient.faults.enabled = true;
