@@ -92,7 +92,10 @@ function textOf(job: SendJob, m: MessageRecord): string {
 
 /**
  * Records a send attempt's result on the SENDING message it was read as, with the segments and frozen
- * price of the text the provider was given (`billing`, when it was called and may have sent it).
+ * price of the text the provider was given (`billing`, when it was called and may have sent it). When
+ * the write finds the message moved on, the record as it now stands is the result: usually this very
+ * outcome, written by an attempt whose answer was lost (a timeout after the write), whose follow-ups
+ * (the window of an untracked send) must still run.
  */
 async function record(
   m: MessageRecord,
@@ -106,7 +109,8 @@ async function record(
     ...(billing === undefined ? {} : { billing }),
   };
   const r = await writeFact(messageWrite(m, next));
-  return { kind: "recorded", record: r.written ? { ...next, version: m.version + 1 } : m };
+  if (r.written) return { kind: "recorded", record: { ...next, version: m.version + 1 } };
+  return { kind: "recorded", record: (r.current as MessageRecord | null) ?? m };
 }
 
 /** Sends to one recipient at most once and records the outcome. */

@@ -16,7 +16,7 @@ import { type Api, startProduct } from "./harness.js";
  */
 const S = Date.parse("2026-12-01T10:00:00Z");
 const MIN = 60_000;
-const now = S;
+let now = S;
 
 class SimulatedCrash extends Error {
   override name = "SimulatedCrash";
@@ -150,5 +150,35 @@ describe("send worker faults at its own writes", () => {
     expect(sim.requests.filter((q) => (q.body as { ref?: string }).ref === id)).toHaveLength(1);
     const d = (await api.analytics("sf", "claim", key)).delivery;
     expect(d).toMatchObject({ sent: 1, failedToSend: 0, inTransit: 1 });
+  });
+
+  it("a timeout after an untracked send's outcome went through: its window still opens", async () => {
+    const id = messageIdFor("sf", "outcome", "i1", "u2");
+    faults.push({ command: "PutItemCommand", match: [id, "UNTRACKED"], kind: "timeoutAfter" });
+    await send("outcome", [{ userId: "u2", phone: "+919812300002" }]);
+    expect(faults.every((f) => f.fired)).toBe(true);
+    now = S + 5 * MIN;
+    const r = await api.call(
+      "POST",
+      "/v1/apps/sf/events",
+      {
+        events: [
+          {
+            eventId: "p1",
+            userId: "u2",
+            name: "Purchase",
+            time: new Date(S + 2 * MIN).toISOString(),
+            attributes: { value: 5 },
+          },
+        ],
+      },
+      key,
+    );
+    expect(r.status).toBe(202);
+    await api.drain();
+    const a = await api.analytics("sf", "outcome", key);
+    expect(a.delivery).toMatchObject({ sent: 1, pendingDeliveryConfirmation: 1 });
+    expect(a.conversions).toMatchObject({ conversionEvents: 1, conversions: 1 });
+    expect(a.revenue.total).toBe("5.00");
   });
 });
