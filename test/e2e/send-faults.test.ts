@@ -181,4 +181,31 @@ describe("send worker faults at its own writes", () => {
     expect(a.conversions).toMatchObject({ conversionEvents: 1, conversions: 1 });
     expect(a.revenue.total).toBe("5.00");
   });
+
+  it("a worker killed after marking SENDING a recipient it could never send: decided by the checks, not unknown", async () => {
+    now = S + 10 * MIN;
+    const invalid = messageIdFor("sf", "checks", "i1", "bad");
+    const unnamed = messageIdFor("sf", "checks", "i1", "anon");
+    // The redelivery comes after the claim's cut-off (the clock moves 10 minutes at the crash).
+    const later = () => {
+      now += 10 * MIN;
+    };
+    faults.push(
+      { command: "UpdateItemCommand", match: [invalid, "SENDING"], kind: "crashAfter", onFire: later },
+      { command: "UpdateItemCommand", match: [unnamed, "SENDING"], kind: "crashAfter", onFire: later },
+    );
+    const calls = sim.requests.length;
+    await send("checks", [{ userId: "bad", phone: "+91123" }], "Hello");
+    await send("checks", [{ userId: "anon", phone: "+919812300003" }], "Hello {{name}}");
+    expect(faults.every((f) => f.fired)).toBe(true);
+    expect(sim.requests).toHaveLength(calls);
+    const a = await api.analytics("sf", "checks", key);
+    expect(a.delivery).toMatchObject({ sent: 0, failedToSend: 2 });
+    expect(
+      a.failures.failedToSend.map((f: { reason: string; count: number }) => [f.reason, f.count]).sort(),
+    ).toEqual([
+      ["INVALID_NUMBER", 1],
+      ["PERSONALIZATION_FAILED", 1],
+    ]);
+  });
 });
