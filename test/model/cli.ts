@@ -1,10 +1,11 @@
 /**
- * `npm run test:model -- --runs 10000 [--seed N] [--path P] [--batch 10] [--known] [--no-shrink]`
+ * `npm run test:model -- --runs 10000 [--seed S] [--batch 8] [--size full|small]` and `… --replay S --path P`
  *
- * Runs the model property (property.ts) over about `--runs` histories (batches of 1 to `--batch`
- * histories at once; fast-check's numRuns counts batches), then prints the histories run, the time,
- * the situations covered, and on failure the seed, the path and the shrunk counterexample; replay it with
- * `--seed N --path P`. `--known` plays the triggers of known product bugs (known.ts) too.
+ * Runs the model property (property.ts) over about `--runs` histories, in batches of 1 to `--batch`
+ * histories played at once (fast-check's numRuns counts batches). A failing batch does not stop the
+ * run: it is printed with its replay path under the run's seed, and at the end the run prints the
+ * histories run, the time, the throughput, the situations covered and every failing batch's
+ * seed and path. `--replay S --path P` plays that batch again and shrinks it to a minimal history.
  */
 import { parseArgs } from "node:util";
 
@@ -15,52 +16,72 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "1000" },
     seed: { type: "string" },
+    batch: { type: "string", default: "8" },
+    size: { type: "string", default: "full" },
+    replay: { type: "string" },
     path: { type: "string" },
-    batch: { type: "string", default: "10" },
-    known: { type: "boolean", default: false },
-    "no-shrink": { type: "boolean", default: false },
   },
 });
 
 const fc = (await import("fast-check")).default;
 const { modelProperty, newTally } = await import("./property.js");
-const { KNOWN_DIFFERENCES } = await import("./known.js");
 const { RULES } = await import("./model.js");
 const { startRuntime } = await import("./run.js");
 const { callCounts } = await import("./faults.js");
 
 const batch = Math.max(1, Number(values.batch));
-const histories = Math.max(1, Number(values.runs));
-// A batch holds 1..batch histories, uniformly: (batch + 1) / 2 on average.
-const numRuns = Math.max(1, Math.round(histories / ((batch + 1) / 2)));
-const seed = values.seed === undefined ? Date.now() ^ (Math.random() * 0x100000000) : Number(values.seed);
-
+const line = (s = "") => process.stdout.write(`${s}\n`);
 const rt = await startRuntime();
 const tally = newTally();
 const started = performance.now();
-let failures = 0;
-const onBatch = (t: typeof tally, failed: boolean) => {
-  if (failed) failures++;
-  const s = (performance.now() - started) / 1000;
-  process.stderr.write(
-    `  ${t.batches} batches, ${t.histories} histories, ${s.toFixed(0)} s, ${((1000 * s) / t.histories).toFixed(0)} ms/history${failures > 0 ? `, ${failures} failing batches (shrinking)` : ""}\n`,
-  );
-};
-const result = await fc.check(modelProperty(rt, { batch, known: values.known ?? false, tally, onBatch }), {
-  numRuns,
-  seed,
-  ...(values.path ? { path: values.path } : {}),
-  endOnFailure: values["no-shrink"] ?? false,
+const size = values.size === "small" ? "small" : "full";
+const property = modelProperty(rt, { batch, tally, size });
+
+if (values.replay !== undefined) {
+  const seed = Number(values.replay);
+  const result = await fc.check(property, { seed, path: values.path ?? "0" });
+  await rt.stop();
+  if (!result.failed) {
+    line(`seed ${seed} path ${values.path ?? "0"}: the batch passes`);
+    process.exit(0);
+  }
+  line(`seed ${seed}: FAILED; shrunk ${result.numShrinks} times; path ${result.counterexamplePath}`);
+  line((result.errorInstance as Error | undefined)?.message ?? "(no message)");
+  process.exit(1);
+}
+
+const histories = Math.max(1, Number(values.runs));
+// A batch holds 1..batch histories, uniformly: (batch + 1) / 2 on average.
+const numRuns = Math.max(1, Math.round(histories / ((batch + 1) / 2)));
+const seed =
+  values.seed === undefined ? (Date.now() ^ (Math.random() * 0x100000000)) >>> 1 : Number(values.seed);
+const failures: Array<{ path: string; message: string }> = [];
+let lastReport = 0;
+const collecting = modelProperty(rt, {
+  batch,
+  size,
+  tally,
+  onBatch: (t) => {
+    const s = (performance.now() - started) / 1000;
+    if (s - lastReport < 30) return;
+    lastReport = s;
+    process.stderr.write(
+      `  ${t.batches} batches, ${t.histories} histories, ${s.toFixed(0)} s, ${(t.histories / s).toFixed(2)} histories/s, ${failures.length} failing batches\n`,
+    );
+  },
+  onFailure: (index, message) => {
+    failures.push({ path: String(index), message });
+    process.stderr.write(`  FAILED: seed ${seed} path ${index}\n${message.slice(0, 6000)}\n`);
+  },
 });
+await fc.check(collecting, { numRuns, seed });
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage();
 await rt.stop();
 
-const line = (s = "") => process.stdout.write(`${s}\n`);
-line(`seed ${seed}${values.path ? ` path ${values.path}` : ""}; batches of 1..${batch} histories`);
+line(`seed ${seed}; ${tally.batches} batches of 1..${batch} histories`);
 line(
-  `${result.numRuns} batches passed, ${tally.histories} histories played (shrinking included) in ${seconds.toFixed(1)} s: ` +
-    `${((1000 * seconds) / Math.max(1, tally.histories)).toFixed(0)} ms per history`,
+  `${tally.histories} histories in ${seconds.toFixed(1)} s: ${(tally.histories / seconds).toFixed(2)} histories/s; ${failures.length} failing batches`,
 );
 const calls = Object.entries(callCounts);
 const total = calls.filter(([k]) => !k.startsWith("fn:")).reduce((n, [, v]) => n + v, 0);
@@ -71,22 +92,19 @@ line(
     .map(([k, v]) => `${k.slice(3)} ${(v / Math.max(1, tally.histories)).toFixed(0)}`)
     .join(", ")}`,
 );
-line(
-  `this process used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU (the product's handlers, the SDK, the runner)`,
-);
+line(`this process used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU`);
 line("situations covered (histories):");
 for (const [tag, n] of [...tally.tags].sort((a, b) => b[1] - a[1]))
   line(`  ${String(n).padStart(6)}  ${tag}`);
-line(
-  `known product bugs ${values.known ? "played" : "left out"}: ${KNOWN_DIFFERENCES.map((k) => k.id).join(", ")}`,
-);
-if (result.failed) {
+if (failures.length > 0) {
   line();
-  line(`FAILED after ${result.numRuns} batches, ${result.numShrinks} shrinks.`);
-  line(`replay: npm run test:model -- --runs 1 --seed ${result.seed} --path "${result.counterexamplePath}"`);
-  line();
-  const error = result.errorInstance as Error | undefined;
-  line(error?.message ?? "(no error message)");
+  line(
+    `FAILED: ${failures.length} batches. Replay and shrink one: npm run test:model -- --replay ${seed} --path <path>`,
+  );
+  for (const f of failures) {
+    const first = f.message.split("\n").find((l) => /: model /.test(l)) ?? f.message.split("\n")[0];
+    line(`  seed ${seed} path ${f.path}: ${first?.trim()}`);
+  }
   line();
   line("model rules where SPEC is silent (model.ts RULES):");
   for (const r of RULES) line(`  - ${r}`);

@@ -18,6 +18,8 @@
  *   through, then the worker died; `afterCall`: it died instead of recording the provider's answer).
  * - lost results (fault-handler.ts): a worker batch ran, and its result never reached the queue (first
  *   deliveries only, so that with the crashes no message exceeds its queue's maxReceiveCount).
+ * - queue sends (`countingQueue`, half the transient rate): the send fails before anything was queued,
+ *   or after the messages were queued.
  * Every fault kind is one the product must absorb (SPEC §3 "Exactly once", §5): none may change a
  * number, except the targeted send crashes, which the model knows about.
  * The counter (stream consumer) has no history: its faults come from `ambient`.
@@ -27,7 +29,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { setClock } from "../../lambdas/platform/clock.js";
-import type { QueueName, QueuePort } from "../../lambdas/queue/index.js";
+import type { QueueMessage, QueueName, QueuePort } from "../../lambdas/queue/index.js";
 import { setDynamo } from "../../lambdas/store/client.js";
 import type { FaultSpec, SendCrash } from "./history.js";
 
@@ -151,11 +153,43 @@ export function appOfMessage(body: string): string | null {
   }
 }
 
-/** Wraps the product's queue port: counts each app's queued messages (see `pending`). */
+/**
+ * A fault at a queue send (SQS SendMessageBatch), drawn like a transient DynamoDB fault: the send fails
+ * before anything was queued, or after the messages were queued (the caller cannot know). Only the
+ * routes queue messages; they answer 5xx and their clients retry. The redirect gets "after" only: it
+ * answers the tap whatever happens, and a click it could not queue is logged for an operator to queue
+ * again (flows/links.ts recordClick), which no client retry can stand in for.
+ */
+function queueFault(): "before" | "after" | null {
+  const inv = invocation.getStore();
+  const run = inv?.appId ? runs.get(inv.appId) : undefined;
+  const state = run?.faults;
+  if (!inv || !state?.enabled || inv.fn === "management") return null;
+  if (state.transient >= MAX_TRANSIENT || state.random() >= state.spec.transientRate / 2) return null;
+  state.transient++;
+  const after = inv.fn === "redirect" || state.random() < 0.5;
+  state.log.push(`${inv.fn} queue send ${after ? "failed after queueing" : "failed before queueing"}`);
+  return after ? "after" : "before";
+}
+
+function queueError(): Error {
+  return Object.assign(new Error("We encountered an internal error. Please try again."), {
+    name: "InternalError",
+    $fault: "server",
+    $metadata: { httpStatusCode: 500 },
+  });
+}
+
+/**
+ * Wraps the product's queue port: counts each app's queued messages (see `pending`) and injects the
+ * history's queue faults (`queueFault`).
+ */
 export function countingQueue(port: QueuePort): QueuePort {
   return {
-    async send(queue: QueueName, bodies: string[]) {
-      const apps = bodies.map(appOfMessage);
+    async send(queue: QueueName, bodies: ReadonlyArray<string | QueueMessage>) {
+      const apps = bodies.map((b) => appOfMessage(typeof b === "string" ? b : b.body));
+      const fault = queueFault();
+      if (fault === "before") throw queueError();
       for (const a of apps) if (a) pending.add(a, 1);
       try {
         await port.send(queue, bodies);
@@ -163,6 +197,7 @@ export function countingQueue(port: QueuePort): QueuePort {
         for (const a of apps) if (a) pending.add(a, -1);
         throw e;
       }
+      if (fault === "after") throw queueError();
     },
     ...(port.retryAfter ? { retryAfter: port.retryAfter.bind(port) } : {}),
   };
@@ -254,22 +289,6 @@ function sendCrashAt(run: RunState, command: string, input: Record<string, unkno
   return null;
 }
 
-/** Whether a timeout after this write is one a known, open product bug reacts to (FaultSpec.spare). */
-function spared(spec: FaultSpec, fn: string, command: string, input: Record<string, unknown>): boolean {
-  if (!spec.spare || fn !== "sendWorker") return false;
-  if (
-    command === "UpdateItemCommand" &&
-    JSON.stringify(input.ExpressionAttributeValues ?? {}).includes("SENDING")
-  )
-    return spec.spare.includes("claimTimeoutAfter");
-  if (
-    command === "PutItemCommand" &&
-    text((input.Item as Record<string, unknown> | undefined)?.status) === "UNTRACKED"
-  )
-    return spec.spare.includes("untrackedOutcomeTimeoutAfter");
-  return false;
-}
-
 type Decision =
   | { kind: "none" }
   | { kind: "throwBefore"; error: Error }
@@ -345,7 +364,7 @@ function decide(inv: Invocation | undefined, command: string, input: Record<stri
         error: awsError("TransactionConflictException", "Transaction is ongoing for the item"),
       };
     }
-    if (write && r >= 0.7 && !spared(spec, inv.fn, command, input)) {
+    if (write && r >= 0.7) {
       note("timed out after the write");
       return { kind: "throwAfter", error: timeout };
     }

@@ -193,7 +193,21 @@ interface PlanRecipient {
   taps: PlanTap[];
 }
 
-const recipientArb = (user: string): fc.Arbitrary<PlanRecipient> =>
+/**
+ * How big histories get. `full` (the CLI's default): up to 3 instances of up to 4 recipients, 2 other
+ * receipts and 2 taps per recipient, 6 events. `small` (CI): up to 2 instances of up to 3 recipients,
+ * 1 other receipt and 1 tap per recipient, 4 events — the same situations, fewer of each at once.
+ */
+export type Size = "small" | "full";
+const LIMITS: Record<
+  Size,
+  { instances: number; recipients: number; receipts: number; taps: number; events: number }
+> = {
+  full: { instances: 3, recipients: 4, receipts: 2, taps: 2, events: 6 },
+  small: { instances: 2, recipients: 3, receipts: 1, taps: 1, events: 4 },
+};
+
+const recipientArb = (user: string, size: Size): fc.Arbitrary<PlanRecipient> =>
   fc.record({
     user: fc.constant(user),
     answer: answerArb,
@@ -203,7 +217,7 @@ const recipientArb = (user: string): fc.Arbitrary<PlanRecipient> =>
     // placed among up to two others.
     receipts: fc
       .tuple(
-        fc.array(receiptArb, { maxLength: 2 }),
+        fc.array(receiptArb, { maxLength: LIMITS[size].receipts }),
         fc.option(
           receiptArb.map((r) => ({ ...r, status: "DELIVERED" as const })),
           { freq: 4, nil: null },
@@ -213,7 +227,7 @@ const recipientArb = (user: string): fc.Arbitrary<PlanRecipient> =>
       .map(([others, delivered, at]) =>
         delivered ? [...others.slice(0, at), delivered, ...others.slice(at)] : others,
       ),
-    taps: fc.array(tapArb, { maxLength: 2 }),
+    taps: fc.array(tapArb, { maxLength: LIMITS[size].taps }),
   });
 
 interface PlanInstance {
@@ -225,21 +239,24 @@ interface PlanInstance {
   again: { afterMin: number; users: string[] } | null;
 }
 
-const instanceArb: fc.Arbitrary<PlanInstance> = fc.record({
-  atMin: fc.oneof(
-    { weight: 3, arbitrary: fc.integer({ min: 0, max: 48 * 60 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 45 * 24 * 60 }) },
-  ),
-  atSec: fc.integer({ min: 0, max: 59 }),
-  recipients: fc.subarray(USER_IDS, { minLength: 1 }).chain((users) => fc.tuple(...users.map(recipientArb))),
-  again: sometimes(
-    fc.record({
-      afterMin: fc.integer({ min: 1, max: 600 }),
-      users: fc.subarray(USER_IDS, { minLength: 1 }),
-    }),
-    5,
-  ),
-});
+const instanceArb = (size: Size): fc.Arbitrary<PlanInstance> =>
+  fc.record({
+    atMin: fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 0, max: 48 * 60 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 45 * 24 * 60 }) },
+    ),
+    atSec: fc.integer({ min: 0, max: 59 }),
+    recipients: fc
+      .subarray(USER_IDS, { minLength: 1, maxLength: LIMITS[size].recipients })
+      .chain((users) => fc.tuple(...users.map((u) => recipientArb(u, size)))),
+    again: sometimes(
+      fc.record({
+        afterMin: fc.integer({ min: 1, max: 600 }),
+        users: fc.subarray(USER_IDS, { minLength: 1 }),
+      }),
+      5,
+    ),
+  });
 
 interface PlanEvent {
   /** Whose event: the `who`-th recipient of the `anchor`-th instance (both wrapped), or anyone (`stranger`). */
@@ -337,30 +354,31 @@ export const faultArb: fc.Arbitrary<FaultSpec> = fc.record({
   lostResults: fc.integer({ min: 0, max: 2 }),
 });
 
-export const planArb: fc.Arbitrary<Plan> = fc.record({
-  start: fc
-    .tuple(fc.constantFrom(...ANCHORS), fc.integer({ min: 0, max: 72 * 60 }))
-    .map(([anchor, minutes]) => anchor - minutes * MIN),
-  timezone: fc.constantFrom(...TIMEZONES),
-  currency: fc.constantFrom(...CURRENCIES),
-  tracked: fc.boolean(),
-  gupshup: fc.constantFrom(false, false, false, true),
-  clickTracking: fc.constantFrom(true, true, true, false),
-  windowHours: fc.constantFrom(...WINDOW_HOURS),
-  goals: fc.constantFrom(...GOAL_SETS),
-  instances: fc.array(instanceArb, { minLength: 1, maxLength: 3 }),
-  events: fc.array(eventArb, { maxLength: 6 }),
-  coarse: fc.boolean(),
-  windowChange: sometimes(
-    fc.record({
-      atMin: fc.integer({ min: 1, max: 3 * 24 * 60 }),
-      windowHours: fc.constantFrom(...WINDOW_HOURS),
-    }),
-    5,
-  ),
-  range: fc.record({ fromDay: fc.integer({ min: -1, max: 25 }), days: fc.integer({ min: 0, max: 12 }) }),
-  faults: faultArb,
-});
+export const planArb = (size: Size): fc.Arbitrary<Plan> =>
+  fc.record({
+    start: fc
+      .tuple(fc.constantFrom(...ANCHORS), fc.integer({ min: 0, max: 72 * 60 }))
+      .map(([anchor, minutes]) => anchor - minutes * MIN),
+    timezone: fc.constantFrom(...TIMEZONES),
+    currency: fc.constantFrom(...CURRENCIES),
+    tracked: fc.boolean(),
+    gupshup: fc.constantFrom(false, false, false, true),
+    clickTracking: fc.constantFrom(true, true, true, false),
+    windowHours: fc.constantFrom(...WINDOW_HOURS),
+    goals: fc.constantFrom(...GOAL_SETS),
+    instances: fc.array(instanceArb(size), { minLength: 1, maxLength: LIMITS[size].instances }),
+    events: fc.array(eventArb, { maxLength: LIMITS[size].events }),
+    coarse: fc.boolean(),
+    windowChange: sometimes(
+      fc.record({
+        atMin: fc.integer({ min: 1, max: 3 * 24 * 60 }),
+        windowHours: fc.constantFrom(...WINDOW_HOURS),
+      }),
+      5,
+    ),
+    range: fc.record({ fromDay: fc.integer({ min: -1, max: 25 }), days: fc.integer({ min: 0, max: 12 }) }),
+    faults: faultArb,
+  });
 
 const GUPSHUP_CODES = ["003", "3", "00A", "012", "1"];
 
@@ -605,7 +623,7 @@ export function toHistory(p: Plan): History {
   };
 }
 
-export const historyArb: fc.Arbitrary<History> = planArb.map(toHistory);
+export const historyArb = (size: Size = "full"): fc.Arbitrary<History> => planArb(size).map(toHistory);
 
 /** A readable history: one line per action, times as offsets from the first step and as UTC. */
 export function describe(h: History): string {

@@ -131,12 +131,6 @@ export interface FaultSpec {
   maxCrashes: number;
   /** Worker batches whose result is lost after they ran (the queue delivers them again). */
   lostResults: number;
-  /**
-   * Faults a known product bug reacts to (see known.ts), which the draws must leave out while it is
-   * open: `claimTimeoutAfter` = a timeout after the send worker's SENDING mark went through;
-   * `untrackedOutcomeTimeoutAfter` = a timeout after it recorded a send without delivery tracking.
-   */
-  spare?: Array<"claimTimeoutAfter" | "untrackedOutcomeTimeoutAfter">;
   /** Faults injected exactly once at a given call (reproductions): function, command, text in its input. */
   forced?: Array<{
     fn: string;

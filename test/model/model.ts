@@ -42,13 +42,14 @@ export const RULES: string[] = [
   "failedToDeliver counts on the day of the failure being counted; delivered on the delivery day; inTransit and pendingDeliveryConfirmation on the sent day (README, decisions.md cohort fields).",
   "A tap is after expiry when it comes more than 360 h after the sent time (README clicks.afterExpiry); a bot tap on an expired link is a bot (decisions.md Clicks).",
   "Bots: HEAD, no user agent, or a link previewer's user agent; suspectedBots and afterExpiry count by tap day.",
+  "Taps prove sends (docs/decisions.md Taps prove sends): any tap, also a bot's or an expired one, on a message whose outcome is unknown moves it to sent (in transit, or pending confirmation without tracking, which opens its window at the sent time); a person's tap on a tracked message not yet delivered (unknown, in transit, failed) makes it delivered at max(sent, tap), opening its window then; a later delivery receipt changes nothing.",
   "Window = [start, start + W h); start = delivery time (tracked) or sent time (untracked); W is the campaign's window when the message was sent (a later change of the campaign's window does not move it: SPEC §2 'what was counted stays as it was counted').",
   "An arriving event counts, per goal, to the window holding it that started last, if that window is still kept (arrival < end + 7 d) and the event is not yet counted for (campaign, goal).",
   "A window that opens takes the user's kept events it holds (event time ≥ opening − (720 h + 7 d)) not yet counted for (campaign, goal) (decisions.md Attribution).",
   "Event ids: the first content to arrive owns the id; the same id again (same or other content) adds nothing (decisions.md Attribution).",
   "Events whose name no goal counts are ignored (not kept).",
   'Filters compare strictly: 5 is not "5" (decisions.md Attribution).',
-  "Revenue: JSON numbers and plain decimal strings (\"19.99\") count; each event's amount is rounded half-even to the currency's minor unit, then summed (brief; README revenue.total). Negative numbers are numbers and are summed (SPEC §3 'sum of the revenue attribute'). Missing, null, empty, booleans and strings with grouping separators (\"1,299.00\") are events without revenue (README revenue.eventsWithoutRevenue).",
+  'Revenue (docs/decisions.md Revenue values, README revenue.*): JSON numbers and plain decimal strings ("19.99", "1e3") count, each event\'s amount rounded half-even to the currency\'s minor unit, then summed. Missing, null or empty (blank) → eventsWithoutRevenue; negative → eventsWithNegativeRevenue (not summed: refunds are not netted); anything else (booleans, words, "1,299.00") → eventsWithUnreadableRevenue. Each is still a conversion event.',
   "Average order value = total ÷ the revenue goal's counted events (with or without revenue); per user = total ÷ its unique users; both rounded half-even to the minor unit; null when the divisor is 0.",
   "Rates: × 100, rounded half-up to 2 decimals (docs/decisions.md Experiments 'like every rate'); deliveryRate null without delivery tracking.",
   "Unique figures (clickers, converters, unique goals) count once per instance and the campaign figure is their sum; each on the day of the user's first qualifying fact; with a range, users whose first fact is in the range (SPEC §4, README).",
@@ -95,6 +96,8 @@ export interface Analytics {
     averageOrderValue: string | null;
     averageRevenuePerUser: string | null;
     eventsWithoutRevenue: number;
+    eventsWithUnreadableRevenue: number;
+    eventsWithNegativeRevenue: number;
   };
   goals: Array<{
     goalId: string;
@@ -181,6 +184,8 @@ interface Conversion {
   at: number;
   /** Rounded to the minor unit; null: the event carries no usable revenue (revenue goal only). */
   amount: Big | null;
+  /** Why a revenue-goal event adds no revenue (null: it does, or another goal). */
+  excluded: "missing" | "unreadable" | "negative" | null;
   /** The sent time of the message whose window counted it. */
   sentAt: number;
 }
@@ -217,11 +222,21 @@ export function dayOf(at: number, timezone: string): string {
   return DateTime.fromMillis(at, { zone: timezone }).toISODate() as string;
 }
 
-/** A revenue attribute as an exact decimal, or null when it is not a number (see RULES). */
-export function revenueAmount(value: EventValue | undefined): Big | null {
-  if (typeof value === "number") return Number.isFinite(value) ? new Big(String(value)) : null;
-  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) return new Big(value);
-  return null;
+/**
+ * A revenue attribute as counted (see RULES): an exact, non-negative decimal, or why none is counted.
+ * Plain decimal notation: optional sign, digits with an optional fraction, an optional exponent.
+ */
+export function revenueAmount(
+  value: EventValue | undefined,
+): { amount: Big } | { excluded: "missing" | "unreadable" | "negative" } {
+  if (value === undefined || value === null || (typeof value === "string" && value.trim() === ""))
+    return { excluded: "missing" };
+  let amount: Big | null = null;
+  if (typeof value === "number" && Number.isFinite(value)) amount = new Big(String(value));
+  if (typeof value === "string" && /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()))
+    amount = new Big(value.trim());
+  if (amount === null) return { excluded: "unreadable" };
+  return amount.lt(0) ? { excluded: "negative" } : { amount };
 }
 
 function primaryGoal(goals: Goal[]): Goal {
@@ -258,7 +273,10 @@ export function providerCode(provider: History["provider"], code: string): strin
 }
 
 /** The outcome of one recipient's send: what the message is after the send step. */
-function sendOutcome(r: Recipient, provider: History["provider"]): Pick<Message, "status" | "notSentReason" | "notSentCode"> {
+function sendOutcome(
+  r: Recipient,
+  provider: History["provider"],
+): Pick<Message, "status" | "notSentReason" | "notSentCode"> {
   const notSent = (reason: string, code: string | null = null) => ({
     status: "notSent" as const,
     notSentReason: reason,
@@ -302,9 +320,11 @@ export function model(history: History): Ledger {
   const count = (e: EventSpec, goal: Goal, w: Window): void => {
     const m = messages.get(msgKey(w.instance, e.user)) as Message;
     let amount: Big | null = null;
+    let excluded: Conversion["excluded"] = null;
     if (goal === revenueGoal) {
       const raw = revenueAmount(e.attributes[goal.revenueAttribute as string]);
-      amount = raw === null ? null : raw.round(digits, Big.roundHalfEven);
+      if ("amount" in raw) amount = raw.amount.round(digits, Big.roundHalfEven);
+      else excluded = raw.excluded;
     }
     conversions.push({
       instance: w.instance,
@@ -313,6 +333,7 @@ export function model(history: History): Ledger {
       eventId: e.eventId,
       at: e.at,
       amount,
+      excluded,
       sentAt: m.sentAt,
     });
   };
@@ -363,7 +384,25 @@ export function model(history: History): Ledger {
     } else if ((r.status === "FAILED" || r.status === "UNKNOWN") && m.status === "sent") {
       m.status = "failed";
       m.failedAt = t;
-      m.failCode = r.status === "UNKNOWN" ? "UNKNOWN" : r.code === null ? null : providerCode(history.provider, r.code);
+      m.failCode =
+        r.status === "UNKNOWN" ? "UNKNOWN" : r.code === null ? null : providerCode(history.provider, r.code);
+    }
+  };
+
+  /** What a tap proves about its message (see RULES, "Taps prove sends"). */
+  const proveByTap = (m: Message, at: number, bot: boolean): void => {
+    if (m.status === "unknown") {
+      tags.add(bot ? "bot tap proves an unknown send" : "tap proves an unknown send");
+      m.status = history.tracked ? "sent" : "pending";
+      m.notSentReason = null;
+      if (m.status === "pending") openWindow(m, m.sentAt, at);
+    }
+    if (!history.tracked || bot) return;
+    if (m.status === "sent" || m.status === "failed") {
+      tags.add(m.status === "failed" ? "tap proves a failed message delivered" : "tap proves delivery");
+      m.status = "delivered";
+      m.deliveredAt = Math.max(m.sentAt, at);
+      openWindow(m, m.deliveredAt, at);
     }
   };
 
@@ -442,6 +481,7 @@ export function model(history: History): Ledger {
           kind: bot ? "bot" : expired ? "expired" : "click",
           country: m.country,
         });
+        proveByTap(m, at, bot);
         return;
       }
       case "events":
@@ -617,7 +657,9 @@ export function report(ledger: Ledger, scope: Scope, range?: Range): Analytics {
         revenueStats.events.length === 0 ? null : money(revenueTotal.div(revenueStats.events.length), digits),
       averageRevenuePerUser:
         revenueStats.users.length === 0 ? null : money(revenueTotal.div(revenueStats.users.length), digits),
-      eventsWithoutRevenue: revenueStats.events.filter((c) => c.amount === null).length,
+      eventsWithoutRevenue: revenueStats.events.filter((c) => c.excluded === "missing").length,
+      eventsWithUnreadableRevenue: revenueStats.events.filter((c) => c.excluded === "unreadable").length,
+      eventsWithNegativeRevenue: revenueStats.events.filter((c) => c.excluded === "negative").length,
     },
     goals: h.goals.map((g) => {
       const s = goalStats(g.goalId);

@@ -119,7 +119,9 @@ interface ProviderRequest {
  * never sends on a connection the server is closing — a race that loses the request on a loaded
  * machine and would make an answered send look "outcome unknown".
  */
-async function startProvider(handle: (req: ProviderRequest, wait: (ms: number) => Promise<void>) => Promise<SimReply>): Promise<{ url: string; stop(): Promise<void> }> {
+async function startProvider(
+  handle: (req: ProviderRequest, wait: (ms: number) => Promise<void>) => Promise<SimReply>,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const timers = new Set<NodeJS.Timeout>();
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -298,7 +300,8 @@ async function postReceipt(entry: ProviderEntry, ref: string, r: ReceiptSpec): P
   const time = receiptTime(r);
   let built: BuiltReceipt;
   if (entry.provider === "gupshup") {
-    if (!entry.providerId) throw new Error(`receipt ${ref}: Gupshup never answered this message, no externalId`);
+    if (!entry.providerId)
+      throw new Error(`receipt ${ref}: Gupshup never answered this message, no externalId`);
     const [getStatus, eventType] = GUPSHUP_STATUS[r.status];
     const code = r.code ?? (r.status === "DELIVERED" ? "000" : undefined);
     built =
@@ -400,6 +403,9 @@ export interface Observed {
 
 let appCounter = 0;
 
+/** MODEL_PROFILE: wall time per kind of step (acting, then waiting for the queued work). */
+export const stepProfile: Record<string, { n: number; act: number; idle: number }> = {};
+
 class HistoryRun {
   readonly appId: string;
   readonly state: RunState;
@@ -479,7 +485,12 @@ class HistoryRun {
             provider: "gupshup",
             timeoutMs: PROVIDER_TIMEOUT_MS,
             sendRatePerSecond: 1000,
-            gupshup: { userId: "2000123456", password: "model", mask: "MODEL", baseUrl: `${this.providerUrl}/gupshup` },
+            gupshup: {
+              userId: "2000123456",
+              password: "model",
+              mask: "MODEL",
+              baseUrl: `${this.providerUrl}/gupshup`,
+            },
           }
         : {
             provider: "custom",
@@ -528,8 +539,18 @@ class HistoryRun {
     this.state.faults.enabled = true;
     for (const [n, step] of this.history.steps.entries()) {
       this.state.now = step.at;
+      const t0 = performance.now();
       await Promise.all(step.actions.map((a) => this.act(a)));
+      const t1 = performance.now();
       const stuck = await pending.idle(this.appId, 120_000, () => deadLettersOf(queues, this.appId));
+      if (process.env.MODEL_PROFILE) {
+        const kind = step.actions.map((a) => a.kind).join("+");
+        const p = stepProfile[kind] ?? { n: 0, act: 0, idle: 0 };
+        stepProfile[kind] = p;
+        p.n++;
+        p.act += t1 - t0;
+        p.idle += performance.now() - t1;
+      }
       if (stuck) {
         this.problems.push(`step ${n + 1} never finished: ${stuck}`);
         return;
@@ -587,7 +608,9 @@ class HistoryRun {
           early: r.early,
           calls: 0,
           expectCall:
-            r.crash !== "afterClaim" && r.answer.kind !== "invalidNumber" && r.answer.kind !== "missingAttribute",
+            r.crash !== "afterClaim" &&
+            r.answer.kind !== "invalidNumber" &&
+            r.answer.kind !== "missingAttribute",
         });
         if (r.crash) this.state.sendCrashes.set(ref, r.crash);
       }
@@ -724,6 +747,15 @@ export async function runHistories(rt: Runtime, histories: History[], faultSeed 
         return performance.now() - t;
       }),
     );
+    if (process.env.MODEL_PROFILE)
+      console.log(
+        Object.entries(stepProfile)
+          .map(
+            ([k, p]) =>
+              `${k} x${p.n}: act ${(p.act / p.n).toFixed(0)} ms, idle ${(p.idle / p.n).toFixed(0)} ms`,
+          )
+          .join("; "),
+      );
     if (process.env.MODEL_PROFILE)
       console.log(
         `play ms: ${timings.map((t, i) => `${t.toFixed(0)}(${histories[i]?.steps.length})`).join(" ")}`,
