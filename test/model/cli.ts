@@ -1,11 +1,13 @@
 /**
- * `npm run test:model -- --runs 10000 [--seed S] [--batch 8] [--size full|small]` and `… --replay S --path P`
+ * `npm run test:model -- --runs 10000 [--seed S] [--batch 8] [--size full|small] [--minutes M]`, and
+ * `npm run test:model -- --replay S --path P` (with the run's --batch and --size).
  *
  * Runs the model property (property.ts) over about `--runs` histories, in batches of 1 to `--batch`
  * histories played at once (fast-check's numRuns counts batches). A failing batch does not stop the
  * run: it is printed with its replay path under the run's seed, and at the end the run prints the
  * histories run, the time, the throughput, the situations covered and every failing batch's
- * seed and path. `--replay S --path P` plays that batch again and shrinks it to a minimal history.
+ * seed and path. `--minutes M` stops playing new batches after M minutes (a time budget).
+ * `--replay S --path P` plays that batch again and shrinks it to a minimal history.
  */
 import { parseArgs } from "node:util";
 
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     seed: { type: "string" },
     batch: { type: "string", default: "8" },
     size: { type: "string", default: "full" },
+    minutes: { type: "string" },
     replay: { type: "string" },
     path: { type: "string" },
   },
@@ -27,7 +30,7 @@ const fc = (await import("fast-check")).default;
 const { modelProperty, newTally } = await import("./property.js");
 const { RULES } = await import("./model.js");
 const { startRuntime } = await import("./run.js");
-const { callCounts } = await import("./faults.js");
+const { callCounts, injectedFaults } = await import("./faults.js");
 
 const batch = Math.max(1, Number(values.batch));
 const line = (s = "") => process.stdout.write(`${s}\n`);
@@ -60,6 +63,7 @@ let lastReport = 0;
 const collecting = modelProperty(rt, {
   batch,
   size,
+  ...(values.minutes === undefined ? {} : { deadline: started + Number(values.minutes) * 60_000 }),
   tally,
   onBatch: (t) => {
     const s = (performance.now() - started) / 1000;
@@ -74,12 +78,16 @@ const collecting = modelProperty(rt, {
     process.stderr.write(`  FAILED: seed ${seed} path ${index}\n${message.slice(0, 6000)}\n`);
   },
 });
-await fc.check(collecting, { numRuns, seed });
+const outcome = await fc.check(collecting, { numRuns, seed, endOnFailure: true });
+const stoppedBy = outcome.failed
+  ? String((outcome.errorInstance as Error | undefined)?.message ?? "stopped")
+  : null;
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage();
 await rt.stop();
 
-line(`seed ${seed}; ${tally.batches} batches of 1..${batch} histories`);
+line(`seed ${seed}; ${tally.batches} batches of 1..${batch} histories (${size})`);
+if (stoppedBy) line(`STOPPED early (not a product failure): ${stoppedBy.slice(0, 300)}`);
 line(
   `${tally.histories} histories in ${seconds.toFixed(1)} s: ${(tally.histories / seconds).toFixed(2)} histories/s; ${failures.length} failing batches`,
 );
@@ -93,13 +101,16 @@ line(
     .join(", ")}`,
 );
 line(`this process used ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU`);
+line("faults injected:");
+for (const [kind, n] of Object.entries(injectedFaults).sort((a, b) => b[1] - a[1]))
+  line(`  ${String(n).padStart(6)}  ${kind}`);
 line("situations covered (histories):");
 for (const [tag, n] of [...tally.tags].sort((a, b) => b[1] - a[1]))
   line(`  ${String(n).padStart(6)}  ${tag}`);
 if (failures.length > 0) {
   line();
   line(
-    `FAILED: ${failures.length} batches. Replay and shrink one: npm run test:model -- --replay ${seed} --path <path>`,
+    `FAILED: ${failures.length} batches. Replay and shrink one: npm run test:model -- --replay ${seed} --path <path> --batch ${batch} --size ${size}`,
   );
   for (const f of failures) {
     const first = f.message.split("\n").find((l) => /: model /.test(l)) ?? f.message.split("\n")[0];
@@ -110,5 +121,6 @@ if (failures.length > 0) {
   for (const r of RULES) line(`  - ${r}`);
   process.exit(1);
 }
+if (stoppedBy) process.exit(2);
 line("OK");
 process.exit(0);

@@ -18,7 +18,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { REPO_ROOT } from "../../lambdas/local/invoker.js";
 import { type FunctionName, functions } from "../../lambdas/topology/functions.js";
 import { queues } from "../../lambdas/topology/queues.js";
-import { ambient, appOfMessage, type FaultState, invocation, pending, runs } from "./faults.js";
+import { ambient, appOfMessage, type FaultState, invocation, pending, runs, tallyFault } from "./faults.js";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -80,6 +80,7 @@ async function worker(name: FunctionName, event: SQSEvent, context: Context): Pr
       const first = records.every((r) => Number(r.attributes?.ApproximateReceiveCount ?? "1") === 1);
       if (first && loses(run?.faults)) {
         run?.faults.log.push(`${name} batch of ${records.length} ran; its result was lost`);
+        tallyFault("worker batch ran, result lost");
         for (const r of records) failures.push({ itemIdentifier: r.messageId });
         return;
       }
@@ -102,6 +103,7 @@ export async function handler(event: unknown, context: Context): Promise<unknown
     const records = (event as { Records?: Array<{ dynamodb?: { SequenceNumber?: string } }> }).Records ?? [];
     if ((result?.batchItemFailures ?? []).length === 0 && records.length > 0 && loses(ambient.faults)) {
       ambient.faults.log.push(`counter batch of ${records.length} ran; its result was lost`);
+      tallyFault("stream batch ran, result lost (counter)");
       return {
         ...result,
         batchItemFailures: [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber ?? "" }],

@@ -168,7 +168,9 @@ function queueFault(): "before" | "after" | null {
   if (state.transient >= MAX_TRANSIENT || state.random() >= state.spec.transientRate / 2) return null;
   state.transient++;
   const after = inv.fn === "redirect" || state.random() < 0.5;
-  state.log.push(`${inv.fn} queue send ${after ? "failed after queueing" : "failed before queueing"}`);
+  const kind = after ? "queue send failed after queueing" : "queue send failed before queueing";
+  state.log.push(`${inv.fn} ${kind}`);
+  tallyFault(kind);
   return after ? "after" : "before";
 }
 
@@ -224,6 +226,13 @@ export function installClock(): void {
     const run = inv?.appId ? runs.get(inv.appId) : undefined;
     return run ? run.now + inv!.shiftMs : Date.now();
   });
+}
+
+/** Faults injected in this process, by kind (the CLI's report). */
+export const injectedFaults: Record<string, number> = {};
+
+export function tallyFault(kind: string): void {
+  injectedFaults[kind] = (injectedFaults[kind] ?? 0) + 1;
 }
 
 /** DynamoDB calls made through the product's clients, by command (for the runner's cost report). */
@@ -299,8 +308,10 @@ function decide(inv: Invocation | undefined, command: string, input: Record<stri
   const state = run?.faults ?? (inv?.fn === "counter" ? ambient.faults : undefined);
   if (!state?.enabled || !inv || inv.fn === "management") return { kind: "none" };
   const write = WRITES.has(command);
-  const note = (kind: string) =>
+  const note = (kind: string) => {
     state.log.push(`${inv.fn} ${command.replace("Command", "")} ${keyOf(input)} ${kind}`);
+    tallyFault(`DynamoDB ${kind}${inv.fn === "counter" ? " (counter)" : ""}`);
+  };
 
   if (run && inv.fn === "sendWorker") {
     const crash = sendCrashAt(run, command, input);

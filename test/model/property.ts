@@ -35,10 +35,17 @@ export interface PropertyOptions {
    * replay path under the run's seed) instead of failing the property, so the run goes on.
    */
   onFailure?: (runIndex: number, message: string) => void;
+  /** Performance-clock time after which batches are no longer played (a time budget; they pass unplayed). */
+  deadline?: number;
 }
 
 export class ModelMismatch extends Error {
   override name = "ModelMismatch";
+}
+
+/** The embedded engine's process is gone: nothing after this says anything about the product. */
+export class EngineLost extends Error {
+  override name = "EngineLost";
 }
 
 export function modelProperty(rt: Runtime, options: PropertyOptions) {
@@ -47,12 +54,14 @@ export function modelProperty(rt: Runtime, options: PropertyOptions) {
     fc.array(historyArb(options.size), { minLength: 1, maxLength: options.batch }),
     async (histories) => {
       const index = runIndex++;
+      if (options.deadline !== undefined && performance.now() > options.deadline) return;
+      if (!rt.engineAlive()) throw new EngineLost("the DynamoDB engine process is gone");
       const started = performance.now();
       let observed: Awaited<ReturnType<typeof runHistories>>;
       try {
         observed = await runHistories(rt, histories);
       } catch (e) {
-        if (!options.onFailure) throw e;
+        if (!options.onFailure || !rt.engineAlive()) throw e;
         options.onFailure(index, `the runner failed: ${(e as Error).stack ?? String(e)}`);
         return;
       }

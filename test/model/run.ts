@@ -104,6 +104,8 @@ export interface Runtime {
   local: LocalRuntime;
   /** The provider's base URL (custom: `/send`, Gupshup: `/gupshup`). */
   providerUrl: string;
+  /** Whether the embedded engine's process still runs (it can be killed from outside on a shared machine). */
+  engineAlive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -378,6 +380,15 @@ export async function startRuntime(): Promise<Runtime> {
   return {
     local,
     providerUrl: provider.url,
+    engineAlive() {
+      if (engine.pid === undefined) return true;
+      try {
+        process.kill(engine.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async stop() {
       await provider.stop();
       await local.stop();
