@@ -42,7 +42,7 @@ const property = modelProperty(rt, { batch, tally, size });
 
 if (values.replay !== undefined) {
   const seed = Number(values.replay);
-  const result = await fc.check(property, { seed, path: values.path ?? "0" });
+  const result = await fc.check(property, { seed, path: values.path ?? "0", numRuns: 1 });
   await rt.stop();
   if (!result.failed) {
     line(`seed ${seed} path ${values.path ?? "0"}: the batch passes`);

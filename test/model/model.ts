@@ -198,6 +198,12 @@ export interface Ledger {
   conversions: Conversion[];
   /** Events that two windows with the same start could both claim (the product's choice is not defined). */
   ambiguous: string[];
+  /**
+   * A message whose receipts include two final failures with different codes at the same arrival
+   * instant (early receipts, all held until the send is recorded): which is "the first final failure"
+   * is not defined (SPEC §3: queues deliver out of order), so failure codes are compared without codes.
+   */
+  failureCodeTie: boolean;
   /** Situations the history went through (for coverage statistics): "overlapping windows", … */
   tags: Set<string>;
 }
@@ -310,6 +316,7 @@ export function model(history: History): Ledger {
   const taps: Tap[] = [];
   const conversions: Conversion[] = [];
   const ambiguous: string[] = [];
+  let failureCodeTie = false;
   const tags = new Set<string>();
   const revenueGoal = history.goals.find((g) => g.revenueAttribute !== undefined);
   const digits = minorDigits(history.currency);
@@ -458,7 +465,20 @@ export function model(history: History): Ledger {
           if (m.status === "pending") openWindow(m, at, at);
           if (r.crash) tags.add(`send crash ${r.crash}`);
           if (history.tracked && r.early.length > 0) tags.add("receipt before the send is recorded");
-          if (history.tracked) for (const early of r.early) applyReceipt(m, early, at);
+          if (history.tracked) {
+            const codes = new Set(
+              r.early
+                .filter((x) => x.status === "FAILED" || x.status === "UNKNOWN")
+                .map((x) =>
+                  x.status === "UNKNOWN" ? "UNKNOWN" : providerCode(history.provider, x.code ?? ""),
+                ),
+            );
+            if (codes.size > 1) {
+              failureCodeTie = true;
+              tags.add("two early final failures, one instant");
+            }
+            for (const early of r.early) applyReceipt(m, early, at);
+          }
         }
         return;
       case "receipt": {
@@ -500,7 +520,7 @@ export function model(history: History): Ledger {
   }
   if (conversions.some((c) => c.amount !== null)) tags.add("revenue");
   if (new Set(conversions.map((c) => c.instance)).size > 1) tags.add("conversions in several instances");
-  return { history, messages: [...messages.values()], taps, conversions, ambiguous, tags };
+  return { history, messages: [...messages.values()], taps, conversions, ambiguous, failureCodeTie, tags };
 }
 
 function* daysBetween(from: string, to: string): Generator<string> {
