@@ -92,7 +92,10 @@ function textOf(job: SendJob, m: MessageRecord): string {
 
 /**
  * Records a send attempt's result on the SENDING message it was read as, with the segments and frozen
- * price of the text the provider was given (`billing`, when it was called and may have sent it).
+ * price of the text the provider was given (`billing`, when it was called and may have sent it). When
+ * the write finds the message moved on, the record as it now stands is the result: usually this very
+ * outcome, written by an attempt whose answer was lost (a timeout after the write), whose follow-ups
+ * (the window of an untracked send) must still run.
  */
 async function record(
   m: MessageRecord,
@@ -106,7 +109,30 @@ async function record(
     ...(billing === undefined ? {} : { billing }),
   };
   const r = await writeFact(messageWrite(m, next));
-  return { kind: "recorded", record: r.written ? { ...next, version: m.version + 1 } : m };
+  if (r.written) return { kind: "recorded", record: { ...next, version: m.version + 1 } };
+  return { kind: "recorded", record: (r.current as MessageRecord | null) ?? m };
+}
+
+/**
+ * What the checks made before any provider call refuse, deterministically for a job's recipient: an
+ * invalid phone number (INVALID_NUMBER), or a personalisation attribute the message's text uses and the
+ * recipient lacks (PERSONALIZATION_FAILED, with the missing names). Null when they pass, or when the
+ * text is not known (`undefined`: a job without the message's variant).
+ */
+function refusedBeforeCall(
+  recipient: Recipient,
+  text: string | undefined,
+): { result: SendResult; country: string | null } | null {
+  const phone = parsePhone(recipient.phone);
+  if (!phone.ok)
+    return { result: { status: "NOT_SENT", reason: "INVALID_NUMBER", code: null }, country: null };
+  if (text === undefined) return null;
+  const rendered = render(text, recipient.attributes ?? {});
+  if (rendered.ok) return null;
+  return {
+    result: { status: "NOT_SENT", reason: "PERSONALIZATION_FAILED", code: null, missing: rendered.missing },
+    country: phone.country,
+  };
 }
 
 /** Sends to one recipient at most once and records the outcome. */
@@ -122,6 +148,10 @@ async function sendOne(
   if (!claim.won) {
     const existing = claim.record;
     if (existing?.status !== "SENDING") return { kind: "decided", record: existing };
+    // The checks before the provider call are deterministic: a recipient who fails them was never
+    // sent, whatever cut the claiming worker off (SPEC §3: SEND_OUTCOME_UNKNOWN means the provider was called).
+    const refused = refusedBeforeCall(recipient, variantText(job, existing));
+    if (refused) return record(existing, refused.result, refused.country);
     const cutOffAt = (existing.sendingAt ?? 0) + ctx.connector.timeoutMs + CUT_OFF_MARGIN_MS;
     if (nowMs() < cutOffAt) return { kind: "later", atMs: cutOffAt };
     const phone = parsePhone(recipient.phone);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
@@ -99,6 +100,10 @@ export async function getMessages(
 /**
  * At most once: only one worker moves a message from QUEUED to SENDING and calls the provider.
  * `won` carries the record as it now stands; otherwise the record as it was (null if it does not exist).
+ * The claim carries a random token (`sendingClaim`): a retry of this very claim whose first attempt
+ * went through unseen (a timeout after the write) recognises it and wins, instead of reading its own
+ * claim as another worker's (which left the message undecided, then SEND_OUTCOME_UNKNOWN without any
+ * provider call).
  * @throws DynamoDB errors other than the condition
  */
 export async function markSending(
@@ -106,16 +111,24 @@ export async function markSending(
   messageId: string,
   nowMs: number,
 ): Promise<{ won: true; record: MessageRecord } | { won: false; record: MessageRecord | null }> {
+  const claim = randomUUID();
   try {
     const r = await retryTransient(() =>
       dynamo().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.message(appId, messageId),
-          UpdateExpression: "SET #s = :sending, sendingAt = :now, version = version + :one",
-          ConditionExpression: "#s = :queued",
+          UpdateExpression:
+            "SET #s = :sending, sendingAt = :now, sendingClaim = :claim, version = version + :one",
+          ConditionExpression: "#s = :queued OR (#s = :sending AND sendingClaim = :claim)",
           ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":now": nowMs, ":one": 1 },
+          ExpressionAttributeValues: {
+            ":sending": "SENDING",
+            ":queued": "QUEUED",
+            ":now": nowMs,
+            ":claim": claim,
+            ":one": 1,
+          },
           ReturnValues: "ALL_NEW",
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
@@ -140,7 +153,7 @@ export async function releaseSending(m: MessageRecord): Promise<void> {
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.message(m.appId, m.messageId),
-        UpdateExpression: "SET #s = :queued, version = version + :one REMOVE sendingAt",
+        UpdateExpression: "SET #s = :queued, version = version + :one REMOVE sendingAt, sendingClaim",
         ConditionExpression: "#s = :sending AND version = :v",
         ExpressionAttributeNames: { "#s": "status" },
         ExpressionAttributeValues: { ":sending": "SENDING", ":queued": "QUEUED", ":one": 1, ":v": m.version },

@@ -1,0 +1,211 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageIdFor } from "../../lambdas/domain/message-id.js";
+import { setClock } from "../../lambdas/platform/clock.js";
+import { setDynamo } from "../../lambdas/store/client.js";
+import { type CustomSimulator, startCustomSimulator } from "../simulators/index.js";
+import { type Api, startProduct } from "./harness.js";
+
+/**
+ * The send worker under DynamoDB faults at its own writes (found by the model test, test/model): a
+ * timeout after the SENDING mark went through, a timeout after the outcome of a send without delivery
+ * tracking went through, and a worker killed right after the SENDING mark of a recipient who can never
+ * be sent (invalid number, missing personalisation). The provider is called exactly when it should be,
+ * and each user counts as SPEC §3 defines.
+ */
+const S = Date.parse("2026-12-01T10:00:00Z");
+const MIN = 60_000;
+let now = S;
+
+class SimulatedCrash extends Error {
+  override name = "SimulatedCrash";
+}
+
+/** One fault, injected once at the first call of `command` whose (marshalled) input holds every `match`. */
+interface Fault {
+  command: string;
+  match: string[];
+  kind: "timeoutAfter" | "crashAfter";
+  /** Runs when the fault fires (e.g. moves the clock past the claim's cut-off). */
+  onFire?: () => void;
+  fired?: boolean;
+}
+
+const faults: Fault[] = [];
+
+function installFaults(endpoint: string): void {
+  const raw = (): DynamoDBClient => {
+    const client = new DynamoDBClient({
+      endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 5,
+    });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = JSON.stringify(args.input);
+        const fault = faults.find(
+          (f) => !f.fired && f.command === context.commandName && f.match.every((m) => input.includes(m)),
+        );
+        const out = await next(args);
+        if (fault) {
+          fault.fired = true;
+          fault.onFire?.();
+          if (fault.kind === "crashAfter") throw new SimulatedCrash(`killed after ${fault.command}`);
+          throw Object.assign(new Error("Connection timed out after 3000 ms"), {
+            name: "TimeoutError",
+            $metadata: {},
+          });
+        }
+        return out;
+      },
+      { step: "finalizeRequest", name: "sendFaults", priority: "low" },
+    );
+    return client;
+  };
+  setDynamo(
+    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
+    DynamoDBDocumentClient.from(raw(), {
+      marshallOptions: { removeUndefinedValues: true },
+      unmarshallOptions: { wrapNumbers: true },
+    }),
+  );
+}
+
+let api: Api;
+let sim: CustomSimulator;
+let key: string;
+
+const request = (url: string) => ({
+  method: "POST",
+  url: `${url}/send`,
+  body: '{"to":"{{phone}}","text":"{{message}}","ref":"{{messageId}}"}',
+});
+
+beforeAll(async () => {
+  setClock(() => now);
+  api = await startProduct();
+  setClock(() => now);
+  installFaults(api.runtime.dynamoEndpoint);
+  sim = await startCustomSimulator();
+  key = await api.createApp("sf", "UTC", "USD");
+  await api.putConnector(
+    "/v1/apps/sf/connectors/tracked",
+    {
+      provider: "custom",
+      deliveryTracking: true,
+      custom: {
+        request: request(sim.url),
+        receipt: { messageId: "ref", status: "state", delivered: ["DELIVERED"], failed: ["FAILED"] },
+      },
+      timeoutMs: 2_000,
+    },
+    key,
+  );
+  await api.putConnector(
+    "/v1/apps/sf/connectors/untracked",
+    { provider: "custom", deliveryTracking: false, custom: { request: request(sim.url) }, timeoutMs: 2_000 },
+    key,
+  );
+  for (const [campaignId, connectorId] of [
+    ["claim", "tracked"],
+    ["outcome", "untracked"],
+    ["checks", "tracked"],
+  ] as const) {
+    await api.putCampaign(
+      `/v1/apps/sf/campaigns/${campaignId}`,
+      {
+        name: campaignId,
+        connectorId,
+        goals: [{ goalId: "buy", eventName: "Purchase", revenueAttribute: "value" }],
+      },
+      key,
+    );
+  }
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  await api?.stop();
+});
+
+async function send(campaignId: string, recipients: unknown[], message = "Hello {{name|there}}") {
+  const r = await api.call(
+    "POST",
+    `/v1/apps/sf/campaigns/${campaignId}/instances/i1/sends`,
+    { message, recipients },
+    key,
+  );
+  expect(r.status).toBe(202);
+  await api.drain();
+}
+
+describe("send worker faults at its own writes", () => {
+  it("a timeout after the SENDING mark went through: the worker knows its own claim and sends once", async () => {
+    const id = messageIdFor("sf", "claim", "i1", "u1");
+    faults.push({ command: "UpdateItemCommand", match: [id, "SENDING"], kind: "timeoutAfter" });
+    await send("claim", [{ userId: "u1", phone: "+919812300001" }]);
+    expect(faults.every((f) => f.fired)).toBe(true);
+    expect(sim.requests.filter((q) => (q.body as { ref?: string }).ref === id)).toHaveLength(1);
+    const d = (await api.analytics("sf", "claim", key)).delivery;
+    expect(d).toMatchObject({ sent: 1, failedToSend: 0, inTransit: 1 });
+  });
+
+  it("a timeout after an untracked send's outcome went through: its window still opens", async () => {
+    const id = messageIdFor("sf", "outcome", "i1", "u2");
+    faults.push({ command: "PutItemCommand", match: [id, "UNTRACKED"], kind: "timeoutAfter" });
+    await send("outcome", [{ userId: "u2", phone: "+919812300002" }]);
+    expect(faults.every((f) => f.fired)).toBe(true);
+    now = S + 5 * MIN;
+    const r = await api.call(
+      "POST",
+      "/v1/apps/sf/events",
+      {
+        events: [
+          {
+            eventId: "p1",
+            userId: "u2",
+            name: "Purchase",
+            time: new Date(S + 2 * MIN).toISOString(),
+            attributes: { value: 5 },
+          },
+        ],
+      },
+      key,
+    );
+    expect(r.status).toBe(202);
+    await api.drain();
+    const a = await api.analytics("sf", "outcome", key);
+    expect(a.delivery).toMatchObject({ sent: 1, pendingDeliveryConfirmation: 1 });
+    expect(a.conversions).toMatchObject({ conversionEvents: 1, conversions: 1 });
+    expect(a.revenue.total).toBe("5.00");
+  });
+
+  it("a worker killed after marking SENDING a recipient it could never send: decided by the checks, not unknown", async () => {
+    now = S + 10 * MIN;
+    const invalid = messageIdFor("sf", "checks", "i1", "bad");
+    const unnamed = messageIdFor("sf", "checks", "i1", "anon");
+    // The redelivery comes after the claim's cut-off (the clock moves 10 minutes at the crash).
+    const later = () => {
+      now += 10 * MIN;
+    };
+    faults.push(
+      { command: "UpdateItemCommand", match: [invalid, "SENDING"], kind: "crashAfter", onFire: later },
+      { command: "UpdateItemCommand", match: [unnamed, "SENDING"], kind: "crashAfter", onFire: later },
+    );
+    const calls = sim.requests.length;
+    await send("checks", [{ userId: "bad", phone: "+91123" }], "Hello");
+    await send("checks", [{ userId: "anon", phone: "+919812300003" }], "Hello {{name}}");
+    expect(faults.every((f) => f.fired)).toBe(true);
+    expect(sim.requests).toHaveLength(calls);
+    const a = await api.analytics("sf", "checks", key);
+    expect(a.delivery).toMatchObject({ sent: 0, failedToSend: 2 });
+    expect(
+      a.failures.failedToSend.map((f: { reason: string; count: number }) => [f.reason, f.count]).sort(),
+    ).toEqual([
+      ["INVALID_NUMBER", 1],
+      ["PERSONALIZATION_FAILED", 1],
+    ]);
+  });
+});
