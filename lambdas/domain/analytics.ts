@@ -12,7 +12,7 @@ import { formatMoney } from "./money.js";
 export type { AnalyticsResponse, Headline, SeriesEntry };
 
 /** What analytics needs to know about a campaign (from its stored configuration). */
-export interface CampaignView {
+export interface AnalyticsCampaign {
   campaignId: string;
   goals: Array<{ goalId: string; eventName: string }>;
   primaryGoalId: string;
@@ -23,7 +23,7 @@ export interface CampaignView {
 
 export interface AnalyticsInput {
   app: { appId: string; timezone: string; currency: string };
-  campaign: CampaignView;
+  campaign: AnalyticsCampaign;
   instanceId: string | null;
   from: string | null;
   to: string | null;

@@ -60,9 +60,9 @@ export interface Campaign {
 }
 
 /** A campaign as the API shows it: everything but the assignment's secret. */
-export type CampaignView = Omit<Campaign, "experimentSalt">;
+export type CampaignShown = Omit<Campaign, "experimentSalt">;
 
-export function campaignView(c: Campaign): CampaignView {
+export function showCampaign(c: Campaign): CampaignShown {
   const { experimentSalt: _secret, ...view } = c;
   return view;
 }

@@ -3,10 +3,10 @@ import { type App, type AppSettings, appChangeConflicts } from "../domain/app.js
 import {
   type Campaign,
   type CampaignSettings,
-  type CampaignView,
+  type CampaignShown,
   campaignChangeConflicts,
-  campaignView,
   resolveCampaign,
+  showCampaign,
 } from "../domain/campaign.js";
 import {
   type ConnectorConfig,
@@ -295,7 +295,7 @@ export async function configureCampaign(
   campaignId: string,
   settings: CampaignSettings,
   nowMs: number,
-): Promise<{ created: boolean; campaign: CampaignView }> {
+): Promise<{ created: boolean; campaign: CampaignShown }> {
   const connector = await getConnector(appId, settings.connectorId);
   if (!connector) {
     throw new InvalidInputError("The request is invalid", [
@@ -325,7 +325,7 @@ export async function configureCampaign(
         updatedAt: now,
         archivedAt: null,
       };
-      if (await createCampaign(campaign)) return { created: true, campaign: campaignView(campaign) };
+      if (await createCampaign(campaign)) return { created: true, campaign: showCampaign(campaign) };
       continue;
     }
     // A first send request fixes the experiment before it records its instance.
@@ -336,7 +336,7 @@ export async function configureCampaign(
     const experimentSalt = existing.experimentSalt || newExperimentSalt();
     const campaign: Campaign = { ...existing, ...resolved, experimentSalt, updatedAt: now };
     if (await replaceCampaign(campaign, existing)) {
-      return { created: false, campaign: campaignView(campaign) };
+      return { created: false, campaign: showCampaign(campaign) };
     }
   }
   throw new Error(`campaign ${campaignId} kept changing`);
@@ -346,8 +346,8 @@ export async function configureCampaign(
  * A campaign as the API shows it (without its experiment's secret salt).
  * @throws NotFoundError for an unknown campaign
  */
-export async function campaignShown(appId: string, campaignId: string): Promise<CampaignView> {
-  return campaignView(await campaignOf(appId, campaignId));
+export async function campaignShown(appId: string, campaignId: string): Promise<CampaignShown> {
+  return showCampaign(await campaignOf(appId, campaignId));
 }
 
 /** @throws NotFoundError for an unknown campaign */
@@ -365,13 +365,13 @@ export async function archiveCampaign(
   appId: string,
   campaignId: string,
   nowMs: number,
-): Promise<CampaignView> {
+): Promise<CampaignShown> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const c = await campaignOf(appId, campaignId);
     if (c.archivedAt !== null) return c;
     const now = new Date(nowMs).toISOString();
     const archived: Campaign = { ...c, archivedAt: now, updatedAt: now };
-    if (await replaceCampaign(archived, c)) return campaignView(archived);
+    if (await replaceCampaign(archived, c)) return showCampaign(archived);
   }
   throw new Error(`campaign ${campaignId} kept changing`);
 }
@@ -382,7 +382,12 @@ export async function archiveCampaign(
  * the provider the campaign keeps, which its connector cannot change), its headline numbers.
  */
 function listed(c: Campaign, headline: Record<string, unknown>): Record<string, unknown> {
-  return { ...campaignView(c), archived: c.archivedAt !== null, sandbox: c.provider === "sandbox", headline };
+  return {
+    ...showCampaign(c),
+    archived: c.archivedAt !== null,
+    sandbox: c.provider === "sandbox",
+    headline,
+  };
 }
 
 /** Each campaign with its all-time headline numbers: a dashboard draws its overview from one request. */
