@@ -10,6 +10,7 @@ import { resolveAdminKey } from "../lambdas/local/admin-key.js";
 import type { LocalRuntime } from "../lambdas/local/server.js";
 import type { QueueName } from "../lambdas/topology/queues.js";
 import { DEMO_APP_ID, seedDemo } from "../scripts/demo/seed.js";
+import { stopOnSignals } from "./stop-on-signals.js";
 
 // As in bin/local.ts: the SDK's "upgrade Node" notice only.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -133,21 +134,7 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`[local] ${signal}: finishing requests and queue batches in flight…`);
-    runtime.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(`[local] shutdown failed: ${(e as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  stopOnSignals(runtime);
 }
 
 main().catch((e: unknown) => {

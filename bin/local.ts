@@ -10,6 +10,7 @@ import { resolveAdminKey } from "../lambdas/local/admin-key.js";
 import { checkEngine, EngineUnavailableError } from "../lambdas/local/engine-platform.js";
 import type { LocalRuntime } from "../lambdas/local/server.js";
 import { LOG_LEVELS, logLevelFromEnv } from "../lambdas/platform/logger.js";
+import { stopOnSignals } from "./stop-on-signals.js";
 
 // The SDK's own switch for its "upgrade Node" notice; it silences that warning only. Set before the
 // runtime (and with it the SDK clients) is imported below.
@@ -72,24 +73,7 @@ async function main(): Promise<void> {
   lines.push("Press Ctrl+C to stop.", "");
   console.log(lines.join("\n"));
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`[local] ${signal}: finishing requests and queue batches in flight…`);
-    runtime.stop().then(
-      () => {
-        console.log("[local] stopped");
-        process.exit(0);
-      },
-      (e: unknown) => {
-        console.error(`[local] shutdown failed: ${(e as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  stopOnSignals(runtime);
 }
 
 main().catch((e: unknown) => {
