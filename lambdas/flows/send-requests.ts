@@ -167,8 +167,7 @@ export async function acceptSends(
   // The follow-up of a control user's claim: their window, re-driven when the claim was there already
   // (the request that made it may have stopped before this point).
   const ctx = { app, campaign, connector };
-  await openWindows(ctx, held, nowMs);
-  await openWindows(ctx, heldBefore, nowMs, { redrive: true });
+  await Promise.all([openWindows(ctx, held, nowMs), openWindows(ctx, heldBefore, nowMs, { redrive: true })]);
 
   const jobs: string[] = [];
   for (let i = 0; i < toQueue.length; i += SEND_CHUNK) {
