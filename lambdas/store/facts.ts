@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
@@ -42,21 +43,40 @@ function putInput(w: FactWrite) {
   };
 }
 
+/** A value as DynamoDB stores it: `undefined` members dropped (the clients' `removeUndefinedValues`). */
+function stored(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(stored);
+  if (v === null || typeof v !== "object" || v instanceof Set || v instanceof Uint8Array) return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, stored(x)]),
+  );
+}
+
 /**
  * Writes one fact. `written: false` when the item moved on since it was read (or already exists):
  * `current` is the item as it now stands (from the failed write itself, no second read).
+ *
+ * A write can land while its caller sees an error (a timeout after DynamoDB applied it); the retry then
+ * finds its own write and fails the condition. When the item as it now stands is exactly the item this
+ * write puts, it is `written: true`: the write is this caller's (or an identical one, whose follow-ups
+ * are idempotent), so the caller goes on to its follow-ups instead of taking it for someone else's.
  * @throws any DynamoDB error other than the condition failing
  */
 export async function writeFact(w: FactWrite): Promise<FactWriteResult> {
+  const input = putInput(w);
   try {
     await retryTransient(() =>
-      dynamo().send(new PutCommand({ ...putInput(w), ReturnValuesOnConditionCheckFailure: "ALL_OLD" })),
+      dynamo().send(new PutCommand({ ...input, ReturnValuesOnConditionCheckFailure: "ALL_OLD" })),
     );
     return { written: true };
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException || isConditionFailure(e)) {
       const old = (e as ConditionalCheckFailedException).Item;
-      return { written: false, current: old ? unmarshall(old) : null };
+      const current = old ? unmarshall(old) : null;
+      if (current && isDeepStrictEqual(current, stored(input.Item))) return { written: true };
+      return { written: false, current };
     }
     throw e;
   }

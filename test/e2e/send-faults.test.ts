@@ -112,12 +112,14 @@ beforeAll(async () => {
     ["claim", "tracked"],
     ["outcome", "untracked"],
     ["checks", "tracked"],
+    ["tap", "untracked"],
   ] as const) {
     await api.putCampaign(
       `/v1/apps/sf/campaigns/${campaignId}`,
       {
         name: campaignId,
         connectorId,
+        clickTracking: true,
         goals: [{ goalId: "buy", eventName: "Purchase", revenueAttribute: "value" }],
       },
       key,
@@ -207,5 +209,56 @@ describe("send worker faults at its own writes", () => {
       ["INVALID_NUMBER", 1],
       ["PERSONALIZATION_FAILED", 1],
     ]);
+  });
+});
+
+describe("a write that landed but whose answer was lost is the writer's own", () => {
+  // Found by the model test (seed 20261301 path 9): the click worker's tap proof (outcome unknown →
+  // sent) timed out after it landed; the SDK's retry then failed its condition, the worker read its own
+  // write as another's, and the window the proof opens was never opened: the waiting purchase was lost.
+  it("a timeout after a tap's proof went through: the window it opens counts the waiting purchase", async () => {
+    now = S + 60 * MIN;
+    const phone = "+919812300004";
+    const id = messageIdFor("sf", "tap", "i1", "u4");
+    sim.script(phone, { kind: "delay", ms: 5_000 }); // longer than the connector's timeout: outcome unknown
+    await send("tap", [{ userId: "u4", phone }], "Sale today https://shop.example/sale");
+    expect((await api.analytics("sf", "tap", key)).failures.failedToSend).toEqual([
+      { reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 1 },
+    ]);
+    now = S + 70 * MIN;
+    const ev = await api.call(
+      "POST",
+      "/v1/apps/sf/events",
+      {
+        events: [
+          {
+            eventId: "t1",
+            userId: "u4",
+            name: "Purchase",
+            time: new Date(S + 61 * MIN).toISOString(),
+            attributes: { value: 7 },
+          },
+        ],
+      },
+      key,
+    );
+    expect(ev.status).toBe(202);
+    await api.drain();
+    faults.push({ command: "PutItemCommand", match: [id, "UNTRACKED"], kind: "timeoutAfter" });
+    now = S + 80 * MIN;
+    const text = (sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as { text: string })
+      .text;
+    const code = /\/l\/([0-9A-Za-z]{14})/.exec(text)?.[1];
+    const tap = await fetch(`${api.url}/l/${code}`, {
+      redirect: "manual",
+      headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36" },
+    });
+    expect(tap.status).toBe(302);
+    await api.drain();
+    expect(faults.every((f) => f.fired)).toBe(true);
+    const a = await api.analytics("sf", "tap", key);
+    expect(a.delivery).toMatchObject({ sent: 1, failedToSend: 0 });
+    expect(a.conversions).toMatchObject({ conversionEvents: 1, conversions: 1 });
+    expect(a.revenue.total).toBe("7.00");
   });
 });

@@ -5,8 +5,8 @@
  * reference model (model.ts) computes from SPEC's definitions. No history is edited to avoid a product
  * bug: a disagreement fails the test.
  *
- * CI: a fixed seed (reproducible), MODEL_RUNS (42) batches of 1..MODEL_BATCH (8) small histories, about 140
- * histories in ~80 s on two idle cores (182 took 102 s; under a load of 15 it is 3–5 times slower). On failure fast-check
+ * CI: a fixed seed (reproducible), MODEL_RUNS (66) batches of 1..MODEL_BATCH (8) small histories, about 300
+ * histories (142 took 65–117 s in CI runs; under a load of 15 it is 3–5 times slower). On failure fast-check
  * prints the seed and the path of the shrunk counterexample; replay it with MODEL_SEED and MODEL_PATH,
  * or `npm run test:model -- --replay <seed> --path <path> --batch <MODEL_BATCH>`.
  * `npm run test:model -- --runs 10000` runs more (cli.ts).
@@ -17,7 +17,7 @@ import { model, report } from "./model.js";
 import { modelProperty, newTally } from "./property.js";
 import { type Runtime, startRuntime } from "./run.js";
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 42);
+const RUNS = Number(process.env.MODEL_RUNS ?? 66);
 const BATCH = Number(process.env.MODEL_BATCH ?? 8);
 const SEED = Number(process.env.MODEL_SEED ?? 20261129);
 
