@@ -1,7 +1,7 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { App, AppSettings } from "../domain/app.js";
 import { dynamo } from "./client.js";
-import { isConditionFailure, writeIf } from "./conditions.js";
+import { isConditionFailure, transactIf, writeIf } from "./conditions.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
@@ -28,28 +28,22 @@ function toApp(item: Record<string, unknown>): StoredApp {
  * @throws DynamoDB errors other than the condition
  */
 export async function createApp(app: StoredApp): Promise<boolean> {
-  return writeIf(() =>
-    dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.app(app.appId), type: "app", ...app },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.apiKey(app.apiKeyHash), type: "apiKey", appId: app.appId },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-        ],
-      }),
-    ),
-  );
+  return transactIf([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.app(app.appId), type: "app", ...app },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.apiKey(app.apiKeyHash), type: "apiKey", appId: app.appId },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+  ]);
 }
 
 /**
@@ -118,31 +112,25 @@ export async function markAppData(appId: string, now: string): Promise<void> {
  * @throws DynamoDB errors other than the condition
  */
 export async function replaceApiKey(app: StoredApp, newHash: string, now: string): Promise<boolean> {
-  return writeIf(() =>
-    dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName(),
-              Key: keys.app(app.appId),
-              UpdateExpression: "SET apiKeyHash = :new, updatedAt = :now",
-              ConditionExpression: "apiKeyHash = :old",
-              ExpressionAttributeValues: { ":new": newHash, ":old": app.apiKeyHash, ":now": now },
-            },
-          },
-          { Delete: { TableName: tableName(), Key: keys.apiKey(app.apiKeyHash) } },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.apiKey(newHash), type: "apiKey", appId: app.appId },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-        ],
-      }),
-    ),
-  );
+  return transactIf([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.app(app.appId),
+        UpdateExpression: "SET apiKeyHash = :new, updatedAt = :now",
+        ConditionExpression: "apiKeyHash = :old",
+        ExpressionAttributeValues: { ":new": newHash, ":old": app.apiKeyHash, ":now": now },
+      },
+    },
+    { Delete: { TableName: tableName(), Key: keys.apiKey(app.apiKeyHash) } },
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.apiKey(newHash), type: "apiKey", appId: app.appId },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+  ]);
 }
 
 /**

@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { dynamo } from "./client.js";
 import { retryTransient } from "./retry.js";
 
 /**
@@ -26,4 +29,19 @@ export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/**
+ * Runs one transaction, transient errors retried, as one request to DynamoDB: every attempt carries
+ * the same `ClientRequestToken`, so when an attempt was applied but its answer was lost (a timeout),
+ * the retry succeeds without applying it again instead of failing its own conditions (DynamoDB
+ * TransactWriteItems idempotency: same token, same items, within 10 minutes). True when applied,
+ * false when a condition did not hold.
+ * @throws DynamoDB errors other than a failed condition
+ */
+export function transactIf(items: NonNullable<TransactWriteCommandInput["TransactItems"]>): Promise<boolean> {
+  const token = randomUUID();
+  return writeIf(() =>
+    dynamo().send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token })),
+  );
 }

@@ -1,8 +1,8 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Connector, ConnectorConfig } from "../domain/connector.js";
 import { queryAll } from "./batch.js";
 import { dynamo } from "./client.js";
-import { isConditionFailure, writeIf } from "./conditions.js";
+import { transactIf, writeIf } from "./conditions.js";
 import { keys } from "./keys.js";
 import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
@@ -103,33 +103,27 @@ export async function listConnectors(appId: string): Promise<ConnectorRecord[]> 
  * @throws DynamoDB errors other than the condition
  */
 export async function createConnector(c: ConnectorRecord): Promise<boolean> {
-  return writeIf(() =>
-    dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.connector(c.appId, c.connectorId), type: "connector", ...toItem(c) },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: {
-                ...keys.webhookToken(c.webhookTokenHash),
-                type: "webhookToken",
-                appId: c.appId,
-                connectorId: c.connectorId,
-              },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-        ],
-      }),
-    ),
-  );
+  return transactIf([
+    {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.connector(c.appId, c.connectorId), type: "connector", ...toItem(c) },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+    {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...keys.webhookToken(c.webhookTokenHash),
+          type: "webhookToken",
+          appId: c.appId,
+          connectorId: c.connectorId,
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+  ]);
 }
 
 /**
@@ -164,38 +158,24 @@ export async function updateConnector(before: ConnectorRecord, after: ConnectorR
       ":provider": before.provider,
     },
   };
-  try {
-    if (after.webhookTokenHash === before.webhookTokenHash) {
-      await retryTransient(() => dynamo().send(new UpdateCommand(update)));
-    } else {
-      await retryTransient(() =>
-        dynamo().send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: update },
-              { Delete: { TableName: tableName(), Key: keys.webhookToken(before.webhookTokenHash) } },
-              {
-                Put: {
-                  TableName: tableName(),
-                  Item: {
-                    ...keys.webhookToken(after.webhookTokenHash),
-                    type: "webhookToken",
-                    appId: after.appId,
-                    connectorId: after.connectorId,
-                  },
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              },
-            ],
-          }),
-        ),
-      );
-    }
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  if (after.webhookTokenHash === before.webhookTokenHash)
+    return writeIf(() => dynamo().send(new UpdateCommand(update)));
+  return transactIf([
+    { Update: update },
+    { Delete: { TableName: tableName(), Key: keys.webhookToken(before.webhookTokenHash) } },
+    {
+      Put: {
+        TableName: tableName(),
+        Item: {
+          ...keys.webhookToken(after.webhookTokenHash),
+          type: "webhookToken",
+          appId: after.appId,
+          connectorId: after.connectorId,
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    },
+  ]);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { FactItem } from "../domain/contributions.js";
 import { forEachLimit } from "../platform/concurrency.js";
 import { dynamo } from "./client.js";
-import { isConditionFailure } from "./conditions.js";
+import { isConditionFailure, transactIf } from "./conditions.js";
 import type { Key } from "./keys.js";
 import { retryTransient } from "./retry.js";
 import { tableName } from "./table.js";
@@ -114,14 +114,6 @@ export async function writeFacts(writes: readonly FactWrite[]): Promise<FactWrit
  * of its own. False when any condition failed (nothing was written).
  * @throws any DynamoDB error other than a failed condition
  */
-export async function writeFactsTogether(writes: readonly FactWrite[]): Promise<boolean> {
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({ TransactItems: writes.map((w) => ({ Put: putInput(w) })) }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
+export function writeFactsTogether(writes: readonly FactWrite[]): Promise<boolean> {
+  return transactIf(writes.map((w) => ({ Put: putInput(w) })));
 }
