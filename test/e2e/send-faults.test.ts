@@ -246,9 +246,11 @@ describe("a write that landed but whose answer was lost is the writer's own", ()
     await api.drain();
     faults.push({ command: "PutItemCommand", match: [id, "UNTRACKED"], kind: "timeoutAfter" });
     now = S + 80 * MIN;
-    const text = (sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as { text: string })
-      .text;
-    const code = /\/l\/([0-9A-Za-z]{14})/.exec(text)?.[1];
+    const sent = sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as
+      | { text: string }
+      | undefined;
+    const code = /\/l\/([0-9A-Za-z]{14})/.exec(sent?.text ?? "")?.[1];
+    expect(code).toBeDefined();
     const tap = await fetch(`${api.url}/l/${code}`, {
       redirect: "manual",
       headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36" },
