@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { setDynamo } from "../lambdas/store/client.js";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { documentClients, setDynamo } from "../lambdas/store/client.js";
 import { keys } from "../lambdas/store/keys.js";
 
 /** What a stretch of work cost in DynamoDB, as the engine reported it (the units DynamoDB bills). */
@@ -220,7 +220,7 @@ function add(
 export const PRODUCT_MAX_ATTEMPTS = 5;
 
 /**
- * The product's two clients (plain and exact-number), built as `lambdas/store/client.ts` builds them;
+ * The product's two clients (plain and exact-number) through `documentClients` (lambdas/store/client.ts);
  * `prepare` sees both low-level clients before any request (to add middleware).
  */
 export function productClients(
@@ -240,13 +240,8 @@ export function productClients(
       }),
   ) as [DynamoDBClient, DynamoDBClient];
   prepare(raws);
-  return [
-    DynamoDBDocumentClient.from(raws[0], { marshallOptions: { removeUndefinedValues: true } }),
-    DynamoDBDocumentClient.from(raws[1], {
-      marshallOptions: { removeUndefinedValues: true },
-      unmarshallOptions: { wrapNumbers: true },
-    }),
-  ];
+  const next = [...raws];
+  return documentClients(() => next.shift() as DynamoDBClient);
 }
 
 /** Replaces the metered clients with plain ones (latency runs measure the product, not the meter). */

@@ -1,11 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import Big from "big.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
-import { setDynamo } from "../../lambdas/store/client.js";
+import { documentClients, setDynamo } from "../../lambdas/store/client.js";
 import { getMessages } from "../../lambdas/store/messages.js";
 import { listParked } from "../../lambdas/store/parked.js";
 import {
@@ -85,13 +84,7 @@ function installCrashingDynamo(endpoint: string): Crasher {
     );
     return client;
   };
-  setDynamo(
-    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
-    DynamoDBDocumentClient.from(raw(), {
-      marshallOptions: { removeUndefinedValues: true },
-      unmarshallOptions: { wrapNumbers: true },
-    }),
-  );
+  setDynamo(...documentClients(raw));
   return crasher;
 }
 

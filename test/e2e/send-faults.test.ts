@@ -1,9 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import { setClock } from "../../lambdas/platform/clock.js";
-import { setDynamo } from "../../lambdas/store/client.js";
+import { documentClients, setDynamo } from "../../lambdas/store/client.js";
 import { type CustomSimulator, startCustomSimulator } from "../simulators/index.js";
 import { type Api, startProduct } from "./harness.js";
 
@@ -64,13 +63,7 @@ function installFaults(endpoint: string): void {
     );
     return client;
   };
-  setDynamo(
-    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
-    DynamoDBDocumentClient.from(raw(), {
-      marshallOptions: { removeUndefinedValues: true },
-      unmarshallOptions: { wrapNumbers: true },
-    }),
-  );
+  setDynamo(...documentClients(raw));
 }
 
 let api: Api;

@@ -1,6 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { setDynamo } from "../../lambdas/store/client.js";
+import { documentClients, setDynamo } from "../../lambdas/store/client.js";
 import { seededRandom } from "../load/plan.js";
 
 /**
@@ -135,12 +134,6 @@ export function installFaultyDynamo(endpoint: string, plan: FaultPlan): FaultMet
     }
     return client;
   };
-  setDynamo(
-    DynamoDBDocumentClient.from(raw(), { marshallOptions: { removeUndefinedValues: true } }),
-    DynamoDBDocumentClient.from(raw(), {
-      marshallOptions: { removeUndefinedValues: true },
-      unmarshallOptions: { wrapNumbers: true },
-    }),
-  );
+  setDynamo(...documentClients(raw));
   return meter;
 }

@@ -26,11 +26,10 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { setClock } from "../../lambdas/platform/clock.js";
 import type { QueueMessage, QueueName, QueuePort } from "../../lambdas/queue/index.js";
-import { setDynamo } from "../../lambdas/store/client.js";
+import { documentClients, setDynamo } from "../../lambdas/store/client.js";
 import type { FaultSpec, SendCrash } from "./history.js";
 
 /** mulberry32: a small seeded PRNG (fault draws must follow the history's seed). */
@@ -415,11 +414,5 @@ export function installFaultyDynamo(endpoint: string): void {
     );
     return c;
   };
-  setDynamo(
-    DynamoDBDocumentClient.from(client(), { marshallOptions: { removeUndefinedValues: true } }),
-    DynamoDBDocumentClient.from(client(), {
-      marshallOptions: { removeUndefinedValues: true },
-      unmarshallOptions: { wrapNumbers: true },
-    }),
-  );
+  setDynamo(...documentClients(client));
 }

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { setDynamo } from "../../lambdas/store/client.js";
+import { documentClients, setDynamo } from "../../lambdas/store/client.js";
 
 export interface Meter {
   requests: number;
@@ -93,12 +92,6 @@ export function installMeteredDynamo(endpoint: string): Meter {
         credentials: { accessKeyId: "local", secretAccessKey: "local" },
       }),
     );
-  // Separate low-level clients: a document client's translation options live on the client it wraps.
-  const doc = DynamoDBDocumentClient.from(newRaw(), { marshallOptions: { removeUndefinedValues: true } });
-  const exact = DynamoDBDocumentClient.from(newRaw(), {
-    marshallOptions: { removeUndefinedValues: true },
-    unmarshallOptions: { wrapNumbers: true },
-  });
-  setDynamo(doc, exact);
+  setDynamo(...documentClients(newRaw));
   return meter;
 }
