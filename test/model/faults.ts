@@ -30,19 +30,8 @@ import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { setClock } from "../../lambdas/platform/clock.js";
 import type { QueueMessage, QueueName, QueuePort } from "../../lambdas/queue/index.js";
 import { documentClients, setDynamo } from "../../lambdas/store/client.js";
+import { seededRandom } from "../load/plan.js";
 import type { FaultSpec, SendCrash } from "./history.js";
-
-/** mulberry32: a small seeded PRNG (fault draws must follow the history's seed). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export class SimulatedCrash extends Error {
   override name = "SimulatedCrash";
@@ -65,7 +54,7 @@ export interface FaultState {
 export function faultState(spec: FaultSpec): FaultState {
   return {
     spec,
-    random: seeded(spec.seed),
+    random: seededRandom(spec.seed), // fault draws follow the history's seed
     enabled: false,
     crashes: 0,
     lostResults: 0,
