@@ -136,6 +136,22 @@ async function send(campaignId: string, recipients: unknown[], message = "Hello 
   await api.drain();
 }
 
+/** One Purchase event (value in the app's currency) through the events route, then everything drained. */
+async function purchase(eventId: string, userId: string, at: number, value: number): Promise<void> {
+  const r = await api.call(
+    "POST",
+    "/v1/apps/sf/events",
+    {
+      events: [
+        { eventId, userId, name: "Purchase", time: new Date(at).toISOString(), attributes: { value } },
+      ],
+    },
+    key,
+  );
+  expect(r.status).toBe(202);
+  await api.drain();
+}
+
 describe("send worker faults at its own writes", () => {
   it("a timeout after the SENDING mark went through: the worker knows its own claim and sends once", async () => {
     const id = messageIdFor("sf", "claim", "i1", "u1");
@@ -153,24 +169,7 @@ describe("send worker faults at its own writes", () => {
     await send("outcome", [{ userId: "u2", phone: "+919812300002" }]);
     expect(faults.every((f) => f.fired)).toBe(true);
     now = S + 5 * MIN;
-    const r = await api.call(
-      "POST",
-      "/v1/apps/sf/events",
-      {
-        events: [
-          {
-            eventId: "p1",
-            userId: "u2",
-            name: "Purchase",
-            time: new Date(S + 2 * MIN).toISOString(),
-            attributes: { value: 5 },
-          },
-        ],
-      },
-      key,
-    );
-    expect(r.status).toBe(202);
-    await api.drain();
+    await purchase("p1", "u2", S + 2 * MIN, 5);
     const a = await api.analytics("sf", "outcome", key);
     expect(a.delivery).toMatchObject({ sent: 1, pendingDeliveryConfirmation: 1 });
     expect(a.conversions).toMatchObject({ conversionEvents: 1, conversions: 1 });
@@ -219,24 +218,7 @@ describe("a write that landed but whose answer was lost is the writer's own", ()
       { reason: "SEND_OUTCOME_UNKNOWN", code: null, count: 1 },
     ]);
     now = S + 70 * MIN;
-    const ev = await api.call(
-      "POST",
-      "/v1/apps/sf/events",
-      {
-        events: [
-          {
-            eventId: "t1",
-            userId: "u4",
-            name: "Purchase",
-            time: new Date(S + 61 * MIN).toISOString(),
-            attributes: { value: 7 },
-          },
-        ],
-      },
-      key,
-    );
-    expect(ev.status).toBe(202);
-    await api.drain();
+    await purchase("t1", "u4", S + 61 * MIN, 7);
     faults.push({ command: "PutItemCommand", match: [id, "UNTRACKED"], kind: "timeoutAfter" });
     now = S + 80 * MIN;
     const sent = sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as
