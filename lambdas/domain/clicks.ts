@@ -171,8 +171,10 @@ export function planClicks(
     expired: c.expired ?? false,
   });
   const tapItems = fresh.filter((c) => !held.has(c.id)).map(asItem);
+  // A displaced tap already stored as an item of its own (what the race that flows/clicks.ts `round`
+  // now avoids could leave behind) is counted by that item: it leaves the clicker without a second one.
   const displaced = Object.values(stored.taps)
-    .filter((t) => !held.has(t.id))
+    .filter((t) => !held.has(t.id) && !known.has(t.id))
     .map(asItem);
   const changed =
     first !== stored.first ||

@@ -1,4 +1,4 @@
-import { type ClickerId, type ClickMessage, planClicks } from "../domain/clicks.js";
+import { type ClickerId, type ClickMessage, planClicks, type TapRecord } from "../domain/clicks.js";
 import { type MessageRecord, planTap, windowStart } from "../domain/message-state.js";
 import { logger } from "../platform/logger.js";
 import { TtlCache } from "../platform/ttl-cache.js";
@@ -33,12 +33,26 @@ function timezoneOf(appId: string, nowMs: number): Promise<string | null> {
   return zones.get(appId, nowMs, async () => (await getApp(appId))?.timezone ?? null);
 }
 
-/** One planning-and-writing round over the groups that still have taps; removes what got recorded. */
+/**
+ * One planning-and-writing round over the groups that still have taps; removes what got recorded.
+ * The clicker change goes first (one conditional write, or a transaction when it displaces stored
+ * taps), and a group's other taps are written as items of their own only once the clicker version they
+ * were planned against is known to stand (its write landed, or the plan changed nothing). Slots only
+ * move to earlier taps, so a tap no slot of that version takes can never be taken by a later one.
+ * Writing tap items first would race a worker that read the same version and holds one of those taps
+ * in the clicker: the tap would be stored twice, counted twice, and the first worker's displacing
+ * transaction would fail on that tap item for ever.
+ */
 async function round(groups: Group[], tz: Map<string, string>): Promise<void> {
   const clickers = await readClickers(groups.map((g) => ({ ...g.id, tz: tz.get(g.id.appId) as string })));
   const known = await recordedTaps(groups.flatMap((g) => [...g.pending.keys()]));
-  const alone: Array<{ group: Group; write: FactWrite; ids: string[] }> = [];
-  const together: Array<{ group: Group; writes: FactWrite[]; ids: string[] }> = [];
+  const plans: Array<{
+    group: Group;
+    clicker: FactWrite[];
+    held: string[];
+    taps: TapRecord[];
+    expiresAt: number;
+  }> = [];
   for (const group of groups) {
     const stored = clickers.get(clickerKey(group.id).pk);
     if (!stored) continue;
@@ -49,32 +63,33 @@ async function round(groups: Group[], tz: Map<string, string>): Promise<void> {
     const taps = [...group.pending.values()];
     const plan = planClicks(stored, taps, known);
     const expiresAt = Math.max(...taps.map((c) => c.expiresAt));
-    const tapWrites = plan.tapItems.map((t) => ({ id: t.id, write: tapWrite(t, expiresAt) }));
-    const held = plan.counted.filter((id) => !plan.tapItems.some((t) => t.id === id));
-    if (plan.clicker && plan.displaced.length > 0) {
-      together.push({
-        group,
-        writes: [
-          ...plan.displaced.map((t) => tapWrite(t, expiresAt)),
-          clickerWrite(stored, plan.clicker, expiresAt),
-        ],
-        ids: held,
-      });
-    } else if (plan.clicker) {
-      alone.push({ group, write: clickerWrite(stored, plan.clicker, expiresAt), ids: held });
-    }
-    for (const t of tapWrites) alone.push({ group, write: t.write, ids: [t.id] });
+    plans.push({
+      group,
+      clicker: plan.clicker
+        ? [
+            ...plan.displaced.map((t) => tapWrite(t, expiresAt)),
+            clickerWrite(stored, plan.clicker, expiresAt),
+          ]
+        : [],
+      held: plan.counted.filter((id) => !plan.tapItems.some((t) => t.id === id)),
+      taps: plan.tapItems,
+      expiresAt,
+    });
   }
-  const results = await writeFacts(alone.map((a) => a.write));
-  alone.forEach((a, i) => {
-    const r = results[i];
-    // A tap item that already exists was recorded before: counted either way.
-    const counted = r?.written || a.write.item.fact === "tap";
-    if (counted) for (const id of a.ids) a.group.pending.delete(id);
+  const single = plans.filter((p) => p.clicker.length === 1);
+  const results = await writeFacts(single.map((p) => p.clicker[0] as FactWrite));
+  const standing = plans.filter((p) => p.clicker.length === 0);
+  single.forEach((p, i) => {
+    if (results[i]?.written) standing.push(p);
   });
-  for (const t of together) {
-    if (await writeFactsTogether(t.writes)) for (const id of t.ids) t.group.pending.delete(id);
+  for (const p of plans.filter((p) => p.clicker.length > 1)) {
+    if (await writeFactsTogether(p.clicker)) standing.push(p);
   }
+  for (const p of standing) for (const id of p.held) p.group.pending.delete(id);
+  const tapItems = standing.flatMap((p) => p.taps.map((tap) => ({ ...p, tap })));
+  // A tap item that already exists was recorded before: counted either way.
+  await writeFacts(tapItems.map((t) => tapWrite(t.tap, t.expiresAt)));
+  for (const t of tapItems) t.group.pending.delete(t.tap.id);
 }
 
 /**

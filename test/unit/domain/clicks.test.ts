@@ -210,6 +210,17 @@ describe("planClicks", () => {
     expect(state.version).toBe(2);
   });
 
+  it("moves a held tap already stored as an item of its own out of the clicker without a second item", () => {
+    // What the race of two workers on one clicker left behind before the click worker wrote tap items
+    // only after the clicker version they were planned against stood: tap "later" both held and an item.
+    const held = planClicks(emptyClickerState(), [click("later", "2026-11-22T09:00:00Z")], TZ).next;
+    const doubled = { ...held, known: new Set(["later"]) };
+    const plan = planTaps(doubled.clicker, [click("earlier", "2026-11-20T09:00:00Z")], doubled.known);
+    expect(plan.displaced).toEqual([]);
+    expect(plan.clicker?.first).toBe("earlier");
+    expect(Object.keys(plan.clicker?.taps ?? {})).toEqual(["earlier"]);
+  });
+
   it("gives the same totals whatever the order and batching of the same taps", () => {
     const taps = [
       click("a", "2026-11-20T09:00:00Z"),
