@@ -53,6 +53,8 @@ export interface WindowRecord {
   /** The experiment arm its conversions count under (domain/experiment `CONTROL_ARM`, a variant, or null). */
   arm?: string | null;
   firsts: Record<string, FirstConversion>;
+  /** Epoch ms when the window was first stored (absent on windows stored before it was recorded). */
+  openedAt?: number;
   version: number;
 }
 
@@ -78,6 +80,8 @@ export interface KeptEvent extends AppEvent {
   appId: string;
   tz: string;
   counted: Record<string, CountedFor>;
+  /** Epoch ms when the event was first kept: its arrival for the grace rule (absent on older items). */
+  keptAt?: number;
   version: number;
 }
 
@@ -94,6 +98,22 @@ export const KEEP_EVENTS_MS = (MAX_WINDOW_HOURS + 7 * 24) * 3_600_000;
  * the window that held it is not attributed to it (decided in code, never by TTL).
  */
 export const WINDOW_GRACE_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The grace rule, the same wherever a window meets an event (`attributeEvent`, `attributeToWindow`): an
+ * event that arrived (was kept) before the window opened waits for it (SPEC §3: event time decides,
+ * not arrival); one that arrived after counts only until `WINDOW_GRACE_MS` after the window's end. It
+ * depends on the two stored items alone, so whether a late event counts never depends on which side
+ * met the other first, on a redelivery re-driving the window, or on retry timing. An event kept before
+ * its arrival was recorded is judged as before: counted.
+ */
+export function graceAllows(
+  w: Pick<WindowRecord, "endAt" | "openedAt">,
+  keptAt: number | undefined,
+): boolean {
+  if (keptAt === undefined) return true;
+  return keptAt < w.endAt + WINDOW_GRACE_MS || (w.openedAt !== undefined && keptAt < w.openedAt);
+}
 
 export function windowEnd(startAt: number, windowHours: number): number {
   return startAt + windowHours * 3_600_000;
@@ -160,21 +180,22 @@ function attribution(
 }
 
 /**
- * An event arrived: where it counts among the user's windows. For each campaign, the window that holds
- * it and started last (last touch) takes it, once per matching goal; goals already counted for the
- * campaign (`counted`) are skipped. Windows the grace rule no longer allows are ignored.
+ * An event arrived (kept at `keptAt`, epoch ms): where it counts among the user's windows. For each
+ * campaign, the window that holds it and started last (last touch) takes it, once per matching goal;
+ * goals already counted for the campaign (`counted`) are skipped. Windows the grace rule
+ * (`graceAllows`) does not allow are ignored.
  */
 export function attributeEvent(
   e: AppEvent,
   windows: readonly WindowRecord[],
   campaigns: ReadonlyMap<string, AttributionCampaign>,
   counted: Readonly<Record<string, CountedFor>>,
-  nowMs: number,
+  keptAt: number,
 ): Attribution[] {
   const out: Attribution[] = [];
   const byCampaign = new Map<string, WindowRecord>();
   for (const w of windows) {
-    if (!inWindow(w, e.at) || w.endAt <= nowMs - WINDOW_GRACE_MS) continue;
+    if (!inWindow(w, e.at) || !graceAllows(w, keptAt)) continue;
     const best = byCampaign.get(w.campaignId);
     if (!best || w.startAt > best.startAt || (w.startAt === best.startAt && w.instanceId > best.instanceId))
       byCampaign.set(w.campaignId, w);
@@ -191,9 +212,10 @@ export function attributeEvent(
 }
 
 /**
- * A window opened: which of the user's kept events it takes. An event already counted for the
- * campaign and goal (by another instance's window, or a retry) stays where it was counted; events
- * older than the keeping horizon are ignored whether or not TTL has deleted them yet.
+ * A window opened (or is re-driven): which of the user's kept events it takes. An event already
+ * counted for the campaign and goal (by another instance's window, or a retry) stays where it was
+ * counted; events older than the keeping horizon are ignored whether or not TTL has deleted them yet,
+ * and so are events the grace rule (`graceAllows`) does not allow.
  */
 export function attributeToWindow(
   w: WindowRecord,
@@ -203,7 +225,7 @@ export function attributeToWindow(
 ): Array<Attribution & { event: KeptEvent }> {
   const out: Array<Attribution & { event: KeptEvent }> = [];
   for (const e of events) {
-    if (!inWindow(w, e.at) || e.at < nowMs - KEEP_EVENTS_MS) continue;
+    if (!inWindow(w, e.at) || e.at < nowMs - KEEP_EVENTS_MS || !graceAllows(w, e.keptAt)) continue;
     for (const goal of matchingGoals(campaign.goals, e)) {
       if (Object.hasOwn(e.counted, countedKey(campaign.campaignId, goal.goalId))) continue;
       out.push({ ...attribution(e, w, campaign, goal), event: e });

@@ -160,7 +160,7 @@ export async function attributeEvents(
       const counted: Record<string, CountedFor> = {};
       for (const a of attributeEvent(e, before, campaigns, {}, nowMs))
         counted[countedKey(a.campaignId, a.goalId)] = a.entry;
-      return { ...e, appId, tz, counted, version: 1 };
+      return { ...e, appId, tz, counted, keptAt: nowMs, version: 1 };
     });
     const results = await writeFacts(fresh.map((k) => keptEventWrite(null, k, nowMs)));
     const kept: KeptEvent[] = [];
@@ -171,7 +171,11 @@ export async function attributeEvents(
         // A retry: complete what the first attempt may have left out.
         const current = r.current as unknown as KeptEvent;
         kept.push(
-          await addCounted(current, (c) => attributeEvent(c, before, campaigns, c.counted, nowMs), nowMs),
+          await addCounted(
+            current,
+            (c) => attributeEvent(c, before, campaigns, c.counted, c.keptAt ?? nowMs),
+            nowMs,
+          ),
         );
       }
     }
@@ -189,7 +193,11 @@ export async function attributeEvents(
     for (const k of kept) {
       final.push(
         added.length > 0
-          ? await addCounted(k, (cur) => attributeEvent(cur, after, campaigns, cur.counted, nowMs), nowMs)
+          ? await addCounted(
+              k,
+              (cur) => attributeEvent(cur, after, campaigns, cur.counted, cur.keptAt ?? nowMs),
+              nowMs,
+            )
           : k,
       );
     }
@@ -197,8 +205,8 @@ export async function attributeEvents(
   });
 }
 
-/** The window a message opened, as a new item. */
-export function windowFor(m: MessageRecord): WindowRecord | null {
+/** The window a message opened, as a new item stored at `openedAt` (epoch ms). */
+export function windowFor(m: MessageRecord, openedAt: number): WindowRecord | null {
   const startAt = windowStart(m);
   // A control-group user was never sent: their "send" is the send request (SPEC §2, Experiment).
   const sentAt = m.status === "CONTROL" ? m.queuedAt : m.sentAt;
@@ -215,6 +223,7 @@ export function windowFor(m: MessageRecord): WindowRecord | null {
     sentAt,
     arm: armOf(m),
     firsts: {},
+    openedAt,
     version: 0,
   };
 }
@@ -232,7 +241,7 @@ export async function openWindows(
   nowMs: number,
   options: { redrive?: boolean } = {},
 ): Promise<void> {
-  const windows = messages.map(windowFor).filter((w): w is WindowRecord => w !== null);
+  const windows = messages.map((m) => windowFor(m, nowMs)).filter((w): w is WindowRecord => w !== null);
   if (windows.length === 0) return;
   const id = (w: WindowRecord): string => `${w.userId}\n${w.campaignId}\n${w.instanceId}\n${w.endAt}`;
   const existing = new Map((await getWindows(windows)).map((w) => [id(w), w]));

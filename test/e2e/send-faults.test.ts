@@ -106,6 +106,7 @@ beforeAll(async () => {
     ["outcome", "untracked"],
     ["checks", "tracked"],
     ["tap", "untracked"],
+    ["late", "untracked"],
   ] as const) {
     await api.putCampaign(
       `/v1/apps/sf/campaigns/${campaignId}`,
@@ -237,5 +238,42 @@ describe("a write that landed but whose answer was lost is the writer's own", ()
     expect(a.delivery).toMatchObject({ sent: 1, failedToSend: 0 });
     expect(a.conversions).toMatchObject({ conversionEvents: 1, conversions: 1 });
     expect(a.revenue.total).toBe("7.00");
+  });
+});
+
+describe("the grace rule is the same whichever side meets the other", () => {
+  // Found by the model test (seed 20262017 path 17): a purchase inside a window but arriving more than
+  // WINDOW_GRACE_MS after the window's end is rightly not counted when it arrives; a click batch killed
+  // after its clicker write was redelivered, re-drove the message's window, and the window counted the
+  // purchase anyway. Whether a late event counted depended on whether a redelivery happened.
+  it("a purchase arriving after the grace is not counted by a window a redelivered tap re-drives", async () => {
+    now = S + 2 * 60 * MIN;
+    const sentAt = now;
+    const id = messageIdFor("sf", "late", "i1", "u5");
+    await send("late", [{ userId: "u5", phone: "+919812300005" }], "Sale today https://shop.example/sale");
+    // The 36 h window closes at sentAt + 36 h; its grace a week later. The purchase, made a minute after
+    // the send, arrives nine days after it.
+    now = sentAt + 9 * 24 * 60 * MIN;
+    await purchase("late1", "u5", sentAt + MIN, 9);
+    const sent = sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as
+      | { text: string }
+      | undefined;
+    const code = /\/l\/([0-9A-Za-z]{14})/.exec(sent?.text ?? "")?.[1];
+    expect(code).toBeDefined();
+    // The click worker is killed right after it records the tap: its batch is redelivered.
+    faults.push({ command: "PutItemCommand", match: ["clicker", "u5"], kind: "crashAfter" });
+    now += 60 * MIN;
+    const tap = await fetch(`${api.url}/l/${code}`, {
+      redirect: "manual",
+      headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36" },
+    });
+    expect(tap.status).toBe(302);
+    await api.drain();
+    expect(faults.every((f) => f.fired)).toBe(true);
+    const a = await api.analytics("sf", "late", key);
+    expect(a.delivery).toMatchObject({ sent: 1, pendingDeliveryConfirmation: 1 });
+    expect(a.clicks).toMatchObject({ total: 1, unique: 1 });
+    expect(a.conversions).toMatchObject({ conversionEvents: 0, conversions: 0 });
+    expect(a.revenue.total).toBe("0.00");
   });
 });

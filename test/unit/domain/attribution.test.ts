@@ -11,6 +11,7 @@ import {
   type KeptEvent,
   matchingGoals,
   nextFirsts,
+  WINDOW_GRACE_MS,
   type WindowRecord,
   windowEnd,
 } from "../../../lambdas/domain/attribution.js";
@@ -187,5 +188,24 @@ describe("conversion planning", () => {
         by: "1",
       },
     ]);
+  });
+
+  it("applies one grace rule whichever side meets the other: the stored arrival and opening decide", () => {
+    const w = { ...window("i1", t0), openedAt: t0 };
+    const graceEnd = w.endAt + WINDOW_GRACE_MS;
+    const late = kept(ev("late", t0 + H));
+    // Kept after the window opened: counts until the grace ends, on arrival and when the window is re-driven.
+    for (const keptAt of [graceEnd - 1, graceEnd]) {
+      const counts = keptAt < graceEnd ? 1 : 0;
+      expect(attributeEvent(late, [w], campaigns, {}, keptAt)).toHaveLength(counts);
+      expect(attributeToWindow(w, [{ ...late, keptAt }], campaign, graceEnd)).toHaveLength(counts);
+    }
+    // A window opening late (its delivery receipt came after the grace) takes what was kept before it.
+    const opensLate = { ...w, openedAt: graceEnd + 2 * H };
+    expect(
+      attributeToWindow(opensLate, [{ ...late, keptAt: graceEnd + H }], campaign, graceEnd + 2 * H),
+    ).toHaveLength(1);
+    expect(attributeEvent(late, [opensLate], campaigns, {}, graceEnd + H)).toHaveLength(1);
+    expect(attributeEvent(late, [opensLate], campaigns, {}, graceEnd + 3 * H)).toHaveLength(0);
   });
 });
