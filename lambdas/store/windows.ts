@@ -2,12 +2,16 @@ import { WINDOW_GRACE_MS, type WindowRecord } from "../domain/attribution.js";
 import { batchGet, queryAll } from "./batch.js";
 import { type FactWrite, type FactWriteResult, writeFacts } from "./facts.js";
 import { keys } from "./keys.js";
+import { MESSAGE_TTL_MS } from "./messages.js";
 import { ttlSeconds } from "./table.js";
 
 /**
  * Conversion windows: one item per (user, campaign, instance) in the user's partition, sorted by the
  * window's end, so an event finds the windows still open at its time with one Query whatever the
- * user's history. Kept a week past their end (TTL, cleanup only: code checks the end itself).
+ * user's history. Code checks the end itself (the grace rule); TTL is cleanup only, and it keeps a
+ * window a week past its message: a message that still reads as present (a duplicate receipt, a
+ * redelivered tap, a repeated send request) would otherwise find no window, store it anew and count
+ * its conversions again.
  */
 
 export const windowKey = (
@@ -20,7 +24,7 @@ export function windowWrite(read: WindowRecord | null, next: WindowRecord): Fact
     key: windowKey(next),
     item: { fact: "window", ...next, version: (read?.version ?? 0) + 1 },
     expectedVersion: read?.version ?? 0,
-    ttl: ttlSeconds(next.endAt + WINDOW_GRACE_MS),
+    ttl: ttlSeconds(Math.max(next.endAt, next.sentAt + MESSAGE_TTL_MS) + WINDOW_GRACE_MS),
   };
 }
 
