@@ -13,7 +13,8 @@ import { sendWith } from "../providers/index.js";
 import type { BatchOutcome, Received } from "../queue/batch.js";
 import type { SendJob } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
-import { type CampaignContext, campaignContext } from "../store/campaign-context.js";
+import { type CampaignContext, campaignContext, connectorById } from "../store/campaign-context.js";
+import type { ConnectorRecord } from "../store/connectors.js";
 import { writeFact } from "../store/facts.js";
 import { linkPrefixOf, putLinks } from "../store/links.js";
 import { markSending, messageWrite, putProviderRef, releaseSending } from "../store/messages.js";
@@ -49,11 +50,11 @@ const WORKERS = queues.sends.maxConcurrency ?? 1;
 const limiters = new Map<string, RateLimiter>();
 /** Each instance's link prefix, per container (it never changes once set). */
 const linkPrefixes = new TtlCache<LinkPrefix>(3_600_000);
-function limiterFor(ctx: CampaignContext): RateLimiter {
-  const key = `${ctx.app.appId}\n${ctx.connector.connectorId}\n${ctx.connector.sendRatePerSecond}`;
+function limiterFor(appId: string, connector: ConnectorRecord): RateLimiter {
+  const key = `${appId}\n${connector.connectorId}\n${connector.sendRatePerSecond}`;
   let limiter = limiters.get(key);
   if (!limiter) {
-    limiter = new RateLimiter(ctx.connector.sendRatePerSecond / WORKERS);
+    limiter = new RateLimiter(connector.sendRatePerSecond / WORKERS);
     limiters.set(key, limiter);
   }
   return limiter;
@@ -135,6 +136,20 @@ function refusedBeforeCall(
   };
 }
 
+/**
+ * The context a message is sent in: the campaign's, with the connector the message was claimed with
+ * (its `connectorId`, `provider` and `tracked` are that connector's). The campaign may have moved to
+ * another connector since (same attribution basis); that one sends the messages claimed after the move.
+ * An archived connector still sends what was claimed before its archiving.
+ * @throws Error when the message's connector does not exist (connectors are never deleted); DynamoDB errors
+ */
+async function claimedContext(ctx: CampaignContext, m: MessageRecord, now: number): Promise<CampaignContext> {
+  if (m.connectorId === ctx.connector.connectorId) return ctx;
+  const connector = await connectorById(m.appId, m.connectorId, now);
+  if (!connector) throw new Error(`connector ${m.connectorId} of message ${m.messageId} does not exist`);
+  return { ...ctx, connector };
+}
+
 /** Sends to one recipient at most once and records the outcome. */
 async function sendOne(
   ctx: CampaignContext,
@@ -143,7 +158,9 @@ async function sendOne(
   nowMs: () => number,
 ): Promise<Step> {
   const messageId = messageIdFor(job.appId, job.campaignId, job.instanceId, recipient.userId);
-  await limiterFor(ctx).take();
+  // Paced by the campaign's connector, the one nearly every message was claimed with (a message
+  // claimed before a connector switch also waits for its own connector's token, below).
+  await limiterFor(ctx.app.appId, ctx.connector).take();
   const claim = await markSending(job.appId, messageId, nowMs());
   if (!claim.won) {
     const existing = claim.record;
@@ -152,7 +169,8 @@ async function sendOne(
     // sent, whatever cut the claiming worker off (SPEC §3: SEND_OUTCOME_UNKNOWN means the provider was called).
     const refused = refusedBeforeCall(recipient, variantText(job, existing));
     if (refused) return record(existing, refused.result, refused.country);
-    const cutOffAt = (existing.sendingAt ?? 0) + ctx.connector.timeoutMs + CUT_OFF_MARGIN_MS;
+    const sentCtx = await claimedContext(ctx, existing, nowMs());
+    const cutOffAt = (existing.sendingAt ?? 0) + sentCtx.connector.timeoutMs + CUT_OFF_MARGIN_MS;
     if (nowMs() < cutOffAt) return { kind: "later", atMs: cutOffAt };
     const phone = parsePhone(recipient.phone);
     const country = phone.ok ? phone.country : existing.country;
@@ -160,12 +178,20 @@ async function sendOne(
       existing,
       { status: "OUTCOME_UNKNOWN" },
       country,
-      rebuiltBilling(ctx, job, existing, recipient, country),
+      rebuiltBilling(sentCtx, job, existing, recipient, country),
     );
   }
   const m = claim.record;
+  let sentCtx: CampaignContext;
   try {
-    return await sendClaimed(ctx, job, recipient, m, nowMs);
+    sentCtx = await claimedContext(ctx, m, nowMs());
+  } catch (cause) {
+    await releaseSending(m);
+    throw cause;
+  }
+  if (sentCtx !== ctx) await limiterFor(ctx.app.appId, sentCtx.connector).take();
+  try {
+    return await sendClaimed(sentCtx, job, recipient, m, nowMs);
   } catch (e) {
     // Failed before the provider was called (e.g. storing links): give the recipient back to the queue.
     if (e instanceof BeforeProviderCallError) {

@@ -32,6 +32,22 @@ export function campaignContext(
   });
 }
 
+const connectors = new TtlCache<ConnectorRecord | undefined>();
+
+/**
+ * One connector by id, cached like the campaign context (30 s per container): the send worker's way to
+ * the connector a message was claimed with, which may no longer be its campaign's. Undefined when it
+ * does not exist (connectors are archived, never deleted: only inconsistent data lacks one).
+ */
+export function connectorById(
+  appId: string,
+  connectorId: string,
+  now = Date.now(),
+): Promise<ConnectorRecord | undefined> {
+  return connectors.get(`${appId}\n${connectorId}`, now, () => getConnector(appId, connectorId));
+}
+
 export function clearCampaignContextCache(): void {
   cache.clear();
+  connectors.clear();
 }

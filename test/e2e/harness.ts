@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalRuntime, startLocal } from "../../lambdas/local/server.js";
+import { type LocalOptions, type LocalRuntime, startLocal } from "../../lambdas/local/server.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 
 export const ADMIN_KEY = "test-admin-key-0123456789abcdef";
@@ -23,8 +23,13 @@ export interface Api {
   stop(): Promise<void>;
 }
 
-/** The product as `npm start` runs it, in-process, on a free port, with its own data directory. */
-export async function startProduct(): Promise<Api> {
+/**
+ * The product as `npm start` runs it, in-process, on a free port, with its own data directory;
+ * `overrides` for the test-only options (e.g. a function pointed at a test handler).
+ */
+export async function startProduct(
+  overrides: Pick<LocalOptions, "functions" | "queueVisibilityTimeoutSeconds"> = {},
+): Promise<Api> {
   const dataDir = mkdtempSync(join(tmpdir(), "sms-e2e-"));
   const runtime = await startLocal({
     port: 0,
@@ -32,6 +37,7 @@ export async function startProduct(): Promise<Api> {
     adminApiKey: ADMIN_KEY,
     queueVisibilityTimeoutSeconds: 0,
     log: () => {},
+    ...overrides,
   });
   const call: Api["call"] = async (method, path, body, key) => {
     const res = await fetch(`${runtime.url}${path}`, {
