@@ -1,13 +1,11 @@
 import { type ArrivedReceipt, type MessageRecord, planReceipts } from "../domain/message-state.js";
 import type { NormalizedReceipt, ReceiptRef } from "../domain/receipts.js";
 import { countMetric, logger } from "../platform/logger.js";
-import { TtlCache } from "../platform/ttl-cache.js";
 import { parseReceiptsFor, ReceiptParseError } from "../providers/index.js";
 import type { BatchOutcome, Received } from "../queue/batch.js";
 import type { RawReceipt } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
-import { campaignContext } from "../store/campaign-context.js";
-import { type ConnectorRecord, getConnector } from "../store/connectors.js";
+import { campaignContext, connectorById } from "../store/campaign-context.js";
 import { findByProviderRefs, getMessages, writeMessages } from "../store/messages.js";
 import { parkReceipt } from "../store/parked.js";
 import { openWindows } from "./attribution.js";
@@ -45,11 +43,6 @@ function resolve(connectorId: string, ref: ReceiptRef, providerRefs: Map<string,
     : (providerRefs.get(`${connectorId}\n${ref.providerMessageId}`) ?? null);
 }
 
-const connectors = new TtlCache<ConnectorRecord | undefined>();
-function connectorOf(appId: string, connectorId: string, now: number): Promise<ConnectorRecord | undefined> {
-  return connectors.get(`${appId}\n${connectorId}`, now, () => getConnector(appId, connectorId));
-}
-
 const MAX_ROUNDS = 5;
 
 /**
@@ -78,7 +71,7 @@ export async function applyReceipts(
   const parsed: Array<{ job: Job; receipts: NormalizedReceipt[] }> = [];
   for (const job of jobs) {
     const raw = job.body;
-    const connector = await connectorOf(appId, raw.connectorId, now());
+    const connector = await connectorById(appId, raw.connectorId, now());
     let receipts: NormalizedReceipt[];
     try {
       if (!connector) throw new ReceiptParseError(`connector ${raw.connectorId} no longer exists`);
