@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
+import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { fields } from "../../lambdas/domain/counter-fields.js";
 import { total } from "../../lambdas/domain/counters.js";
@@ -13,7 +14,8 @@ import { setQueue } from "../../lambdas/queue/index.js";
 import { asQueueMessage } from "../../lambdas/queue/port.js";
 import { documentClients, setDynamo } from "../../lambdas/store/client.js";
 import { readCounters } from "../../lambdas/store/counters.js";
-import { putLinks } from "../../lambdas/store/links.js";
+import { type LinkRecord, putLinks } from "../../lambdas/store/links.js";
+import { seededRandom } from "../load/plan.js";
 import { apiEvent } from "../support/api-event.js";
 import { useLocalDynamo } from "../support/dynamo.js";
 
@@ -31,11 +33,17 @@ const HOUR = 3_600_000;
 /** Tap 0 at 23:30 UTC on the 20th; taps 1–6 on the 21st. */
 const TAP0 = Date.parse("2026-11-20T23:30:00Z");
 const CODE = newLinkCode(newLinkPrefix());
+const SALE = "https://shop.example/sale";
+const HELP = "https://shop.example/help";
+const WHATSAPP = "WhatsApp/2.23.20.0 A";
 const IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
 
-/** Which worker a DynamoDB call comes from, and the gate its writes pass. */
-const worker = new AsyncLocalStorage<"A" | "B">();
+/**
+ * Which worker a DynamoDB call comes from: "A" and "B" pass the gate of the first test; a number
+ * source (seeded) delays each call by 0–3 ms, so concurrent workers interleave differently per run.
+ */
+const worker = new AsyncLocalStorage<"A" | "B" | (() => number)>();
 let bReachedWrite: () => void = () => {};
 let aDone: () => void = () => {};
 const bReading = new Promise<void>((r) => {
@@ -79,8 +87,9 @@ beforeAll(async () => {
       });
       client.middlewareStack.add(
         (next, context) => async (args) => {
-          if (WRITES.has(String(context.commandName))) {
-            const who = worker.getStore();
+          const who = worker.getStore();
+          if (typeof who === "function") await new Promise((r) => setTimeout(r, Math.floor(who() * 4)));
+          else if (WRITES.has(String(context.commandName))) {
             if (who === "B") {
               bReachedWrite();
               await aFinished;
@@ -94,32 +103,37 @@ beforeAll(async () => {
     }),
   );
   await configureApp("race", { name: "Race", timezone: "UTC", currency: "USD" }, TAP0);
-  await putLinks([
-    {
-      code: CODE,
-      url: "https://shop.example/sale",
-      appId: "race",
-      campaignId: "bf",
-      instanceId: "i1",
-      userId: "u1",
-      messageId: "i1-u1",
-      country: "IN",
-      provider: "sinch",
-      expiresAt: TAP0 + LINK_LIFETIME_MS,
-    },
-  ]);
+  await putLinks([link(CODE, SALE, "bf")]);
 });
+
+function link(code: string, url: string, campaignId: string): LinkRecord {
+  return {
+    code,
+    url,
+    appId: "race",
+    campaignId,
+    instanceId: "i1",
+    userId: "u1",
+    messageId: `${campaignId}-i1-u1`,
+    country: "IN",
+    provider: "sinch",
+    expiresAt: TAP0 + LINK_LIFETIME_MS,
+  };
+}
+
+/** Taps a link at `at` through the redirect; the click it queues goes to `bodies`. */
+async function tapAt(code: string, at: number, userAgent: string, bodies: string[]): Promise<void> {
+  setQueue({ send: async (_name, b) => void bodies.push(...b.map((m) => asQueueMessage(m).body)) });
+  setClock(() => at);
+  const event = apiEvent({ method: "GET", route: "/l/{code+}", params: { code }, headers: {} });
+  event.headers["user-agent"] = userAgent;
+  event.requestContext.http.userAgent = userAgent;
+  await redirect(event as APIGatewayProxyEventV2);
+}
 
 it("two workers on one clicker: every tap counted once, the first click on its day", async () => {
   const bodies: string[] = [];
-  setQueue({ send: async (_name, b) => void bodies.push(...b.map((m) => asQueueMessage(m).body)) });
-  for (let i = 0; i <= 6; i++) {
-    setClock(() => TAP0 + i * HOUR);
-    const event = apiEvent({ method: "GET", route: "/l/{code+}", params: { code: CODE }, headers: {} });
-    event.headers["user-agent"] = IPHONE;
-    event.requestContext.http.userAgent = IPHONE;
-    await redirect(event as APIGatewayProxyEventV2);
-  }
+  for (let i = 0; i <= 6; i++) await tapAt(CODE, TAP0 + i * HOUR, IPHONE, bodies);
   setClock(() => TAP0 + 7 * HOUR);
   const tap = (i: number) => bodies[i] as string;
 
@@ -141,4 +155,79 @@ it("two workers on one clicker: every tap counted once, the first click on its d
   expect(total(c, fields.clickers).toNumber()).toBe(1);
   expect(c.get("2026-11-20")?.get(fields.clickers)?.toNumber()).toBe(1);
   expect(c.get("2026-11-20")?.get(fields.clicks)?.toNumber()).toBe(1);
+});
+
+/** The UTC day of an epoch-ms time (the app's zone is UTC). */
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+it("any workers with overlapping batches, interleaved at random, count each tap once (property)", async () => {
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ hour: fc.integer({ min: 0, max: 47 }), help: fc.boolean(), bot: fc.boolean() }), {
+        minLength: 2,
+        maxLength: 9,
+      }),
+      fc.array(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 4 }),
+      fc.integer(),
+      async (taps, picks, seed) => {
+        const campaignId = `p${++run}`;
+        const codes = { sale: newLinkCode(newLinkPrefix()), help: newLinkCode(newLinkPrefix()) };
+        await putLinks([link(codes.sale, SALE, campaignId), link(codes.help, HELP, campaignId)]);
+        const bodies: string[] = [];
+        for (const t of taps)
+          await tapAt(
+            t.help ? codes.help : codes.sale,
+            TAP0 + t.hour * HOUR,
+            t.bot ? WHATSAPP : IPHONE,
+            bodies,
+          );
+        // Each worker's batch: the picked taps; every tap is in at least one batch, many in several.
+        const batches = picks.map((p) => [...new Set(p.map((i) => i % taps.length))]);
+        const covered = new Set(batches.flat());
+        batches[0]?.push(...[...taps.keys()].filter((i) => !covered.has(i)));
+        setClock(() => TAP0 + 48 * HOUR);
+        let pending = batches.map((b) => b.map((i) => bodies[i] as string));
+        for (let delivery = 1; pending.length > 0; delivery++) {
+          expect(delivery).toBeLessThanOrEqual(3);
+          const events = pending.map((b, w) => sqsEvent(b, `${w}.${delivery}`));
+          const results = await worker.run(seededRandom(seed + delivery), () =>
+            Promise.all(events.map((e) => clickWorker(e))),
+          );
+          // What a worker hands back comes again, as SQS redelivers it.
+          pending = results
+            .map((r, w) =>
+              r.batchItemFailures.map(
+                (f) => events[w]?.Records.find((x) => x.messageId === f.itemIdentifier)?.body as string,
+              ),
+            )
+            .filter((b) => b.length > 0);
+        }
+        await engine.count();
+        const c = await readCounters({ appId: "race", campaignId, scope: "i1" });
+        const n = (field: string) => total(c, field).toNumber();
+        const real = taps.filter((t) => !t.bot);
+        expect(n(fields.clicks)).toBe(real.length);
+        expect(n(fields.suspectedBots)).toBe(taps.length - real.length);
+        expect(n(fields.clickers)).toBe(real.length > 0 ? 1 : 0);
+        if (real.length > 0) {
+          const first = TAP0 + Math.min(...real.map((t) => t.hour)) * HOUR;
+          expect(c.get(day(first))?.get(fields.clickers)?.toNumber()).toBe(1);
+        }
+        for (const [help, url] of [
+          [false, SALE],
+          [true, HELP],
+        ] as const) {
+          const on = real.filter((t) => t.help === help);
+          expect(n(fields.urlClicks(url))).toBe(on.length);
+          expect(n(fields.urlClickers(url))).toBe(on.length > 0 ? 1 : 0);
+          if (on.length > 0) {
+            const first = TAP0 + Math.min(...on.map((t) => t.hour)) * HOUR;
+            expect(c.get(day(first))?.get(fields.urlClickers(url))?.toNumber()).toBe(1);
+          }
+        }
+      },
+    ),
+    { numRuns: Number(process.env.CLICK_RACE_RUNS ?? 40), seed: 20261130 },
+  );
 });
