@@ -45,7 +45,10 @@ function timezoneOf(appId: string, nowMs: number): Promise<string | null> {
  */
 async function round(groups: Group[], tz: Map<string, string>): Promise<void> {
   const clickers = await readClickers(groups.map((g) => ({ ...g.id, tz: tz.get(g.id.appId) as string })));
-  const known = await recordedTaps(groups.flatMap((g) => [...g.pending.keys()]));
+  // The held taps too: one that also has an item of its own (left by the race below, before it was
+  // closed) leaves the clicker without a second item (planClicks).
+  const held = groups.flatMap((g) => Object.keys(clickers.get(clickerKey(g.id).pk)?.taps ?? {}));
+  const known = await recordedTaps([...new Set([...groups.flatMap((g) => [...g.pending.keys()]), ...held])]);
   const plans: Array<{
     group: Group;
     clicker: FactWrite[];
