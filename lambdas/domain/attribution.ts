@@ -53,7 +53,10 @@ export interface WindowRecord {
   /** The experiment arm its conversions count under (domain/experiment `CONTROL_ARM`, a variant, or null). */
   arm?: string | null;
   firsts: Record<string, FirstConversion>;
-  /** Epoch ms when the window was first stored (absent on windows stored before it was recorded). */
+  /**
+   * Epoch ms when the fact that opened it reached us (the message's `windowOpenedAt`, else its start);
+   * absent on windows stored before it was recorded.
+   */
   openedAt?: number;
   version: number;
 }
@@ -80,7 +83,7 @@ export interface KeptEvent extends AppEvent {
   appId: string;
   tz: string;
   counted: Record<string, CountedFor>;
-  /** Epoch ms when the event was first kept: its arrival for the grace rule (absent on older items). */
+  /** Epoch ms when the events route received the event: its arrival for the grace rule (absent on older items). */
   keptAt?: number;
   version: number;
 }
@@ -94,25 +97,26 @@ export const MAX_WINDOW_HOURS = 720;
  */
 export const KEEP_EVENTS_MS = (MAX_WINDOW_HOURS + 7 * 24) * 3_600_000;
 /**
- * Windows are kept a week after they close. An event reaching us later than that after the close of
- * the window that held it is not attributed to it (decided in code, never by TTL).
+ * An event reaching us more than a week after the close of a window that was already open is not
+ * attributed to it (decided in code, never by TTL; `graceAllows`).
  */
 export const WINDOW_GRACE_MS = 7 * 24 * 3_600_000;
 
 /**
  * The grace rule, the same wherever a window meets an event (`attributeEvent`, `attributeToWindow`): an
- * event that arrived (was kept) before the window opened waits for it (SPEC §3: event time decides,
- * not arrival); one that arrived after counts only until `WINDOW_GRACE_MS` after the window's end. It
- * depends on the two stored items alone, so whether a late event counts never depends on which side
- * met the other first, on a redelivery re-driving the window, or on retry timing. An event kept before
- * its arrival was recorded is judged as before: counted.
+ * event that reached us no later than the fact that opened the window (a DLR, a tap, the send) waits for
+ * it (SPEC §3: event time decides, not arrival); one that reached us after counts only until
+ * `WINDOW_GRACE_MS` after the window's end. Both times are arrivals recorded on the stored items
+ * (`keptAt` from the events route, `openedAt` from the opening fact), so whether a late event counts
+ * never depends on which side met the other first, on a crash or redelivery, or on retry timing. An
+ * event kept before its arrival was recorded (no `keptAt`) counts as it did.
  */
 export function graceAllows(
   w: Pick<WindowRecord, "endAt" | "openedAt">,
   keptAt: number | undefined,
 ): boolean {
   if (keptAt === undefined) return true;
-  return keptAt < w.endAt + WINDOW_GRACE_MS || (w.openedAt !== undefined && keptAt < w.openedAt);
+  return keptAt < w.endAt + WINDOW_GRACE_MS || (w.openedAt !== undefined && keptAt <= w.openedAt);
 }
 
 export function windowEnd(startAt: number, windowHours: number): number {
@@ -180,7 +184,8 @@ function attribution(
 }
 
 /**
- * An event arrived (kept at `keptAt`, epoch ms): where it counts among the user's windows. For each
+ * An event arrived (at `keptAt`, epoch ms; undefined for an event kept before arrivals were recorded):
+ * where it counts among the user's windows. For each
  * campaign, the window that holds it and started last (last touch) takes it, once per matching goal;
  * goals already counted for the campaign (`counted`) are skipped. Windows the grace rule
  * (`graceAllows`) does not allow are ignored.
@@ -190,7 +195,7 @@ export function attributeEvent(
   windows: readonly WindowRecord[],
   campaigns: ReadonlyMap<string, AttributionCampaign>,
   counted: Readonly<Record<string, CountedFor>>,
-  keptAt: number,
+  keptAt: number | undefined,
 ): Attribution[] {
   const out: Attribution[] = [];
   const byCampaign = new Map<string, WindowRecord>();

@@ -67,6 +67,12 @@ export interface MessageRecord {
    * the provider was called; absent on messages recorded before cost existed and on those never sent.
    */
   billing?: MessageBilling | null;
+  /**
+   * When the fact that opened the message's window reached us (a DLR's arrival at the webhook, a tap's
+   * time), recorded with the transition that opens it; absent when the window opens at the send or the
+   * claim (its start), and on messages recorded before it was kept. The window's `openedAt`.
+   */
+  windowOpenedAt?: number;
   /** Bumped by every recorded transition: the condition that makes each one happen once. */
   version: number;
 }
@@ -162,7 +168,7 @@ export function planReceipts(m: MessageRecord, receipts: readonly ArrivedReceipt
     if (decision.kind === "noop") continue;
     const next: Partial<MessageRecord> = { status: decision.to };
     if (decision.provedSent) Object.assign(next, { notSentReason: null, notSentCode: null });
-    if (decision.to === "DELIVERED") Object.assign(next, { deliveredAt: at });
+    if (decision.to === "DELIVERED") Object.assign(next, { deliveredAt: at, windowOpenedAt: r.arrivedAt });
     if (decision.to === "FAILED") {
       const failure = failureCode(input);
       Object.assign(next, { failedAt: at, failCode: failure.code, failDescription: failure.description });
@@ -249,10 +255,10 @@ export interface TapProof {
 export function planTap(m: MessageRecord, tap: TapProof): Partial<MessageRecord> | null {
   const provedSent = m.status === "OUTCOME_UNKNOWN";
   const unsent = provedSent ? { notSentReason: null, notSentCode: null } : {};
-  if (!m.tracked) return provedSent ? { status: "UNTRACKED", ...unsent } : null;
+  if (!m.tracked) return provedSent ? { status: "UNTRACKED", windowOpenedAt: tap.at, ...unsent } : null;
   const undelivered = provedSent || m.status === "SENT" || m.status === "FAILED";
   if (!undelivered) return null;
   if (tap.bot) return provedSent ? { status: "SENT", ...unsent } : null;
   const at = m.sentAt === null ? tap.at : Math.max(m.sentAt, tap.at);
-  return { status: "DELIVERED", deliveredAt: at, ...unsent };
+  return { status: "DELIVERED", deliveredAt: at, windowOpenedAt: tap.at, ...unsent };
 }

@@ -133,6 +133,12 @@ async function updateFirsts(events: readonly KeptEvent[], nowMs: number): Promis
   void nowMs;
 }
 
+/** An event with the time the events route received it (epoch ms): its arrival for the grace rule. */
+export interface ArrivedEvent {
+  event: AppEvent;
+  receivedAt: number;
+}
+
 /**
  * Events arrived (each claimed by this content): keep each with its user and count it for every
  * campaign whose window holds it. Events no goal of the app can ever count are not kept.
@@ -141,26 +147,26 @@ async function updateFirsts(events: readonly KeptEvent[], nowMs: number): Promis
 export async function attributeEvents(
   appId: string,
   tz: string,
-  events: readonly AppEvent[],
+  events: readonly ArrivedEvent[],
   nowMs: number,
 ): Promise<void> {
   const names = await goalEventNames(appId, nowMs);
-  const relevant = events.filter((e) => names.has(e.name));
-  const byUser = new Map<string, AppEvent[]>();
-  for (const e of relevant) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+  const relevant = events.filter((a) => names.has(a.event.name));
+  const byUser = new Map<string, ArrivedEvent[]>();
+  for (const a of relevant) byUser.set(a.event.userId, [...(byUser.get(a.event.userId) ?? []), a]);
   await forEachLimit([...byUser], PARALLEL, async ([userId, userEvents]) => {
-    const earliest = Math.min(...userEvents.map((e) => e.at));
+    const earliest = Math.min(...userEvents.map((a) => a.event.at));
     const before = await windowsEndingAfter(appId, userId, earliest);
     let campaigns = await campaignsFor(
       appId,
       before.map((w) => w.campaignId),
       nowMs,
     );
-    const fresh = userEvents.map((e): KeptEvent => {
+    const fresh = userEvents.map(({ event: e, receivedAt }): KeptEvent => {
       const counted: Record<string, CountedFor> = {};
-      for (const a of attributeEvent(e, before, campaigns, {}, nowMs))
+      for (const a of attributeEvent(e, before, campaigns, {}, receivedAt))
         counted[countedKey(a.campaignId, a.goalId)] = a.entry;
-      return { ...e, appId, tz, counted, keptAt: nowMs, version: 1 };
+      return { ...e, appId, tz, counted, keptAt: receivedAt, version: 1 };
     });
     const results = await writeFacts(fresh.map((k) => keptEventWrite(null, k, nowMs)));
     const kept: KeptEvent[] = [];
@@ -171,11 +177,7 @@ export async function attributeEvents(
         // A retry: complete what the first attempt may have left out.
         const current = r.current as unknown as KeptEvent;
         kept.push(
-          await addCounted(
-            current,
-            (c) => attributeEvent(c, before, campaigns, c.counted, c.keptAt ?? nowMs),
-            nowMs,
-          ),
+          await addCounted(current, (c) => attributeEvent(c, before, campaigns, c.counted, c.keptAt), nowMs),
         );
       }
     }
@@ -195,7 +197,7 @@ export async function attributeEvents(
         added.length > 0
           ? await addCounted(
               k,
-              (cur) => attributeEvent(cur, after, campaigns, cur.counted, cur.keptAt ?? nowMs),
+              (cur) => attributeEvent(cur, after, campaigns, cur.counted, cur.keptAt),
               nowMs,
             )
           : k,
@@ -205,8 +207,11 @@ export async function attributeEvents(
   });
 }
 
-/** The window a message opened, as a new item stored at `openedAt` (epoch ms). */
-export function windowFor(m: MessageRecord, openedAt: number): WindowRecord | null {
+/**
+ * The window a message opened, as a new item: a function of the message alone, so whoever stores it
+ * (the transition's writer, a redrive, a duplicate receipt) stores the same item.
+ */
+export function windowFor(m: MessageRecord): WindowRecord | null {
   const startAt = windowStart(m);
   // A control-group user was never sent: their "send" is the send request (SPEC §2, Experiment).
   const sentAt = m.status === "CONTROL" ? m.queuedAt : m.sentAt;
@@ -223,7 +228,7 @@ export function windowFor(m: MessageRecord, openedAt: number): WindowRecord | nu
     sentAt,
     arm: armOf(m),
     firsts: {},
-    openedAt,
+    openedAt: m.windowOpenedAt ?? startAt,
     version: 0,
   };
 }
@@ -241,7 +246,7 @@ export async function openWindows(
   nowMs: number,
   options: { redrive?: boolean } = {},
 ): Promise<void> {
-  const windows = messages.map((m) => windowFor(m, nowMs)).filter((w): w is WindowRecord => w !== null);
+  const windows = messages.map(windowFor).filter((w): w is WindowRecord => w !== null);
   if (windows.length === 0) return;
   const id = (w: WindowRecord): string => `${w.userId}\n${w.campaignId}\n${w.instanceId}\n${w.endAt}`;
   const existing = new Map((await getWindows(windows)).map((w) => [id(w), w]));

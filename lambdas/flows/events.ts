@@ -7,7 +7,7 @@ import type { QueuedEvent } from "../queue/contracts.js";
 import { queue } from "../queue/index.js";
 import { getApp } from "../store/apps.js";
 import { claimEventId, eventClaims } from "../store/events.js";
-import { attributeEvents } from "./attribution.js";
+import { type ArrivedEvent, attributeEvents } from "./attribution.js";
 import { noteAppData } from "./configuration.js";
 
 /**
@@ -50,7 +50,7 @@ export async function acceptEvents(
     if (claim === "new") accepted++;
     else duplicates++;
     if (claim !== "conflict") {
-      const queued: QueuedEvent = { appId, digest, event: e };
+      const queued: QueuedEvent = { appId, digest, receivedAt: nowMs, event: e };
       toQueue.push(JSON.stringify(queued));
     }
   });
@@ -75,14 +75,14 @@ export async function attributeQueued(
     appId,
     list.map((x) => x.body.event.eventId),
   );
-  const events: AppEvent[] = [];
+  const events: ArrivedEvent[] = [];
   for (const { body } of list) {
     const claimed = claims.get(body.event.eventId);
     const owns =
       claimed === undefined
         ? (await claimEventId(appId, body.event.eventId, body.digest, nowMs)) !== "conflict"
         : claimed === body.digest;
-    if (owns) events.push(body.event);
+    if (owns) events.push({ event: body.event, receivedAt: body.receivedAt ?? nowMs });
   }
   await attributeEvents(appId, app.timezone, events, nowMs);
   return { retry: [], counts: { events: events.length } };

@@ -51,6 +51,8 @@ export type RawReceipt = z.infer<typeof rawReceipt>;
 export const queuedEvent = z.object({
   appId: nonEmpty,
   digest: nonEmpty,
+  /** When the events route received it (its arrival for the grace rule); absent on older messages. */
+  receivedAt: epochMs.optional(),
   event: z.object({
     eventId: nonEmpty,
     userId: nonEmpty,

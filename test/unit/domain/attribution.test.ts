@@ -16,7 +16,13 @@ import {
   windowEnd,
 } from "../../../lambdas/domain/attribution.js";
 import { contributionOf, sumDeltas } from "../../../lambdas/domain/contributions.js";
-import { windowStart } from "../../../lambdas/domain/message-state.js";
+import {
+  type MessageRecord,
+  planReceipts,
+  planTap,
+  windowStart,
+} from "../../../lambdas/domain/message-state.js";
+import { windowFor } from "../../../lambdas/flows/attribution.js";
 
 const H = 3_600_000;
 const t0 = Date.UTC(2026, 10, 20, 6);
@@ -207,5 +213,51 @@ describe("conversion planning", () => {
     ).toHaveLength(1);
     expect(attributeEvent(late, [opensLate], campaigns, {}, graceEnd + H)).toHaveLength(1);
     expect(attributeEvent(late, [opensLate], campaigns, {}, graceEnd + 3 * H)).toHaveLength(0);
+    // At the very instant the window opens: who came first cannot be known; event time decides.
+    expect(attributeEvent(late, [opensLate], campaigns, {}, graceEnd + 2 * H)).toHaveLength(1);
+  });
+
+  it("opens a window at the arrival of the fact that opened it, however late the worker stores it", () => {
+    // A DLR arriving long after the delivery it reports: the worker that records it crashes before the
+    // window is stored, and a redelivery stores it minutes later. The window is the same item either way.
+    const sentAt = t0 - H;
+    const sent: MessageRecord = {
+      appId: "acme",
+      messageId: "m-i1",
+      campaignId: "bf",
+      instanceId: "i1",
+      userId: "u1",
+      connectorId: "ct",
+      provider: "custom",
+      tracked: true,
+      windowHours: 36,
+      tz: "UTC",
+      status: "SENT",
+      queuedAt: sentAt,
+      sendingAt: sentAt,
+      sentAt,
+      country: "IN",
+      providerMessageId: null,
+      deliveredAt: null,
+      failedAt: null,
+      failCode: null,
+      failDescription: null,
+      notSentReason: null,
+      notSentCode: null,
+      missing: null,
+      version: 3,
+    };
+    const arrivedAt = t0 + 20 * 24 * H;
+    const plan = planReceipts(sent, [
+      { status: "DELIVERED", code: null, description: null, operatorTimeMs: t0, arrivedAt },
+    ]);
+    const delivered = { ...sent, ...plan.changes };
+    expect(windowFor(delivered)).toMatchObject({ startAt: t0, openedAt: arrivedAt });
+    const tapped = { ...sent, ...planTap(sent, { at: arrivedAt + H, bot: false }) };
+    expect(windowFor(tapped)?.openedAt).toBe(arrivedAt + H);
+    // A purchase kept while the crashed worker's window was missing: after the opening DLR, past the grace.
+    const w = windowFor(delivered) as WindowRecord;
+    const between = { ...kept(ev("between", t0 + H)), keptAt: arrivedAt + 6 * 60_000 };
+    expect(attributeToWindow(w, [between], campaign, arrivedAt + 7 * 60_000)).toEqual([]);
   });
 });

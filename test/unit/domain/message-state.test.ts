@@ -201,6 +201,7 @@ describe("what a tap proves (issue 13 §3)", () => {
     expect(planTap(unknown, person)).toEqual({
       status: "DELIVERED",
       deliveredAt: 9_000,
+      windowOpenedAt: 9_000,
       notSentReason: null,
       notSentCode: null,
     });
@@ -209,13 +210,18 @@ describe("what a tap proves (issue 13 §3)", () => {
     for (const tap of [person, preview])
       expect(planTap(untracked, tap)).toEqual({
         status: "UNTRACKED",
+        windowOpenedAt: 9_000,
         notSentReason: null,
         notSentCode: null,
       });
   });
 
   it("a person's tap delivers a message in transit or reported failed; a delivered one stays as it was", () => {
-    expect(planTap({ ...base, status: "SENT" }, person)).toEqual({ status: "DELIVERED", deliveredAt: 9_000 });
+    expect(planTap({ ...base, status: "SENT" }, person)).toEqual({
+      status: "DELIVERED",
+      deliveredAt: 9_000,
+      windowOpenedAt: 9_000,
+    });
     expect(planTap({ ...base, status: "FAILED", failCode: "003" }, person)).toMatchObject({
       status: "DELIVERED",
     });
