@@ -175,6 +175,7 @@ export async function acceptSends(
       appId: app.appId,
       campaignId,
       instanceId,
+      connectorId: connector.connectorId,
       ...(request.variants
         ? { variants: request.variants.map(({ variantId, message }) => ({ variantId, message })) }
         : { message: request.message ?? "" }),

@@ -137,16 +137,20 @@ function refusedBeforeCall(
 }
 
 /**
- * The context a message is sent in: the campaign's, with the connector the message was claimed with
- * (its `connectorId`, `provider` and `tracked` are that connector's). The campaign may have moved to
+ * The context messages claimed with `connectorId` are sent in: the campaign's, with that connector
+ * (a message's `connectorId`, `provider` and `tracked` are its claim's). The campaign may have moved to
  * another connector since (same attribution basis); that one sends the messages claimed after the move.
  * An archived connector still sends what was claimed before its archiving.
- * @throws Error when the message's connector does not exist (connectors are never deleted); DynamoDB errors
+ * @throws Error when the connector does not exist (connectors are never deleted); DynamoDB errors
  */
-async function claimedContext(ctx: CampaignContext, m: MessageRecord, now: number): Promise<CampaignContext> {
-  if (m.connectorId === ctx.connector.connectorId) return ctx;
-  const connector = await connectorById(m.appId, m.connectorId, now);
-  if (!connector) throw new Error(`connector ${m.connectorId} of message ${m.messageId} does not exist`);
+async function claimedContext(
+  ctx: CampaignContext,
+  connectorId: string,
+  now: number,
+): Promise<CampaignContext> {
+  if (connectorId === ctx.connector.connectorId) return ctx;
+  const connector = await connectorById(ctx.app.appId, connectorId, now);
+  if (!connector) throw new Error(`connector ${connectorId} does not exist`);
   return { ...ctx, connector };
 }
 
@@ -158,8 +162,8 @@ async function sendOne(
   nowMs: () => number,
 ): Promise<Step> {
   const messageId = messageIdFor(job.appId, job.campaignId, job.instanceId, recipient.userId);
-  // Paced by the campaign's connector, the one nearly every message was claimed with (a message
-  // claimed before a connector switch also waits for its own connector's token, below).
+  // Paced by the job's connector, the one its messages were claimed with (a message claimed by an
+  // earlier request, before a connector switch, also waits for its own connector's token, below).
   await limiterFor(ctx.app.appId, ctx.connector).take();
   const claim = await markSending(job.appId, messageId, nowMs());
   if (!claim.won) {
@@ -169,7 +173,7 @@ async function sendOne(
     // sent, whatever cut the claiming worker off (SPEC §3: SEND_OUTCOME_UNKNOWN means the provider was called).
     const refused = refusedBeforeCall(recipient, variantText(job, existing));
     if (refused) return record(existing, refused.result, refused.country);
-    const sentCtx = await claimedContext(ctx, existing, nowMs());
+    const sentCtx = await claimedContext(ctx, existing.connectorId, nowMs());
     const cutOffAt = (existing.sendingAt ?? 0) + sentCtx.connector.timeoutMs + CUT_OFF_MARGIN_MS;
     if (nowMs() < cutOffAt) return { kind: "later", atMs: cutOffAt };
     const phone = parsePhone(recipient.phone);
@@ -184,7 +188,7 @@ async function sendOne(
   const m = claim.record;
   let sentCtx: CampaignContext;
   try {
-    sentCtx = await claimedContext(ctx, m, nowMs());
+    sentCtx = await claimedContext(ctx, m.connectorId, nowMs());
   } catch (cause) {
     await releaseSending(m);
     throw cause;
@@ -394,8 +398,8 @@ export async function sendJobs(
   const counts = { jobs: jobs.length, sent: 0, notSent: 0, unknown: 0, alreadyDecided: 0 };
   for (const { recordId, receiptHandle, receiveCount, body: job } of jobs) {
     try {
-      const ctx = await campaignContext(job.appId, job.campaignId, nowMs());
-      if (!ctx) {
+      const campaign = await campaignContext(job.appId, job.campaignId, nowMs());
+      if (!campaign) {
         logger.error("send job for a missing campaign or connector", {
           recordId,
           campaignId: job.campaignId,
@@ -403,6 +407,8 @@ export async function sendJobs(
         retry.push(recordId);
         continue;
       }
+      // The connector the job's messages were claimed with: it paces, times and sends them.
+      const ctx = await claimedContext(campaign, job.connectorId ?? campaign.connector.connectorId, nowMs());
       const result = await runSendJob(ctx, job, lambdaContext, nowMs, {
         redelivered: receiveCount > 1,
       });

@@ -15,6 +15,8 @@ export const sendJob = z.object({
   appId: nonEmpty,
   campaignId: nonEmpty,
   instanceId: nonEmpty,
+  /** The connector the job's messages were claimed with; absent on jobs queued before it was named. */
+  connectorId: nonEmpty.optional(),
   /** The text of a plain send; absent when the send has variants. */
   message: z.string().optional(),
   /** The texts of an experiment's variants; each message record names its variant. */
