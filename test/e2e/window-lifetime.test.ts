@@ -3,6 +3,7 @@ import { messageIdFor } from "../../lambdas/domain/message-id.js";
 import { setClock } from "../../lambdas/platform/clock.js";
 import type { CustomReceiptMapping } from "../../lambdas/providers/types.js";
 import { keys } from "../../lambdas/store/keys.js";
+import { windowsEndingAfter } from "../../lambdas/store/windows.js";
 import {
   type CustomSimulator,
   customReceipt,
@@ -119,7 +120,8 @@ it("a duplicate DLR after the window closed and cleanup ran counts nothing again
 
   // Ten days on: the 36 h window closed long ago, and TTL has deleted whatever it may.
   now = T0 + 10 * DAY;
-  expect(await expireItems(now)).toBeGreaterThanOrEqual(0);
+  await expireItems(now);
+  expect(await windowsEndingAfter("wl", "u1", 0)).toHaveLength(1);
   await delivered();
   const after = await api.analytics("wl", "c", key);
   expect(after.delivery).toMatchObject({ sent: 1, delivered: 1 });
@@ -131,6 +133,7 @@ it("a duplicate DLR after the window's own cleanup, while TTL lags on the messag
   const before = await api.analytics("wl", "c", key);
   // 128 days on: the window (kept a week past its message) is deleted, the message (due 120 days after
   // its claim) is not yet. Its window is stored anew, but the purchase is past the keeping horizon.
+  // (This passes with the old TTL too: it pins the rule decisions.md states for a lagging TTL.)
   now = T0 + 128 * DAY;
   const messageKey = keys.message("wl", messageIdFor("wl", "c", "i1", "u1"));
   const lagging = (item: { pk: string; sk: string }) =>
