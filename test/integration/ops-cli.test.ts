@@ -178,7 +178,7 @@ describe("npm run ops with the product running", () => {
     const list = await ops(dataDir, ["dlq", "list", "sends"]);
     expect(list.code).toBe(0);
     expect(list.out).toMatch(
-      /^sends: 1 dead letter\(s\)\n {2}\S+ {2}sent \S+ {2}received 3x {2}\d+ B {2}appId=acme campaignId=later instanceId=i1$/,
+      /^sends: 1 dead letter\(s\)\n {2}\S+ {2}sent \S+ {2}received 3x {2}\d+ B {2}appId=acme campaignId=later instanceId=i1 connectorId=sb$/,
     );
     expect(JSON.parse((await ops(dataDir, ["dlq", "list", "--json"])).out).mode).toBe("running");
     expect(lines).toContainEqual(expect.stringMatching(/^HTTP GET \/local\/dead-letters 200 \d+ms$/));
