@@ -289,7 +289,12 @@ function sendCrashAt(run: RunState, command: string, input: Record<string, unkno
 type Decision =
   | { kind: "none" }
   | { kind: "throwBefore"; error: Error }
-  | { kind: "throwAfter"; error: Error };
+  | {
+      kind: "throwAfter";
+      error: Error;
+      /** Runs when the call itself failed (nothing landed), so the fault did not happen. */
+      unlanded?: () => void;
+    };
 
 function decide(inv: Invocation | undefined, command: string, input: Record<string, unknown>): Decision {
   const run = inv?.appId ? runs.get(inv.appId) : undefined;
@@ -305,7 +310,17 @@ function decide(inv: Invocation | undefined, command: string, input: Record<stri
     const crash = sendCrashAt(run, command, input);
     if (crash === "afterClaim") {
       note("crash after the SENDING mark (planned)");
-      return { kind: "throwAfter", error: new SimulatedCrash("send worker killed after marking SENDING") };
+      return {
+        kind: "throwAfter",
+        error: new SimulatedCrash("send worker killed after marking SENDING"),
+        // Another copy of the job claimed the message first (its mark failed its condition): the
+        // worker that did claim it is the one to die (seed 20267024 path 20 sent it instead).
+        unlanded: () => {
+          const pk = text(((input.Key ?? {}) as Record<string, unknown>).pk) ?? "";
+          run.sendCrashes.set(pk.slice(pk.lastIndexOf("#") + 1), "afterClaim");
+          state.log.push(`${inv.fn} ${keyOf(input)} SENDING mark did not land: the planned crash waits`);
+        },
+      };
     }
     if (crash === "afterCall") {
       note("crash before recording the send outcome (planned)");
@@ -395,7 +410,13 @@ export function installFaultyDynamo(endpoint: string): void {
         callCounts[fnName] = (callCounts[fnName] ?? 0) + 1;
         const d = decide(invocation.getStore(), command, args.input as Record<string, unknown>);
         if (d.kind === "throwBefore") throw d.error;
-        const out = await next(args);
+        let out: Awaited<ReturnType<typeof next>>;
+        try {
+          out = await next(args);
+        } catch (e) {
+          if (d.kind === "throwAfter") d.unlanded?.();
+          throw e;
+        }
         if (d.kind === "throwAfter") throw d.error;
         return out;
       },
