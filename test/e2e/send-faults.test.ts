@@ -153,6 +153,20 @@ async function purchase(eventId: string, userId: string, at: number, value: numb
   await api.drain();
 }
 
+/** A phone's tap on the short link in the SMS the provider got for `messageId`: the redirect's status. */
+async function tapLinkOf(messageId: string): Promise<number> {
+  const sent = sim.requests.find((q) => (q.body as { ref?: string }).ref === messageId)?.body as
+    | { text: string }
+    | undefined;
+  const code = /\/l\/([0-9A-Za-z]{14})/.exec(sent?.text ?? "")?.[1];
+  expect(code).toBeDefined();
+  const tap = await fetch(`${api.url}/l/${code}`, {
+    redirect: "manual",
+    headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36" },
+  });
+  return tap.status;
+}
+
 describe("send worker faults at its own writes", () => {
   it("a timeout after the SENDING mark went through: the worker knows its own claim and sends once", async () => {
     const id = messageIdFor("sf", "claim", "i1", "u1");
@@ -222,16 +236,7 @@ describe("a write that landed but whose answer was lost is the writer's own", ()
     await purchase("t1", "u4", S + 61 * MIN, 7);
     faults.push({ command: "PutItemCommand", match: [id, "UNTRACKED"], kind: "timeoutAfter" });
     now = S + 80 * MIN;
-    const sent = sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as
-      | { text: string }
-      | undefined;
-    const code = /\/l\/([0-9A-Za-z]{14})/.exec(sent?.text ?? "")?.[1];
-    expect(code).toBeDefined();
-    const tap = await fetch(`${api.url}/l/${code}`, {
-      redirect: "manual",
-      headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36" },
-    });
-    expect(tap.status).toBe(302);
+    expect(await tapLinkOf(id)).toBe(302);
     await api.drain();
     expect(faults.every((f) => f.fired)).toBe(true);
     const a = await api.analytics("sf", "tap", key);
@@ -255,19 +260,10 @@ describe("the grace rule is the same whichever side meets the other", () => {
     // the send, arrives nine days after it.
     now = sentAt + 9 * 24 * 60 * MIN;
     await purchase("late1", "u5", sentAt + MIN, 9);
-    const sent = sim.requests.find((q) => (q.body as { ref?: string }).ref === id)?.body as
-      | { text: string }
-      | undefined;
-    const code = /\/l\/([0-9A-Za-z]{14})/.exec(sent?.text ?? "")?.[1];
-    expect(code).toBeDefined();
     // The click worker is killed right after it records the tap: its batch is redelivered.
     faults.push({ command: "PutItemCommand", match: ["clicker", "u5"], kind: "crashAfter" });
     now += 60 * MIN;
-    const tap = await fetch(`${api.url}/l/${code}`, {
-      redirect: "manual",
-      headers: { "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile Safari/537.36" },
-    });
-    expect(tap.status).toBe(302);
+    expect(await tapLinkOf(id)).toBe(302);
     await api.drain();
     expect(faults.every((f) => f.fired)).toBe(true);
     const a = await api.analytics("sf", "late", key);
